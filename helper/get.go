@@ -1,0 +1,138 @@
+package helper
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awscreds"
+	"github.com/git-credential-codecommit/git-credential-codecommit/sigv4"
+)
+
+// PasswordLifetime is how long CodeCommit accepts a signed password: about
+// 15 minutes after its timestamp, as its user guide says.
+const PasswordLifetime = 15 * time.Minute
+
+// expiryMargin is taken off PasswordLifetime for password_expiry_utc. Git
+// 2.40+ uses that line to drop a password, and storing helpers (cache,
+// wincred, libsecret, osxkeychain) to forget it. Dropping it early costs one
+// more run of this helper; dropping it late costs a 403 that git never
+// answers with "erase". A minute covers ordinary clock skew against AWS.
+const expiryMargin = time.Minute
+
+// getTimeout bounds a whole get. Each credential source has shorter time-outs
+// of its own; this is the backstop for a connection that accepts and never
+// answers, so git is never left waiting forever.
+const getTimeout = 2 * time.Minute
+
+// Getter answers git's "get" for CodeCommit.
+type Getter struct {
+	Profile         string // --profile; empty lets the SDK choose
+	Region          string // --region; signs for it when the host names no region
+	IgnoreHostCheck bool   // sign for any https host, as the AWS CLI's flag does
+	Debug           bool   // write the signing steps, never a secret, to Stderr
+	Stderr          io.Writer
+	Now             func() time.Time
+}
+
+// Serve reads one credential request from stdin and writes the answer to
+// stdout. It writes nothing when the request is not for CodeCommit over
+// https, so that git asks its next helper. On error it writes nothing to
+// stdout and returns an error that is safe to print.
+func (g *Getter) Serve(ctx context.Context, stdin io.Reader, stdout io.Writer) error {
+	req, err := ReadRequest(stdin)
+	if err != nil {
+		return err
+	}
+	return g.Get(ctx, req, stdout)
+}
+
+// Get answers req; see Serve.
+func (g *Getter) Get(ctx context.Context, req Request, stdout io.Writer) error {
+	if req.Protocol != "https" {
+		return nil // never sign for plain http: the password would travel in clear
+	}
+	hostRegion, ok := CodeCommitRegion(req.Host)
+	if !ok && !g.IgnoreHostCheck {
+		return nil
+	}
+	if req.Path == "" {
+		return fmt.Errorf("git did not send the repository path, so no password can be signed; run: git config --global credential.https://%s.useHttpPath true (git-credential-codecommit install sets this up)", req.Host)
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, getTimeout)
+	defer cancel()
+	c, err := awscreds.Resolve(ctx, awscreds.Options{
+		Profile:       g.Profile,
+		Region:        g.Region,
+		DefaultRegion: hostRegion,
+	})
+	if err != nil {
+		return err
+	}
+	region := hostRegion
+	if region == "" {
+		region = c.Region // --region, else AWS_REGION/AWS_DEFAULT_REGION, else the profile's
+	}
+	if region == "" {
+		return fmt.Errorf("no AWS region for host %s: it names none; pass --region, set AWS_REGION, or set region in profile %q", req.Host, c.Profile)
+	}
+
+	now := g.Now()
+	if c.CanExpire && !c.Expires.After(now) {
+		return fmt.Errorf("the AWS credentials from %s expired at %s; refresh them and retry", c.Source, c.Expires.UTC().Format(time.RFC3339))
+	}
+	if err := checkPrintable(c.AccessKeyID, c.SessionToken); err != nil {
+		return fmt.Errorf("the AWS credentials from %s %v; they cannot be passed to git", c.Source, err)
+	}
+
+	p := sigv4.CodeCommit(sigv4.Credentials{
+		AccessKeyID:     c.AccessKeyID,
+		SecretAccessKey: c.SecretAccessKey,
+		SessionToken:    c.SessionToken,
+	}, region, req.Host, req.Path, now)
+
+	expiry := now.Add(PasswordLifetime - expiryMargin)
+	if c.CanExpire && c.Expires.Before(expiry) {
+		expiry = c.Expires
+	}
+
+	if g.Debug {
+		g.debugf("region %s", region)
+		g.debugf("credential source %s, profile %q", c.Source, c.Profile)
+		g.debugf("access key id %s", c.AccessKeyID)
+		g.debugf("canonical request:\n%s", indent(p.CanonicalRequest))
+		g.debugf("string to sign:\n%s", indent(p.StringToSign))
+		g.debugf("password_expiry_utc %s", expiry.UTC().Format(time.RFC3339))
+	}
+	var out bytes.Buffer
+	out.WriteString("username=" + p.Username + "\n")
+	out.WriteString("password=" + p.Password + "\n")
+	out.WriteString("password_expiry_utc=" + strconv.FormatInt(expiry.Unix(), 10) + "\n")
+	_, err = stdout.Write(out.Bytes())
+	return err
+}
+
+// checkPrintable rejects values that would break or inject lines of the
+// credential protocol.
+func checkPrintable(values ...string) error {
+	for _, v := range values {
+		if strings.ContainsAny(v, "\n\r\x00") {
+			return errors.New("hold a newline or NUL byte")
+		}
+	}
+	return nil
+}
+
+func (g *Getter) debugf(format string, args ...any) {
+	fmt.Fprintf(g.Stderr, "git-credential-codecommit: debug: "+format+"\n", args...)
+}
+
+func indent(s string) string {
+	return "    " + strings.ReplaceAll(strings.TrimSuffix(s, "\n"), "\n", "\n    ")
+}

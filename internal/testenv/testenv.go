@@ -1,0 +1,97 @@
+// Package testenv builds the surroundings of a test from nothing: no AWS
+// setting, no git configuration, no home directory and no CA bundle of the
+// machine it runs on leaks in, and nothing can reach instance metadata.
+package testenv
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// scrubbed reports whether a variable of the machine must not reach a test:
+// AWS settings would choose credentials, regions and endpoints; git settings
+// would add configuration, and GIT_SSL_CAINFO would beat http.sslCAInfo.
+func scrubbed(name string) bool {
+	return strings.HasPrefix(name, "AWS_") || strings.HasPrefix(name, "GIT_") ||
+		name == "HOME" || name == "XDG_CONFIG_HOME" || name == "SSL_CERT_FILE" || name == "SSL_CERT_DIR"
+}
+
+// Scrub removes the machine's AWS and git settings from the process
+// environment and sets the baseline of Baseline, with an empty temporary
+// directory as HOME. TestMain calls it before m.Run, because the AWS SDK
+// reads the process environment itself, and defer-calls what it returns.
+func Scrub() (cleanup func()) {
+	// The go command finds its build and module caches through HOME; keep
+	// them where they were, so that tests that run "go build" stay fast.
+	if os.Getenv("GOCACHE") == "" {
+		if d, err := os.UserCacheDir(); err == nil {
+			os.Setenv("GOCACHE", filepath.Join(d, "go-build"))
+		}
+	}
+	if os.Getenv("GOPATH") == "" {
+		if d, err := os.UserHomeDir(); err == nil {
+			os.Setenv("GOPATH", filepath.Join(d, "go"))
+		}
+	}
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if scrubbed(k) {
+			os.Unsetenv(k)
+		}
+	}
+	home, err := os.MkdirTemp("", "testenv-home-")
+	if err != nil {
+		panic(err)
+	}
+	for _, kv := range Baseline(home) {
+		k, v, _ := strings.Cut(kv, "=")
+		os.Setenv(k, v)
+	}
+	return func() { os.RemoveAll(home) }
+}
+
+// Baseline is the environment every test starts from, with home as HOME:
+// git reads no system or user configuration and never prompts, and the AWS
+// SDK never tries EC2 instance metadata (169.254.169.254). Tests about IMDS
+// replace AWS_EC2_METADATA_DISABLED with AWS_EC2_METADATA_SERVICE_ENDPOINT
+// pointing at a loopback fake.
+//
+// The AWS config files are named explicitly because the SDK computes their
+// default paths from HOME once, when the process starts; in-process tests
+// that change HOME would otherwise read the first HOME's files.
+func Baseline(home string) []string {
+	return []string{
+		"HOME=" + home,
+		"AWS_CONFIG_FILE=" + filepath.Join(home, ".aws", "config"),
+		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, ".aws", "credentials"),
+		"GIT_CONFIG_NOSYSTEM=1",
+		"GIT_CONFIG_GLOBAL=" + filepath.Join(home, ".gitconfig"),
+		"GIT_TERMINAL_PROMPT=0",
+		"AWS_EC2_METADATA_DISABLED=true",
+	}
+}
+
+// Isolate gives the test a fresh, empty HOME and the baseline environment,
+// restored when the test ends, and returns the home directory.
+func Isolate(t testing.TB) string {
+	t.Helper()
+	home := t.TempDir()
+	for _, kv := range Baseline(home) {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	return home
+}
+
+// Command returns a command that runs with only PATH from the machine, the
+// baseline environment for home, and extra ("KEY=value").
+func Command(home string, extra []string, name string, args ...string) *exec.Cmd {
+	cmd := exec.Command(name, args...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, Baseline(home)...)
+	cmd.Env = append(cmd.Env, extra...)
+	cmd.Dir = home
+	return cmd
+}

@@ -1,0 +1,18 @@
+// Command git-credential-codecommit is a git credential helper for AWS
+// CodeCommit over HTTPS: a drop-in replacement for
+// "aws codecommit credential-helper" that needs no Python.
+//
+// Configure it with
+//
+//	git config --global credential.https://git-codecommit.*.amazonaws.com.helper ''
+//	git config --global --add credential.https://git-codecommit.*.amazonaws.com.helper codecommit
+//	git config --global credential.https://git-codecommit.*.amazonaws.com.useHttpPath true
+//
+// and run "git-credential-codecommit --help" for the rest.
+package main
+
+import "os"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
+}

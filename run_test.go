@@ -1,0 +1,409 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
+)
+
+func TestMain(m *testing.M) {
+	cleanup := testenv.Scrub()
+	code := m.Run()
+	cleanup()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
+// The credentials and time of the first AWS CLI v2 vector
+// (sigv4/testdata/awscli-v2-vectors.tsv); answer is what the AWS CLI printed
+// for it, followed by our password_expiry_utc line (time + 14 minutes).
+const (
+	keyID  = "AKIA4AQIBOY1E7Q156WL"
+	secret = "OVbsUKNpB/XxSWYbWuNCDTjAmCN7V/tehR51ILu/"
+	answer = "username=AKIA4AQIBOY1E7Q156WL\n" +
+		"password=20101008T000000Z859ee2578965e9d3c41822f0bbc04164e52b29278e54813d946f412d137a90b5\n" +
+		"password_expiry_utc=1286496840\n"
+	get1 = "protocol=https\nhost=git-codecommit.us-east-1.amazonaws.com\npath=v1/repos/myrepo\n"
+)
+
+var vectorTime = time.Date(2010, 10, 8, 0, 0, 0, 0, time.UTC)
+
+// protoCase is one literal exchange: arguments, environment and files under
+// HOME in; stdout, stderr and exit code out. "$HOME" in stderr stands for
+// the test's home directory.
+type protoCase struct {
+	name   string
+	args   []string
+	env    map[string]string
+	files  map[string]string
+	stdin  string
+	stdout string
+	stderr string
+	code   int
+}
+
+// envKeys are vector 1's keys in the environment.
+var envKeys = map[string]string{"AWS_ACCESS_KEY_ID": keyID, "AWS_SECRET_ACCESS_KEY": secret}
+
+func (tc protoCase) run(t *testing.T) {
+	t.Helper()
+	home := testenv.Isolate(t)
+	for k, v := range tc.env {
+		t.Setenv(k, v)
+	}
+	for name, body := range tc.files {
+		p := filepath.Join(home, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(strings.ReplaceAll(body, "$HOME", home)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	c := cli{stdin: strings.NewReader(tc.stdin), stdout: &stdout, stderr: &stderr, getenv: os.Getenv,
+		now: func() time.Time { return vectorTime }}
+	code := c.run(tc.args)
+	errText := strings.ReplaceAll(stderr.String(), home, "$HOME")
+	if stdout.String() != tc.stdout || errText != tc.stderr || code != tc.code {
+		t.Errorf("%s\nstdin:\n%s\ngot  exit %d\nstdout:\n%s\nstderr:\n%s\nwant exit %d\nstdout:\n%s\nstderr:\n%s",
+			tc.name, tc.stdin, code, stdout.String(), errText, tc.code, tc.stdout, tc.stderr)
+	}
+}
+
+func TestProtocol(t *testing.T) {
+	const missingPath = "git-credential-codecommit: git did not send the repository path, so no password can be signed; run: git config --global credential.https://git-codecommit.us-east-1.amazonaws.com.useHttpPath true (git-credential-codecommit install sets this up)\n"
+	for _, tc := range []protoCase{
+		{name: "get", args: []string{"get"}, env: envKeys, stdin: get1, stdout: answer},
+		{name: "port", args: []string{"get"}, env: envKeys,
+			stdin:  "protocol=https\nhost=git-codecommit.us-east-1.amazonaws.com:443\npath=v1/repos/myrepo\n",
+			stdout: answer},
+		{name: "crlf", args: []string{"get"}, env: envKeys,
+			stdin:  "protocol=https\r\nhost=git-codecommit.us-east-1.amazonaws.com\r\npath=v1/repos/myrepo\r\n\r\n",
+			stdout: answer},
+		{name: "url", args: []string{"get"}, env: envKeys,
+			stdin:  "url=https://git-codecommit.us-east-1.amazonaws.com/v1/repos/myrepo\n",
+			stdout: answer},
+		{name: "url with port", args: []string{"get"}, env: envKeys,
+			stdin:  "url=https://git-codecommit.us-east-1.amazonaws.com:443/v1/repos/myrepo/\n",
+			stdout: answer},
+		{name: "unknown keys", args: []string{"get"}, env: envKeys,
+			stdin:  "capability[]=authtype\ncapability[]=state\nprotocol=https\nhost=git-codecommit.us-east-1.amazonaws.com\nwwwauth[]=Basic realm=\"CodeCommit\"\nusername=someone\npassword=stale\nfuture=yes\npath=v1/repos/myrepo\n",
+			stdout: answer},
+		{name: "blank line ends input", args: []string{"get"}, env: envKeys,
+			stdin: get1 + "\nhost=evil.example\n", stdout: answer},
+		{name: "flags after the operation", args: []string{"get", "--region", "eu-west-1"}, env: envKeys,
+			stdin: get1, stdout: answer},
+		{name: "missing path", args: []string{"get"}, env: envKeys,
+			stdin:  "protocol=https\nhost=git-codecommit.us-east-1.amazonaws.com\n",
+			stderr: missingPath, code: 1},
+		{name: "empty path", args: []string{"get"}, env: envKeys,
+			stdin:  "protocol=https\nhost=git-codecommit.us-east-1.amazonaws.com\npath=\n",
+			stderr: missingPath, code: 1},
+		{name: "missing path with port", args: []string{"get"}, env: envKeys,
+			stdin:  "url=https://git-codecommit.us-east-1.amazonaws.com:8443\n",
+			stderr: "git-credential-codecommit: git did not send the repository path, so no password can be signed; run: git config --global credential.https://git-codecommit.us-east-1.amazonaws.com:8443.useHttpPath true (git-credential-codecommit install sets this up)\n", code: 1},
+		{name: "http", args: []string{"get"}, env: envKeys,
+			stdin: "protocol=http\nhost=git-codecommit.us-east-1.amazonaws.com\npath=v1/repos/myrepo\n"},
+		{name: "no protocol", args: []string{"get"}, env: envKeys,
+			stdin: "host=git-codecommit.us-east-1.amazonaws.com\npath=v1/repos/myrepo\n"},
+		{name: "http with --ignore-host-check", args: []string{"--ignore-host-check", "--region", "us-east-1", "get"}, env: envKeys,
+			stdin: "protocol=http\nhost=example.com\npath=v1/repos/myrepo\n"},
+		{name: "other host", args: []string{"get"}, env: envKeys,
+			stdin: "protocol=https\nhost=github.com\npath=owner/repo\n"},
+		{name: "oversized", args: []string{"get"}, env: envKeys,
+			stdin:  get1 + "x=" + strings.Repeat("a", 1<<20) + "\n",
+			stderr: "git-credential-codecommit: credential request is larger than 1048576 bytes\n", code: 1},
+		{name: "not key=value", args: []string{"get"}, env: envKeys,
+			stdin:  "protocol=https\nhost git-codecommit.us-east-1.amazonaws.com\n",
+			stderr: "git-credential-codecommit: credential request line 2 is not key=value\n", code: 1},
+
+		// --ignore-host-check: answers produced by aws-cli/1.45.11 under
+		// faketime with the same keys, host and flags.
+		{name: "ignore host check", args: []string{"--ignore-host-check", "--region", "us-east-1", "get"}, env: envKeys,
+			stdin: "protocol=https\nhost=example.com\npath=v1/repos/myrepo\n",
+			stdout: "username=AKIA4AQIBOY1E7Q156WL\n" +
+				"password=20101008T000000Z0659de2f0f5c2873772dd2b7f928c09e25af4eef4bbe7041c4419db2917adae8\n" +
+				"password_expiry_utc=1286496840\n"},
+		{name: "ignore host check, region from AWS_REGION", args: []string{"get", "--ignore-host-check"},
+			env:   map[string]string{"AWS_ACCESS_KEY_ID": keyID, "AWS_SECRET_ACCESS_KEY": secret, "AWS_REGION": "us-east-1"},
+			stdin: "protocol=https\nhost=example.com\npath=v1/repos/myrepo\n",
+			stdout: "username=AKIA4AQIBOY1E7Q156WL\n" +
+				"password=20101008T000000Z0659de2f0f5c2873772dd2b7f928c09e25af4eef4bbe7041c4419db2917adae8\n" +
+				"password_expiry_utc=1286496840\n"},
+		{name: "ignore host check, region from profile", args: []string{"get", "--ignore-host-check"},
+			env:   envKeys,
+			files: map[string]string{".aws/config": "[default]\nregion = us-east-1\n"},
+			stdin: "protocol=https\nhost=example.com\npath=v1/repos/myrepo\n",
+			stdout: "username=AKIA4AQIBOY1E7Q156WL\n" +
+				"password=20101008T000000Z0659de2f0f5c2873772dd2b7f928c09e25af4eef4bbe7041c4419db2917adae8\n" +
+				"password_expiry_utc=1286496840\n"},
+		{name: "host region beats --region", args: []string{"--ignore-host-check", "--region", "eu-west-1", "get"}, env: envKeys,
+			stdin: get1, stdout: answer},
+		{name: "ignore host check without region", args: []string{"--ignore-host-check", "get"}, env: envKeys,
+			stdin:  "protocol=https\nhost=example.com\npath=v1/repos/myrepo\n",
+			stderr: "git-credential-codecommit: no AWS region for host example.com: it names none; pass --region, set AWS_REGION, or set region in profile \"default\"\n", code: 1},
+
+		// Operations other than get.
+		{name: "store", args: []string{"store"}, env: envKeys, stdin: get1 + "username=x\npassword=y\n"},
+		{name: "erase", args: []string{"erase"}, env: envKeys, stdin: get1},
+		{name: "unknown operation", args: []string{"frobnicate"}, env: envKeys, stdin: get1},
+		{name: "capability", args: []string{"capability"}, stdout: "version 0\n"},
+		{name: "version", args: []string{"version"}, stdout: "git-credential-codecommit devel\n"},
+		{name: "--version", args: []string{"--version"}, stdout: "git-credential-codecommit devel\n"},
+		{name: "help", args: []string{"--help"}, stdout: usage},
+		{name: "no operation", args: nil, stderr: usage, code: 2},
+		{name: "bad flag", args: []string{"--profle", "dev", "get"}, stdin: get1,
+			stderr: "git-credential-codecommit: flag provided but not defined: -profle; see git-credential-codecommit --help\n", code: 2},
+	} {
+		t.Run(tc.name, tc.run)
+	}
+}
+
+// TestLookAlikeHosts feeds hosts that only resemble CodeCommit's: the helper
+// must print nothing and exit 0 so that git asks its next helper. The AWS
+// CLI signs for all but the last two.
+func TestLookAlikeHosts(t *testing.T) {
+	for _, host := range []string{
+		"git-codecommit.us-east-1.amazonaws.com.evil.example",
+		"git-codecommit.us-east-1.amazonaws.com.evil.example:443",
+		"evilgit-codecommit.us-east-1.amazonaws.com",
+		"git-codecommit.us-east-1.amazonaws.com.cn.evil.example",
+		"git-codecommit.evil.example.amazonaws.com",
+		"s3.amazonaws.com",
+		"amazon.com",
+		"git-codecommit.us-east-1.amazonaws.co",
+		"example.com",
+	} {
+		protoCase{name: host, args: []string{"get"}, env: envKeys,
+			stdin: "protocol=https\nhost=" + host + "\npath=v1/repos/myrepo\n"}.run(t)
+	}
+}
+
+// TestAWSCLIVectorsThroughRun runs every AWS CLI vector through the whole
+// program: each host form, with and without session token and port.
+func TestAWSCLIVectorsThroughRun(t *testing.T) {
+	f, err := os.Open("sigv4/testdata/awscli-v2-vectors.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	s.Buffer(nil, 1<<20)
+	n := 0
+	for s.Scan() {
+		if strings.HasPrefix(s.Text(), "#") {
+			continue
+		}
+		c := strings.Split(s.Text(), "\t")
+		when, err := time.Parse(time.RFC3339, c[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		env := map[string]string{"AWS_ACCESS_KEY_ID": c[3], "AWS_SECRET_ACCESS_KEY": c[4]}
+		if c[5] != "-" {
+			env["AWS_SESSION_TOKEN"] = c[5]
+		}
+		for _, in := range []string{
+			fmt.Sprintf("protocol=https\nhost=%s\npath=%s\n", c[1], c[2]),
+			fmt.Sprintf("url=https://%s/%s\n", c[1], c[2]),
+		} {
+			home := testenv.Isolate(t)
+			for k, v := range env {
+				t.Setenv(k, v)
+			}
+			var stdout, stderr bytes.Buffer
+			code := cli{stdin: strings.NewReader(in), stdout: &stdout, stderr: &stderr, getenv: os.Getenv,
+				now: func() time.Time { return when }}.run([]string{"get"})
+			want := fmt.Sprintf("username=%s\npassword=%s\npassword_expiry_utc=%d\n", c[6], c[7], when.Unix()+14*60)
+			if code != 0 || stdout.String() != want || stderr.Len() != 0 {
+				t.Errorf("%s %s (home %s): exit %d\nstdout %q\nstderr %q\nwant %q", c[0], c[1], home, code, stdout.String(), stderr.String(), want)
+			}
+		}
+		t.Setenv("AWS_SESSION_TOKEN", "")
+		n++
+	}
+	if n != 16 {
+		t.Fatalf("ran %d vectors, want 16", n)
+	}
+}
+
+// TestNoNetworkWithEnvironmentCredentials points every network credential
+// source at a loopback server and checks that none is asked when the
+// environment holds keys.
+func TestNoNetworkWithEnvironmentCredentials(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		http.Error(w, "no", http.StatusInternalServerError)
+	}))
+	defer srv.Close()
+	protoCase{name: "env keys", args: []string{"get"},
+		env: map[string]string{
+			"AWS_ACCESS_KEY_ID":                  keyID,
+			"AWS_SECRET_ACCESS_KEY":              secret,
+			"AWS_EC2_METADATA_DISABLED":          "false",
+			"AWS_EC2_METADATA_SERVICE_ENDPOINT":  srv.URL,
+			"AWS_CONTAINER_CREDENTIALS_FULL_URI": srv.URL + "/creds",
+			"AWS_CONTAINER_AUTHORIZATION_TOKEN":  "token",
+			"AWS_ENDPOINT_URL_STS":               srv.URL,
+			"AWS_ENDPOINT_URL_SSO":               srv.URL,
+			"AWS_ENDPOINT_URL_SSO_OIDC":          srv.URL,
+		},
+		stdin: get1, stdout: answer}.run(t)
+	if n := hits.Load(); n != 0 {
+		t.Fatalf("the helper made %d requests with credentials in the environment", n)
+	}
+}
+
+// TestDebug checks the debug output line by line, and that no secret, token
+// or signature is in it.
+func TestDebug(t *testing.T) {
+	const token = "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQD6"
+	env := map[string]string{"AWS_ACCESS_KEY_ID": keyID, "AWS_SECRET_ACCESS_KEY": secret, "AWS_SESSION_TOKEN": token,
+		"GIT_CREDENTIAL_CODECOMMIT_DEBUG": "1"}
+	var stdout, stderr bytes.Buffer
+	testenv.Isolate(t)
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+	code := cli{stdin: strings.NewReader(get1), stdout: &stdout, stderr: &stderr, getenv: os.Getenv,
+		now: func() time.Time { return vectorTime }}.run([]string{"get"})
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	want := `git-credential-codecommit: debug: region us-east-1
+git-credential-codecommit: debug: credential source EnvConfigCredentials, profile "default"
+git-credential-codecommit: debug: access key id AKIA4AQIBOY1E7Q156WL
+git-credential-codecommit: debug: canonical request:
+    GIT
+    /v1/repos/myrepo
+    
+    host:git-codecommit.us-east-1.amazonaws.com
+    
+    host
+git-credential-codecommit: debug: string to sign:
+    AWS4-HMAC-SHA256
+    20101008T000000
+    20101008/us-east-1/codecommit/aws4_request
+    0f169102508b7893b784d846c6ae766f16405ea908fa7d6815b1b895b11ac8ad
+git-credential-codecommit: debug: password_expiry_utc 2010-10-08T00:14:00Z
+`
+	if stderr.String() != want {
+		t.Errorf("debug output:\n%s\nwant:\n%s", stderr.String(), want)
+	}
+	password := strings.TrimPrefix(strings.Split(stdout.String(), "\n")[1], "password=")
+	for name, s := range map[string]string{"secret key": secret, "session token": token, "password": password, "signature": password[16:]} {
+		if strings.Contains(stderr.String(), s) {
+			t.Errorf("debug output holds the %s", name)
+		}
+	}
+}
+
+// closedAddr returns a loopback address nothing listens on.
+func closedAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+// TestCredentialErrors checks that each way of having no usable credentials
+// gives one line that says what to do, and nothing on stdout.
+func TestCredentialErrors(t *testing.T) {
+	const ssoConfig = `[profile dev]
+sso_session = corp
+sso_account_id = 111122223333
+sso_role_name = Developer
+region = us-east-1
+[sso-session corp]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = us-east-1
+[profile legacy]
+sso_start_url = https://legacy.awsapps.com/start
+sso_region = us-east-1
+sso_account_id = 111122223333
+sso_role_name = Developer
+`
+	// sha1("corp") and sha1("https://legacy.awsapps.com/start"): the SDK's
+	// token cache file names.
+	const (
+		corpToken   = ".aws/sso/cache/ee0bfd2552fbd840c02cc48b6e823320543c450f.json"
+		legacyToken = ".aws/sso/cache/79e435d7a515078e81c9dffc35f38d5687ebd3a7.json"
+		expired     = `{"accessToken": "aoaAAAAAGexpiredTOKEN1234567890abcdefghijklmnop", "expiresAt": "2020-01-01T00:00:00Z"}`
+	)
+	process := func(json string) map[string]string {
+		return map[string]string{
+			".aws/config": "[profile proc]\ncredential_process = /bin/sh $HOME/proc.sh\n",
+			"proc.sh":     "cat <<'EOF'\n" + json + "\nEOF\n",
+		}
+	}
+	addr := closedAddr(t)
+	for _, tc := range []protoCase{
+		{name: "nothing configured",
+			stderr: `git-credential-codecommit: no AWS credentials found: none in the environment, none in profile "default", and none from the EC2 instance metadata service (no EC2 IMDS role found, operation error ec2imds: GetMetadata, access disabled to EC2 IMDS via client option, or "AWS_EC2_METADATA_DISABLED" environment variable); set AWS_PROFILE, run aws configure or aws sso login, or on EC2 attach an instance role` + "\n"},
+		{name: "--profile does not exist", args: []string{"--profile", "nope"},
+			files:  map[string]string{".aws/config": "[profile other]\nregion = us-east-1\n"},
+			stderr: `git-credential-codecommit: AWS profile "nope" does not exist in ~/.aws/config or ~/.aws/credentials; check --profile and AWS_PROFILE, or create it with: aws configure --profile nope` + "\n"},
+		{name: "AWS_PROFILE does not exist", env: map[string]string{"AWS_PROFILE": "nope"},
+			stderr: `git-credential-codecommit: AWS profile "nope" does not exist in ~/.aws/config or ~/.aws/credentials; check --profile and AWS_PROFILE, or create it with: aws configure --profile nope` + "\n"},
+		{name: "SSO token missing", args: []string{"--profile", "dev"},
+			files:  map[string]string{".aws/config": ssoConfig},
+			stderr: `git-credential-codecommit: the IAM Identity Center (SSO) session of profile "dev" has expired or is missing (failed to read cached SSO token file, open $HOME/` + corpToken + `: no such file or directory); run: aws sso login --profile dev` + "\n"},
+		{name: "SSO token expired, no refresh token", env: map[string]string{"AWS_PROFILE": "dev"},
+			files:  map[string]string{".aws/config": ssoConfig, corpToken: expired},
+			stderr: `git-credential-codecommit: the IAM Identity Center (SSO) session of profile "dev" has expired or is missing (refresh cached SSO token failed, cached SSO token is expired, or not present, and cannot be refreshed); run: aws sso login --profile dev` + "\n"},
+		{name: "legacy SSO token expired", args: []string{"--profile", "legacy"},
+			files:  map[string]string{".aws/config": ssoConfig, legacyToken: expired},
+			stderr: `git-credential-codecommit: the IAM Identity Center (SSO) session of profile "legacy" has expired or is missing (the cached token has expired); run: aws sso login --profile legacy` + "\n"},
+		{name: "container endpoint unreachable",
+			env:    map[string]string{"AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://" + addr + "/creds", "AWS_CONTAINER_AUTHORIZATION_TOKEN": "t0ken"},
+			stderr: fmt.Sprintf(`git-credential-codecommit: the container credentials endpoint gave no credentials (failed to load credentials, exceeded maximum number of attempts, 3, request send failed, Get "http://%s/creds": dial tcp %[1]s: connect: connection refused); check AWS_CONTAINER_CREDENTIALS_FULL_URI or AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, the authorization token, and that the task or build has a role`, addr) + "\n"},
+		{name: "instance metadata unreachable",
+			env:    map[string]string{"AWS_EC2_METADATA_DISABLED": "false", "AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://" + addr},
+			stderr: fmt.Sprintf(`git-credential-codecommit: no AWS credentials found: none in the environment, none in profile "default", and none from the EC2 instance metadata service (no EC2 IMDS role found, operation error ec2imds: GetMetadata, exceeded maximum number of attempts, 3, request send failed, Get "http://%s/latest/meta-data/iam/security-credentials/": dial tcp %[1]s: connect: connection refused); set AWS_PROFILE, run aws configure or aws sso login, or on EC2 attach an instance role`, addr) + "\n"},
+		{name: "credential_process prints a secret in broken JSON", args: []string{"--profile", "proc"},
+			files:  process(`{"Version": 1, "AccessKeyId": "AKIAPROC", "SecretAccessKey": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",`),
+			stderr: `git-credential-codecommit: credential_process of profile "proc" failed (its output is not the JSON credential_process must print); run it by hand to see why` + "\n"},
+		{name: "credentials already expired", args: []string{"--profile", "proc"},
+			files:  process(`{"Version": 1, "AccessKeyId": "AKIAPROC", "SecretAccessKey": "s", "SessionToken": "t", "Expiration": "2010-10-07T23:59:59Z"}`),
+			stderr: "git-credential-codecommit: the AWS credentials from ProcessProvider expired at 2010-10-07T23:59:59Z; refresh them and retry\n"},
+		{name: "newline in a credential", args: []string{"--profile", "proc"},
+			files:  process(`{"Version": 1, "AccessKeyId": "AKIAPROC\npassword=injected", "SecretAccessKey": "s"}`),
+			stderr: "git-credential-codecommit: the AWS credentials from ProcessProvider hold a newline or NUL byte; they cannot be passed to git\n"},
+	} {
+		tc.args = append(tc.args, "get")
+		tc.stdin, tc.code = get1, 1
+		t.Run(tc.name, tc.run)
+	}
+}
+
+// TestExpiryCappedByCredentials checks that password_expiry_utc is never
+// later than the credentials' own expiry.
+func TestExpiryCappedByCredentials(t *testing.T) {
+	protoCase{name: "short-lived credentials", args: []string{"--profile", "proc", "get"},
+		files: map[string]string{
+			".aws/config": "[profile proc]\ncredential_process = /bin/sh $HOME/proc.sh\n",
+			"proc.sh":     "cat <<'EOF'\n" + `{"Version": 1, "AccessKeyId": "` + keyID + `", "SecretAccessKey": "` + secret + `", "Expiration": "2010-10-08T00:05:00Z"}` + "\nEOF\n",
+		},
+		stdin:  get1,
+		stdout: strings.Replace(answer, "1286496840", "1286496300", 1),
+	}.run(t)
+}
