@@ -107,6 +107,16 @@ func TestProtocol(t *testing.T) {
 			stdin: get1 + "\nhost=evil.example\n", stdout: answer},
 		{name: "flags after the operation", args: []string{"get", "--region", "eu-west-1"}, env: envKeys,
 			stdin: get1, stdout: answer},
+		{name: "static profile", args: []string{"--profile", "dev", "get"},
+			files: map[string]string{".aws/credentials": "[dev]\naws_access_key_id = " + keyID + "\naws_secret_access_key = " + secret + "\n"},
+			stdin: get1, stdout: answer},
+		{name: "AWS_PROFILE", args: []string{"get"}, env: map[string]string{"AWS_PROFILE": "dev"},
+			files: map[string]string{".aws/credentials": "[dev]\naws_access_key_id = " + keyID + "\naws_secret_access_key = " + secret + "\n"},
+			stdin: get1, stdout: answer},
+		{name: "--profile beats keys in the environment", args: []string{"--profile", "dev", "get"},
+			env:   map[string]string{"AWS_ACCESS_KEY_ID": "AKIAOTHER", "AWS_SECRET_ACCESS_KEY": "other"},
+			files: map[string]string{".aws/credentials": "[dev]\naws_access_key_id = " + keyID + "\naws_secret_access_key = " + secret + "\n"},
+			stdin: get1, stdout: answer},
 		{name: "missing path", args: []string{"get"}, env: envKeys,
 			stdin:  "protocol=https\nhost=git-codecommit.us-east-1.amazonaws.com\n",
 			stderr: missingPath, code: 1},
@@ -217,9 +227,13 @@ func TestAWSCLIVectorsThroughRun(t *testing.T) {
 		if c[5] != "-" {
 			env["AWS_SESSION_TOKEN"] = c[5]
 		}
+		host, _, _ := strings.Cut(c[1], ":")
 		for _, in := range []string{
 			fmt.Sprintf("protocol=https\nhost=%s\npath=%s\n", c[1], c[2]),
 			fmt.Sprintf("url=https://%s/%s\n", c[1], c[2]),
+			// The port is not signed: every host form with and without one.
+			fmt.Sprintf("protocol=https\nhost=%s\npath=%s\n", host, c[2]),
+			fmt.Sprintf("protocol=https\nhost=%s:8443\npath=%s\n", host, c[2]),
 		} {
 			home := testenv.Isolate(t)
 			for k, v := range env {
