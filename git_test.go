@@ -3,49 +3,14 @@ package main
 import (
 	"bytes"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
 	"github.com/git-credential-codecommit/git-credential-codecommit/sigv4"
 )
-
-var (
-	buildOnce sync.Once
-	binDir    string
-	buildErr  error
-)
-
-// helperBinary builds git-credential-codecommit once for the test run and
-// returns the directory that holds it.
-func helperBinary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		binDir, buildErr = os.MkdirTemp("", "gcc-bin-")
-		if buildErr != nil {
-			return
-		}
-		out, err := exec.Command("go", "build", "-o", filepath.Join(binDir, "git-credential-codecommit"), ".").CombinedOutput()
-		if err != nil {
-			buildErr = &buildError{err, out}
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binDir
-}
-
-type buildError struct {
-	err error
-	out []byte
-}
-
-func (e *buildError) Error() string { return "go build: " + e.err.Error() + "\n" + string(e.out) }
 
 // git runs git in home with the baseline environment and extra variables.
 func git(t *testing.T, home string, extra []string, stdin string, args ...string) (stdout, stderr string, err error) {
@@ -78,7 +43,7 @@ func configureScoped(t *testing.T, home, helper string) {
 // configured as README.md says, and checks that git hands back our exact
 // username and password (AWS CLI vector 3's keys and token).
 func TestGitCredentialFill(t *testing.T) {
-	bin := helperBinary(t)
+	bin := filepath.Dir(testenv.HelperBinary(t))
 	for _, tc := range []struct{ name, helper string }{
 		{"absolute path", filepath.Join(bin, "git-credential-codecommit")},
 		{"short name on PATH", "codecommit"},
@@ -128,7 +93,7 @@ func TestGitCredentialFill(t *testing.T) {
 // TestGitFallsThrough checks with real git that for a host that only looks
 // like CodeCommit the helper stays silent and git asks the next helper.
 func TestGitFallsThrough(t *testing.T) {
-	bin := helperBinary(t)
+	bin := filepath.Dir(testenv.HelperBinary(t))
 	home := t.TempDir()
 	mustGit(t, home, "config", "--global", "credential.helper", filepath.Join(bin, "git-credential-codecommit"))
 	mustGit(t, home, "config", "--global", "--add", "credential.helper", "!f() { echo username=next; echo password=next-helper; }; f")
@@ -148,7 +113,7 @@ func TestGitFallsThrough(t *testing.T) {
 // TestGitWithoutUseHttpPath checks that real git without useHttpPath gets
 // no credentials and shows the user the command that fixes it.
 func TestGitWithoutUseHttpPath(t *testing.T) {
-	bin := helperBinary(t)
+	bin := filepath.Dir(testenv.HelperBinary(t))
 	home := t.TempDir()
 	mustGit(t, home, "config", "--global", "credential.helper", filepath.Join(bin, "git-credential-codecommit"))
 	env := []string{"AWS_ACCESS_KEY_ID=AKIAO1UK78J35MNGAEB0", "AWS_SECRET_ACCESS_KEY=JT++/5Pz5nFEtwqxbtS8w+Vfm9qVRxrZo1DdV5lX"}

@@ -21,9 +21,6 @@ func TestMain(m *testing.M) {
 	cleanup := testenv.Scrub()
 	code := m.Run()
 	cleanup()
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
 	os.Exit(code)
 }
 

@@ -4,10 +4,12 @@
 package testenv
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -50,14 +52,24 @@ func Scrub() (cleanup func()) {
 		k, v, _ := strings.Cut(kv, "=")
 		os.Setenv(k, v)
 	}
-	return func() { os.RemoveAll(home) }
+	return func() {
+		os.RemoveAll(home)
+		if build.dir != "" {
+			os.RemoveAll(build.dir)
+		}
+	}
 }
 
+// Nowhere is a loopback address that nothing listens on: a connection to it
+// is refused at once.
+const Nowhere = "http://127.0.0.1:9"
+
 // Baseline is the environment every test starts from, with home as HOME:
-// git reads no system or user configuration and never prompts, and the AWS
-// SDK never tries EC2 instance metadata (169.254.169.254). Tests about IMDS
-// replace AWS_EC2_METADATA_DISABLED with AWS_EC2_METADATA_SERVICE_ENDPOINT
-// pointing at a loopback fake.
+// git reads no system or user configuration and never prompts, and no AWS
+// endpoint the SDK could call is left at its default. Instance metadata is
+// disabled and, should a test enable it, points at Nowhere rather than
+// 169.254.169.254; STS, IAM Identity Center and every other service point at
+// Nowhere too. Tests that need one of them set its variable to a fake.
 //
 // The AWS config files are named explicitly because the SDK computes their
 // default paths from HOME once, when the process starts; in-process tests
@@ -71,6 +83,11 @@ func Baseline(home string) []string {
 		"GIT_CONFIG_GLOBAL=" + filepath.Join(home, ".gitconfig"),
 		"GIT_TERMINAL_PROMPT=0",
 		"AWS_EC2_METADATA_DISABLED=true",
+		"AWS_EC2_METADATA_SERVICE_ENDPOINT=" + Nowhere,
+		"AWS_ENDPOINT_URL=" + Nowhere,
+		"AWS_ENDPOINT_URL_STS=" + Nowhere,
+		"AWS_ENDPOINT_URL_SSO=" + Nowhere,
+		"AWS_ENDPOINT_URL_SSO_OIDC=" + Nowhere,
 	}
 }
 
@@ -94,4 +111,32 @@ func Command(home string, extra []string, name string, args ...string) *exec.Cmd
 	cmd.Env = append(cmd.Env, extra...)
 	cmd.Dir = home
 	return cmd
+}
+
+// build holds the helper binary built once per test process.
+var build struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+// HelperBinary builds git-credential-codecommit once per test process, into
+// a directory that Scrub's cleanup removes, and returns the binary's path.
+func HelperBinary(t testing.TB) string {
+	t.Helper()
+	build.once.Do(func() {
+		build.dir, build.err = os.MkdirTemp("", "testenv-bin-")
+		if build.err != nil {
+			return
+		}
+		out, err := exec.Command("go", "build", "-o", build.dir,
+			"github.com/git-credential-codecommit/git-credential-codecommit").CombinedOutput()
+		if err != nil {
+			build.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if build.err != nil {
+		t.Fatal(build.err)
+	}
+	return filepath.Join(build.dir, "git-credential-codecommit")
 }
