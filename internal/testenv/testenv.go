@@ -4,6 +4,7 @@
 package testenv
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -103,10 +104,16 @@ func Isolate(t testing.TB) string {
 	return home
 }
 
-// Command returns a command that runs with only PATH from the machine, the
-// baseline environment for home, and extra ("KEY=value").
+// Command returns a command that runs in home with only PATH from the
+// machine, the baseline environment for home, and extra ("KEY=value"; a
+// later value of a variable wins).
 func Command(home string, extra []string, name string, args ...string) *exec.Cmd {
-	cmd := exec.Command(name, args...)
+	return CommandContext(context.Background(), home, extra, name, args...)
+}
+
+// CommandContext is Command with a context that kills the command.
+func CommandContext(ctx context.Context, home string, extra []string, name string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, Baseline(home)...)
 	cmd.Env = append(cmd.Env, extra...)
 	cmd.Dir = home
