@@ -2,15 +2,21 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/helper"
+	"github.com/git-credential-codecommit/git-credential-codecommit/install"
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3".
@@ -18,30 +24,41 @@ var version string
 
 const usage = `usage: git-credential-codecommit [flags] <operation>
 
-A git credential helper for AWS CodeCommit over HTTPS. Git runs it; you
-configure it once:
+A git credential helper for AWS CodeCommit over HTTPS. Set it up once:
 
-  git config --global credential.https://git-codecommit.*.amazonaws.com.helper ''
-  git config --global --add credential.https://git-codecommit.*.amazonaws.com.helper codecommit
-  git config --global credential.https://git-codecommit.*.amazonaws.com.useHttpPath true
+  git-credential-codecommit install
 
-Operations (git's credential helper protocol):
+Operations git runs (the credential helper protocol):
   get         print a username and SigV4 password for the request on stdin
   store       do nothing: passwords are signed afresh every time
   erase       do nothing: nothing is ever stored
   capability  print the capabilities git 2.46+ asks helpers for
 
-Other operations:
-  version     print the version
-  help        print this help
-
-Flags:
+Flags of git's operations:
   --profile NAME       use this AWS profile (default: AWS_PROFILE, then "default")
-  --region REGION      sign for REGION when the host names none
+  --region REGION      region for AWS calls, and for signing when the host names none
   --ignore-host-check  sign for any https host, not only CodeCommit's
   --debug              explain the signing on stderr (or GIT_CREDENTIAL_CODECOMMIT_DEBUG=1)
-  --version            print the version
-  --help               print this help
+
+Set-up and diagnosis:
+  install [--global | --system | --local | --file PATH] [--profile NAME] [--region R] [--url URL]
+              make git use this helper for CodeCommit: a section per CodeCommit
+              host form (or for the URL prefix --url) that cuts off other
+              helpers, runs this binary with --profile/--region, and sets
+              useHttpPath; running it again changes nothing
+  install --rewrite-ssh [--region R]...
+              also rewrite CodeCommit SSH URLs (ssh://, git+ssh://, host:path)
+              to HTTPS, for the regions given or every region
+  uninstall [same flags]
+              remove what install wrote with the same flags, and nothing else
+  doctor [--online] [--json] [--profile NAME] [URL]
+              check that a clone of URL would work, and say how to fix what
+              would not; --online also asks STS who the credentials are and
+              compares the clock with AWS's
+
+Other:
+  version, --version  print the version
+  help, --help        print this help
 
 Credentials come from the standard AWS chain: environment, profiles, IAM
 Identity Center (SSO), assume-role, web identity, container credentials and
@@ -51,7 +68,7 @@ EC2 instance metadata.
 // run is the whole program with its surroundings passed in: arguments
 // without the program name, the standard streams, and the environment.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
-	return cli{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: time.Now}.run(args)
+	return cli{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: time.Now, self: selfPath}.run(args)
 }
 
 type cli struct {
@@ -59,6 +76,28 @@ type cli struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	now            func() time.Time
+	self           func() (string, error) // the path install writes into git's configuration
+}
+
+// selfPath is the path this program was started by, made absolute. Symlinks
+// are kept: a package manager's stable link outlives the versioned file it
+// points to.
+func selfPath() (string, error) {
+	p := os.Args[0]
+	if !strings.ContainsRune(p, os.PathSeparator) && !strings.ContainsRune(p, '/') {
+		var err error
+		if p, err = exec.LookPath(p); err != nil {
+			return "", fmt.Errorf("cannot find this program's path: %v", err)
+		}
+	}
+	p, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	if strings.Contains(p, string(os.PathSeparator)+"go-build") {
+		return "", fmt.Errorf("this program runs from go run's temporary directory (%s), which will be gone; install it first (go install .) and run that copy", filepath.Dir(p))
+	}
+	return p, nil
 }
 
 func (c cli) run(args []string) int {
@@ -75,15 +114,27 @@ func (c cli) run(args []string) int {
 	fs.BoolVar(&g.Debug, "debug", false, "")
 	fs.BoolVar(&showVer, "version", false, "")
 
-	// Flags may come before the operation (git appends it to the configured
-	// command) or after it, as with the AWS CLI's "credential-helper get".
-	op, err := parse(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
+	err := fs.Parse(args)
+	op, rest := fs.Arg(0), fs.Args()
+	if len(rest) > 0 {
+		rest = rest[1:]
+	}
+	switch {
+	case errors.Is(err, flag.ErrHelp):
 		fmt.Fprint(c.stdout, usage)
 		return 0
+	case err != nil:
+		return c.usageError(err)
+	case op == "install" || op == "uninstall":
+		return c.install(op, g.Profile, g.Region, rest)
+	case op == "doctor":
+		return c.doctor(g.Profile, g.Region, rest)
 	}
-	if err != nil {
-		return c.fail(fmt.Errorf("%v; see git-credential-codecommit --help", err), 2)
+	// Flags may also follow a credential operation, as with the AWS CLI's
+	// "credential-helper get": git appends the operation to the configured
+	// command.
+	if err := fs.Parse(rest); err != nil {
+		return c.usageError(err)
 	}
 	if v, err := strconv.ParseBool(c.getenv("GIT_CREDENTIAL_CODECOMMIT_DEBUG")); err == nil && v {
 		g.Debug = true
@@ -94,6 +145,12 @@ func (c cli) run(args []string) int {
 
 	switch op {
 	case "get":
+		if c.getenv(install.ProbeEnv) != "" {
+			// doctor is tracing which helpers git runs: answer nothing, so
+			// that git goes on to the next, and touch no credentials.
+			helper.ReadRequest(c.stdin)
+			return 0
+		}
 		if err := g.Serve(context.Background(), c.stdin, c.stdout); err != nil {
 			return c.fail(err, 1)
 		}
@@ -119,19 +176,101 @@ func (c cli) run(args []string) int {
 	return 0
 }
 
-// parse reads flags, the operation, and flags after the operation.
-func parse(fs *flag.FlagSet, args []string) (op string, err error) {
+// install runs install or uninstall with the flags that follow it.
+func (c cli) install(op, profile, region string, args []string) int {
+	fs := flag.NewFlagSet(op, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	o := install.Options{Profile: profile}
+	if region != "" {
+		o.Regions = []string{region}
+	}
+	var global, system, local bool
+	fs.BoolVar(&global, "global", false, "")
+	fs.BoolVar(&system, "system", false, "")
+	fs.BoolVar(&local, "local", false, "")
+	fs.StringVar(&o.File, "file", "", "")
+	fs.StringVar(&o.Profile, "profile", o.Profile, "")
+	fs.Func("region", "", func(r string) error { o.Regions = append(o.Regions, r); return nil })
+	fs.StringVar(&o.URL, "url", "", "")
+	fs.BoolVar(&o.RewriteSSH, "rewrite-ssh", false, "")
+	if err := fs.Parse(args); err != nil {
+		return c.usageError(err)
+	}
+	if fs.NArg() > 0 {
+		return c.usageError(fmt.Errorf("%s takes no arguments, got %q", op, fs.Arg(0)))
+	}
+	scopes := map[string]bool{"--global": global, "--system": system, "--local": local, "--file": o.File != ""}
+	for s, on := range scopes {
+		if on {
+			if o.Scope != "" {
+				return c.usageError(errors.New("give one of --global, --system, --local and --file"))
+			}
+			o.Scope = s
+		}
+	}
+	var err error
+	if op == "install" {
+		if o.Binary, err = c.self(); err == nil {
+			err = install.Install(context.Background(), o, c.stdout)
+		}
+	} else {
+		err = install.Uninstall(context.Background(), o, c.stdout)
+	}
+	if err != nil {
+		return c.fail(err, 1)
+	}
+	return 0
+}
+
+// doctor runs doctor with the flags and URL that follow it.
+func (c cli) doctor(profile, region string, args []string) int {
+	fs := flag.NewFlagSet("doctor", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	o := install.DoctorOptions{Profile: profile, Region: region}
+	var asJSON bool
+	fs.StringVar(&o.Profile, "profile", o.Profile, "")
+	fs.StringVar(&o.Region, "region", o.Region, "")
+	fs.BoolVar(&o.Online, "online", false, "")
+	fs.BoolVar(&asJSON, "json", false, "")
+	url, err := parse(fs, args)
+	if err != nil {
+		return c.usageError(err)
+	}
+	o.URL = url
+	r := install.Doctor(context.Background(), o)
+	if asJSON {
+		enc := json.NewEncoder(c.stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(r)
+	} else {
+		r.WriteText(c.stdout)
+	}
+	if !r.OK {
+		return 1
+	}
+	return 0
+}
+
+// parse reads flags, one argument, and flags after the argument.
+func parse(fs *flag.FlagSet, args []string) (arg string, err error) {
 	if err := fs.Parse(args); err != nil {
 		return "", err
 	}
 	if fs.NArg() == 0 {
 		return "", nil
 	}
-	op = fs.Arg(0)
+	arg = fs.Arg(0)
 	if err := fs.Parse(fs.Args()[1:]); err != nil {
 		return "", err
 	}
-	return op, nil
+	if fs.NArg() > 0 {
+		return "", fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return arg, nil
+}
+
+func (c cli) usageError(err error) int {
+	return c.fail(fmt.Errorf("%v; see git-credential-codecommit --help", err), 2)
 }
 
 func (c cli) fail(err error, code int) int {
