@@ -1,0 +1,360 @@
+package install
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/git-credential-codecommit/git-credential-codecommit/helper"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
+)
+
+func TestHelperCommand(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"/usr/local/bin/git-credential-codecommit"}, "/usr/local/bin/git-credential-codecommit"},
+		{[]string{"/usr/local/bin/git-credential-codecommit", "--profile", "dev", "--region", "eu-west-1"},
+			"/usr/local/bin/git-credential-codecommit --profile dev --region eu-west-1"},
+		{[]string{"/Users/Jo Smith/bin/git-credential-codecommit", "--profile", "dev"},
+			"!'/Users/Jo Smith/bin/git-credential-codecommit' '--profile' 'dev'"},
+		{[]string{"/opt/bin/git-credential-codecommit", "--profile", "it's mine"},
+			`!'/opt/bin/git-credential-codecommit' '--profile' 'it'\''s mine'`},
+		{[]string{"/opt/$HOME/git-credential-codecommit"}, "!'/opt/$HOME/git-credential-codecommit'"},
+	} {
+		if got := helperCommand(tc.args); got != tc.want {
+			t.Errorf("helperCommand(%q) = %q, want %q", tc.args, got, tc.want)
+		}
+	}
+}
+
+func TestCredentialSections(t *testing.T) {
+	const bin = "/usr/local/bin/git-credential-codecommit"
+	for _, tc := range []struct {
+		name  string
+		o     Options
+		names []string
+		cmd   string
+		err   string
+	}{
+		{name: "default", o: Options{Binary: bin},
+			names: []string{
+				"credential.https://git-codecommit.*.amazonaws.com/",
+				"credential.https://git-codecommit-fips.*.amazonaws.com/",
+				"credential.https://git-codecommit.*.amazonaws.com.cn/",
+				"credential.https://*.git-codecommit.*.vpce.amazonaws.com/",
+				"credential.https://*.git-codecommit-fips.*.vpce.amazonaws.com/",
+				"credential.https://*.git-codecommit.*.vpce.amazonaws.com.cn/",
+			}, cmd: bin},
+		{name: "profile and region", o: Options{Binary: bin, Profile: "dev", Regions: []string{"eu-west-1"}},
+			cmd: bin + " --profile dev --region eu-west-1"},
+		{name: "url", o: Options{Binary: bin, Profile: "a", URL: "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/team-a"},
+			names: []string{"credential.https://git-codecommit.us-east-1.amazonaws.com/v1/repos/team-a/"}, cmd: bin + " --profile a"},
+		{name: "url with slash", o: Options{Binary: bin, URL: "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/"},
+			names: []string{"credential.https://git-codecommit.us-east-1.amazonaws.com/v1/repos/"}, cmd: bin},
+		{name: "http url", o: Options{Binary: bin, URL: "http://git-codecommit.us-east-1.amazonaws.com/v1/repos/x"},
+			err: `--url "http://git-codecommit.us-east-1.amazonaws.com/v1/repos/x" is not an https URL prefix`},
+		{name: "url with user", o: Options{Binary: bin, URL: "https://me@git-codecommit.us-east-1.amazonaws.com/v1/repos/x"},
+			err: `--url "https://me@git-codecommit.us-east-1.amazonaws.com/v1/repos/x" is not an https URL prefix`},
+		{name: "url not on CodeCommit", o: Options{Binary: bin, URL: "https://git-codecommit.us-east-1.amazonaws.com.evil.example/"},
+			err: `--url "https://git-codecommit.us-east-1.amazonaws.com.evil.example/" is not on a CodeCommit host`},
+		{name: "two regions", o: Options{Binary: bin, Regions: []string{"us-east-1", "eu-west-1"}},
+			err: "--region can be given once, except with --rewrite-ssh"},
+		{name: "relative binary", o: Options{Binary: "git-credential-codecommit"},
+			err: `the helper's path "git-credential-codecommit" is not absolute`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ss, err := tc.o.credentialSections()
+			if tc.err != "" {
+				if err == nil || err.Error() != tc.err {
+					t.Fatalf("error %v, want %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for _, s := range ss {
+				names = append(names, s.name)
+				want := []entry{{"helper", ""}, {"helper", tc.cmd}, {"usehttppath", "true"}}
+				if !slices.Equal(s.entries, want) {
+					t.Errorf("%s: %q, want %q", s.name, s.entries, want)
+				}
+			}
+			if tc.names != nil && !slices.Equal(names, tc.names) {
+				t.Errorf("sections %q, want %q", names, tc.names)
+			}
+		})
+	}
+}
+
+func TestRewriteSections(t *testing.T) {
+	ss, err := Options{RewriteSSH: true, Regions: []string{"us-east-1", "cn-north-1", "eu-west-1"}}.rewriteSections()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range ss {
+		for _, e := range s.entries {
+			got = append(got, s.name+"."+e.key+"="+e.value)
+		}
+	}
+	want := []string{
+		"url.https://git-codecommit.us-east-1.amazonaws.com/.insteadof=ssh://git-codecommit.us-east-1.amazonaws.com/",
+		"url.https://git-codecommit.us-east-1.amazonaws.com/.insteadof=git+ssh://git-codecommit.us-east-1.amazonaws.com/",
+		"url.https://git-codecommit.us-east-1.amazonaws.com/.insteadof=git-codecommit.us-east-1.amazonaws.com:",
+		"url.https://git-codecommit-fips.us-east-1.amazonaws.com/.insteadof=ssh://git-codecommit-fips.us-east-1.amazonaws.com/",
+		"url.https://git-codecommit-fips.us-east-1.amazonaws.com/.insteadof=git+ssh://git-codecommit-fips.us-east-1.amazonaws.com/",
+		"url.https://git-codecommit-fips.us-east-1.amazonaws.com/.insteadof=git-codecommit-fips.us-east-1.amazonaws.com:",
+		"url.https://git-codecommit.cn-north-1.amazonaws.com.cn/.insteadof=ssh://git-codecommit.cn-north-1.amazonaws.com.cn/",
+		"url.https://git-codecommit.cn-north-1.amazonaws.com.cn/.insteadof=git+ssh://git-codecommit.cn-north-1.amazonaws.com.cn/",
+		"url.https://git-codecommit.cn-north-1.amazonaws.com.cn/.insteadof=git-codecommit.cn-north-1.amazonaws.com.cn:",
+		"url.https://git-codecommit.eu-west-1.amazonaws.com/.insteadof=ssh://git-codecommit.eu-west-1.amazonaws.com/",
+		"url.https://git-codecommit.eu-west-1.amazonaws.com/.insteadof=git+ssh://git-codecommit.eu-west-1.amazonaws.com/",
+		"url.https://git-codecommit.eu-west-1.amazonaws.com/.insteadof=git-codecommit.eu-west-1.amazonaws.com:",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("rules:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if _, err := (Options{RewriteSSH: true, Regions: []string{"mars-north-1"}}).rewriteSections(); err == nil || err.Error() != `unknown region "mars-north-1"` {
+		t.Errorf("unknown region: %v", err)
+	}
+	all, err := Options{RewriteSSH: true}.rewriteSections()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range all {
+		host := strings.TrimSuffix(strings.TrimPrefix(s.name, "url.https://"), "/")
+		if _, ok := helper.CodeCommitRegion(host); !ok {
+			t.Errorf("rule for %s, a host the helper does not sign for", host)
+		}
+	}
+}
+
+// TestPartitionRegions compares partitionRegions with the partitions file of
+// the aws-sdk-go-v2 module this build uses.
+func TestPartitionRegions(t *testing.T) {
+	out, err := exec.Command("go", "list", "-m", "-json", "github.com/aws/aws-sdk-go-v2").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	var mod struct{ Dir string }
+	if err := json.Unmarshal(out, &mod); err != nil || mod.Dir == "" {
+		t.Fatalf("no module directory (%v): %s", err, out)
+	}
+	b, err := os.ReadFile(filepath.Join(mod.Dir, "internal/endpoints/awsrulesfn/partitions.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file struct {
+		Partitions []struct {
+			Outputs struct{ DNSSuffix string }
+			Regions map[string]any
+		}
+	}
+	if err := json.Unmarshal(b, &file); err != nil {
+		t.Fatal(err)
+	}
+	sdk := map[string][]string{}
+	for _, p := range file.Partitions {
+		for r := range p.Regions {
+			if !strings.HasPrefix(r, "aws-") { // aws-global and the like are not places
+				sdk[p.Outputs.DNSSuffix] = append(sdk[p.Outputs.DNSSuffix], r)
+			}
+		}
+	}
+	ours := map[string][]string{}
+	for _, p := range partitionRegions {
+		ours[p.suffix] = slices.Sorted(slices.Values(p.regions))
+	}
+	for s := range sdk {
+		slices.Sort(sdk[s])
+	}
+	if len(sdk) < 2 || len(sdk) != len(ours) {
+		t.Fatalf("partitions: SDK %v, ours %v", sdk, ours)
+	}
+	for s, rs := range sdk {
+		if !slices.Equal(rs, ours[s]) {
+			t.Errorf("%s: SDK regions %q, ours %q", s, rs, ours[s])
+		}
+	}
+}
+
+// configFile returns the path of an empty git config file in a fresh home.
+func configFile(t *testing.T) string {
+	home := testenv.Isolate(t)
+	return filepath.Join(home, "test.gitconfig")
+}
+
+func listing(t *testing.T, file string) string {
+	t.Helper()
+	out, err := exec.Command("git", "config", "--file", file, "--list").Output()
+	if err != nil && !os.IsNotExist(err) {
+		if _, statErr := os.Stat(file); statErr == nil {
+			t.Fatalf("git config --list: %v", err)
+		}
+	}
+	return string(out)
+}
+
+// TestScopesMatch installs into a file and asks git which helper it would
+// use for an example host of every form: each must reach ours, which must
+// also be a host the helper signs for; look-alikes must not.
+func TestScopesMatch(t *testing.T) {
+	file := configFile(t)
+	const bin = "/opt/bin/git-credential-codecommit"
+	if err := Install(context.Background(), Options{Scope: "--file", File: file, Binary: bin}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		host string
+		ours bool
+	}{
+		{"git-codecommit.us-east-1.amazonaws.com", true},
+		{"git-codecommit.us-gov-west-1.amazonaws.com", true},
+		{"git-codecommit-fips.us-east-2.amazonaws.com", true},
+		{"git-codecommit.cn-north-1.amazonaws.com.cn", true},
+		{"vpce-0b47ea360adebf88a-jkl88hez.git-codecommit.us-east-1.vpce.amazonaws.com", true},
+		{"vpce-0b47ea360adebf88a-jkl88hez.git-codecommit-fips.ca-central-1.vpce.amazonaws.com", true},
+		{"vpce-1a2b.git-codecommit.cn-north-1.vpce.amazonaws.com.cn", true},
+		{"git-codecommit.us-east-1.amazonaws.com.evil.example", false},
+		{"github.com", false},
+	} {
+		u := "https://" + tc.host + "/v1/repos/x"
+		out, _ := exec.Command("git", "config", "--file", file, "--get-urlmatch", "credential.helper", u).Output()
+		got := strings.TrimSpace(string(out))
+		if (got == bin) != tc.ours {
+			t.Errorf("git picks helper %q for %s", got, u)
+		}
+		if _, ok := helper.CodeCommitRegion(tc.host); ok != tc.ours {
+			t.Errorf("the helper recognises %s: %v", tc.host, ok)
+		}
+		useHTTPPath, _ := exec.Command("git", "config", "--file", file, "--type=bool", "--get-urlmatch", "credential.useHttpPath", u).Output()
+		if (strings.TrimSpace(string(useHTTPPath)) == "true") != tc.ours {
+			t.Errorf("useHttpPath for %s: %q", u, useHTTPPath)
+		}
+	}
+}
+
+// TestInstallIdempotentAndUninstallExact installs over a file that already
+// holds the user's own sections with the same URLs (without the trailing
+// slash) and rewrite rules, then uninstalls.
+func TestInstallIdempotentAndUninstallExact(t *testing.T) {
+	file := configFile(t)
+	user := `[credential]
+	helper = store
+[credential "https://git-codecommit.*.amazonaws.com"]
+	helper =
+	helper = codecommit
+	useHttpPath = true
+[url "https://git-codecommit.us-east-1.amazonaws.com/"]
+	insteadOf = ssh://me@git-codecommit.us-east-1.amazonaws.com/
+[user]
+	name = Someone
+`
+	if err := os.WriteFile(file, []byte(user), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := listing(t, file)
+	ctx := context.Background()
+	o := Options{Scope: "--file", File: file, Binary: "/opt/bin/git-credential-codecommit", Profile: "dev", RewriteSSH: true}
+	if err := Install(ctx, o, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	once, _ := os.ReadFile(file)
+	var out strings.Builder
+	if err := Install(ctx, o, &out); err != nil {
+		t.Fatal(err)
+	}
+	twice, _ := os.ReadFile(file)
+	if string(once) != string(twice) {
+		t.Errorf("a second install changed the file:\n%s\n---\n%s", once, twice)
+	}
+	if want := "git-credential-codecommit is already installed (git config --file " + file + "); nothing changed\n"; out.String() != want {
+		t.Errorf("second install printed %q, want %q", out.String(), want)
+	}
+	if !subsequence(strings.Split(before, "\n"), strings.Split(listing(t, file), "\n")) {
+		t.Errorf("install changed or reordered what the user wrote:\n%s", once)
+	}
+
+	// Another profile replaces the helper line, and nothing else.
+	o.Profile = "other"
+	if err := Install(ctx, o, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if got := listing(t, file); strings.Count(got, "--profile other") != len(hostScopes) || strings.Contains(got, "--profile dev") {
+		t.Errorf("after a reinstall with another profile:\n%s", got)
+	}
+
+	if err := Uninstall(ctx, Options{Scope: "--file", File: file}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if after := listing(t, file); after != before {
+		t.Errorf("uninstall left\n%s\nwant\n%s", after, before)
+	}
+}
+
+// TestURLSectionsStayLast checks that a URL-prefix section written before
+// the host sections is moved after them, so that its empty helper resets the
+// list the host section built.
+func TestURLSectionsStayLast(t *testing.T) {
+	file := configFile(t)
+	ctx := context.Background()
+	prefix := Options{Scope: "--file", File: file, Binary: "/opt/bin/git-credential-codecommit", Profile: "a",
+		URL: "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/team-a"}
+	if err := Install(ctx, prefix, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if err := Install(ctx, Options{Scope: "--file", File: file, Binary: "/opt/bin/git-credential-codecommit", Profile: "b"}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	get := func(u string) string {
+		out, _ := exec.Command("git", "config", "--file", file, "--get-urlmatch", "credential.helper", u).Output()
+		return strings.TrimSpace(string(out))
+	}
+	if got := get("https://git-codecommit.us-east-1.amazonaws.com/v1/repos/team-a"); got != "/opt/bin/git-credential-codecommit --profile a" {
+		t.Errorf("team-a gets %q", got)
+	}
+	if got := get("https://git-codecommit.us-east-1.amazonaws.com/v1/repos/other"); got != "/opt/bin/git-credential-codecommit --profile b" {
+		t.Errorf("other repositories get %q", got)
+	}
+	lines := strings.Split(listing(t, file), "\n")
+	if last := lines[len(lines)-2]; !strings.HasPrefix(last, "credential.https://git-codecommit.us-east-1.amazonaws.com/v1/repos/team-a/.") {
+		t.Errorf("the URL section is not last:\n%s", strings.Join(lines, "\n"))
+	}
+}
+
+// TestOldGitRefused puts a git that says it is 2.25 first on PATH.
+func TestOldGitRefused(t *testing.T) {
+	home := testenv.Isolate(t)
+	bin := filepath.Join(home, "bin")
+	if err := os.Mkdir(bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(bin, "git"), []byte("#!/bin/sh\necho 'git version 2.25.1'\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	err := Install(context.Background(), Options{Binary: "/opt/bin/git-credential-codecommit"}, io.Discard)
+	if want := "git 2.25 is too old: the URL wildcards CodeCommit needs work from git 2.26; upgrade git"; err == nil || err.Error() != want {
+		t.Fatalf("error %v, want %q", err, want)
+	}
+}
+
+// subsequence reports whether every line of a appears in b, in order.
+func subsequence(a, b []string) bool {
+	for _, l := range b {
+		if len(a) > 0 && a[0] == l {
+			a = a[1:]
+		}
+	}
+	return len(a) == 0
+}
