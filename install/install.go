@@ -307,7 +307,7 @@ func (g gitConfig) moveURLSectionsLast() error {
 	var names []string
 	for _, k := range strings.Split(strings.TrimSuffix(out, "\x00"), "\x00") {
 		name := strings.TrimSuffix(k, ".helper")
-		if !slices.Contains(names, name) && !slices.Contains(hostScopes, strings.TrimPrefix(name, "credential.")) {
+		if !slices.Contains(names, name) {
 			names = append(names, name)
 		}
 	}
@@ -315,6 +315,9 @@ func (g gitConfig) moveURLSectionsLast() error {
 		es, err := g.entries(name)
 		if err != nil {
 			return err
+		}
+		if !isURLSection(name, es) {
+			continue
 		}
 		if _, err := g.config("--remove-section", name); err != nil {
 			return err
@@ -324,6 +327,22 @@ func (g gitConfig) moveURLSectionsLast() error {
 		}
 	}
 	return nil
+}
+
+// isURLSection reports whether section name, with entries es, is one an
+// install --url wrote: a CodeCommit URL prefix ending in '/', other than the
+// host sections, holding an empty helper and then this helper. Other
+// sections are the user's, and stay where they are.
+func isURLSection(name string, es []entry) bool {
+	scope := strings.TrimPrefix(name, "credential.")
+	if slices.Contains(hostScopes, scope) {
+		return false
+	}
+	if u, err := credentialURL(scope); err != nil || "credential."+u != name {
+		return false
+	}
+	return len(es) >= 2 && es[0] == entry{"helper", ""} && es[1].key == "helper" &&
+		strings.Contains(es[1].value, "git-credential-codecommit")
 }
 
 // Uninstall removes what Install wrote with the same options: the credential
