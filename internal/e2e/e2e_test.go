@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -37,17 +38,32 @@ const (
 )
 
 // world is one isolated machine: an empty home, git configured as README.md
-// says (plus the fake's proxy and CA), a fake CodeCommit, and the registry of
-// keys every fake shares.
+// says (plus the fake's proxy and CA; newBareWorld leaves the helper out), a
+// fake CodeCommit, and the registry of keys every fake shares.
 type world struct {
-	t    *testing.T
-	home string
-	keys *fakeaws.Keys
-	cc   *fakecodecommit.Server
-	env  []string // on top of testenv.Baseline, for every command
+	t     *testing.T
+	home  string
+	keys  *fakeaws.Keys
+	cc    *fakecodecommit.Server
+	env   []string // on top of testenv.Baseline, for every command
+	unset []string // variables of testenv.Baseline to remove, for every command
 }
 
+// newWorld is a world whose git uses the helper, with helperArgs, as
+// README.md says.
 func newWorld(t *testing.T, helperArgs ...string) *world {
+	t.Helper()
+	w := newBareWorld(t)
+	helper := strings.Join(append([]string{testenv.HelperBinary(t)}, helperArgs...), " ")
+	w.git("config", "--global", scope+".helper", "")
+	w.git("config", "--global", "--add", scope+".helper", helper)
+	w.git("config", "--global", scope+".useHttpPath", "true")
+	return w
+}
+
+// newBareWorld is a world whose git reaches the fake CodeCommit (its proxy
+// and CA) and has a user, but has no credential helper configured.
+func newBareWorld(t *testing.T) *world {
 	t.Helper()
 	keys := fakeaws.NewKeys()
 	cc, err := fakecodecommit.Start(fakecodecommit.Options{Lookup: keys.Lookup})
@@ -56,10 +72,6 @@ func newWorld(t *testing.T, helperArgs ...string) *world {
 	}
 	t.Cleanup(cc.Close)
 	w := &world{t: t, home: t.TempDir(), keys: keys, cc: cc}
-	helper := strings.Join(append([]string{testenv.HelperBinary(t)}, helperArgs...), " ")
-	w.git("config", "--global", scope+".helper", "")
-	w.git("config", "--global", "--add", scope+".helper", helper)
-	w.git("config", "--global", scope+".useHttpPath", "true")
 	w.git("config", "--global", "http.proxy", cc.ProxyURL)
 	w.git("config", "--global", "http.sslCAInfo", cc.CAFile)
 	w.git("config", "--global", "user.name", "E2E Test")
@@ -69,6 +81,10 @@ func newWorld(t *testing.T, helperArgs ...string) *world {
 }
 
 func (w *world) setenv(kv ...string) { w.env = append(w.env, kv...) }
+
+// unsetenv removes variables of the baseline from every command, as
+// GIT_CONFIG_NOSYSTEM for a world with a system configuration.
+func (w *world) unsetenv(names ...string) { w.unset = append(w.unset, names...) }
 
 // write creates a file under home (0600; directories 0700).
 func (w *world) write(name, body string) string {
@@ -89,6 +105,10 @@ func (w *world) run(dir, stdin, name string, args ...string) (stdout, stderr str
 	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
 	defer cancel()
 	cmd := testenv.CommandContext(ctx, w.home, w.env, name, args...)
+	cmd.Env = slices.DeleteFunc(cmd.Env, func(kv string) bool {
+		k, _, _ := strings.Cut(kv, "=")
+		return slices.Contains(w.unset, k)
+	})
 	if dir != "" {
 		cmd.Dir = dir
 	}
@@ -138,8 +158,15 @@ func (w *world) roundTrip(repo string) {
 	if err := w.cc.CreateRepo(repo); err != nil {
 		w.t.Fatal(err)
 	}
+	w.roundTripURL(repoURL+repo, repo)
+}
+
+// roundTripURL clones the existing, empty repo from url, commits, pushes,
+// fetches and clones again.
+func (w *world) roundTripURL(url, repo string) {
+	w.t.Helper()
 	work := filepath.Join(w.home, repo+"-work")
-	w.git("clone", repoURL+repo, work)
+	w.git("clone", url, work)
 	if err := os.WriteFile(filepath.Join(work, "README"), []byte("hello from "+repo+"\n"), 0o644); err != nil {
 		w.t.Fatal(err)
 	}
@@ -148,7 +175,7 @@ func (w *world) roundTrip(repo string) {
 	w.gitIn(work, "push", "origin", "HEAD:main")
 	w.gitIn(work, "fetch", "origin")
 	again := filepath.Join(w.home, repo+"-again")
-	w.git("clone", repoURL+repo, again)
+	w.git("clone", url, again)
 	b, err := os.ReadFile(filepath.Join(again, "README"))
 	if err != nil || string(b) != "hello from "+repo+"\n" {
 		w.t.Fatalf("the second clone has README %q (%v)", b, err)
@@ -161,8 +188,14 @@ func (w *world) roundTrip(repo string) {
 // its helper; they are skipped.
 func (w *world) assertSignedBy(want func(accessKeyID string) bool) {
 	w.t.Helper()
+	w.assertSignedSince(0, want)
+}
+
+// assertSignedSince is assertSignedBy for the verdicts from the from'th on.
+func (w *world) assertSignedSince(from int, want func(accessKeyID string) bool) {
+	w.t.Helper()
 	signed := 0
-	for _, v := range w.cc.Verdicts() {
+	for _, v := range w.cc.Verdicts()[from:] {
 		if v.Status == 401 && v.AccessKeyID == "" {
 			continue
 		}
