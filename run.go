@@ -51,7 +51,7 @@ Set-up and diagnosis:
               to HTTPS, for the regions given or every region
   uninstall [same flags]
               remove what install wrote with the same flags, and nothing else
-  doctor [--online] [--json] [--profile NAME] [URL]
+  doctor [--online] [--json] [--profile NAME] [--region R] [URL or remote]
               check that a clone of URL would work, and say how to fix what
               would not; --online also asks STS who the credentials are and
               compares the clock with AWS's

@@ -1,0 +1,729 @@
+package install
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/fakeaws"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
+)
+
+const (
+	testHost = "git-codecommit.us-east-1.amazonaws.com"
+	testURL  = "https://" + testHost + "/v1/repos/demo"
+	// testScope is the section README.md tells users to write.
+	testScope = "credential.https://git-codecommit.*.amazonaws.com"
+)
+
+// doctorWorld is an isolated machine: an empty home, no git or AWS settings
+// of the machine in the process environment, and git configured by the test.
+type doctorWorld struct {
+	t    *testing.T
+	home string
+	bin  string // the helper binary
+}
+
+func newDoctorWorld(t *testing.T) *doctorWorld {
+	t.Helper()
+	return &doctorWorld{t: t, home: testenv.Isolate(t), bin: testenv.HelperBinary(t)}
+}
+
+// git runs git in home with the isolated process environment.
+func (w *doctorWorld) git(args ...string) {
+	w.t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = w.home
+	if out, err := cmd.CombinedOutput(); err != nil {
+		w.t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+}
+
+// install runs Install with o for the helper binary.
+func (w *doctorWorld) install(o Options) {
+	w.t.Helper()
+	o.Binary, o.Dir = w.bin, w.home
+	if err := Install(context.Background(), o, io.Discard); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// write creates a file under home.
+func (w *doctorWorld) write(name, body string) {
+	w.t.Helper()
+	p := filepath.Join(w.home, name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		w.t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// fakeAWS writes a program named aws that answers nothing, in place of the
+// AWS CLI, and returns its path.
+func (w *doctorWorld) fakeAWS() string {
+	w.t.Helper()
+	w.write("bin/aws", "#!/bin/sh\nexit 0\n")
+	p := filepath.Join(w.home, "bin", "aws")
+	if err := os.Chmod(p, 0o755); err != nil {
+		w.t.Fatal(err)
+	}
+	return p
+}
+
+// envCredentials puts temporary credentials with a session token in the
+// environment and returns them.
+func (w *doctorWorld) envCredentials(keys *fakeaws.Keys) fakeaws.Credentials {
+	c := keys.Issue("ASIAENV", time.Now().Add(time.Hour))
+	w.t.Setenv("AWS_ACCESS_KEY_ID", c.AccessKeyID)
+	w.t.Setenv("AWS_SECRET_ACCESS_KEY", c.SecretAccessKey)
+	w.t.Setenv("AWS_SESSION_TOKEN", c.SessionToken)
+	return c
+}
+
+// doctor runs Doctor in home.
+func (w *doctorWorld) doctor(o DoctorOptions) Report {
+	w.t.Helper()
+	o.Dir = w.home
+	r := Doctor(context.Background(), o)
+	var text bytes.Buffer
+	r.WriteText(&text)
+	w.t.Logf("doctor %s:\n%s", o.URL, text.String())
+	return r
+}
+
+// find returns the checks named name with status.
+func find(r Report, name, status string) []Check {
+	var cs []Check
+	for _, c := range r.Checks {
+		if c.Name == name && c.Status == status {
+			cs = append(cs, c)
+		}
+	}
+	return cs
+}
+
+// failed returns the names of the failed checks.
+func failed(r Report) []string {
+	var names []string
+	for _, c := range r.Checks {
+		if c.Status == statusFail {
+			names = append(names, c.Name)
+		}
+	}
+	return names
+}
+
+// assertNoSecret checks that neither the text nor the JSON form of r holds
+// the secret key or the session token of c.
+func assertNoSecret(t *testing.T, r Report, c fakeaws.Credentials) {
+	t.Helper()
+	var text bytes.Buffer
+	r.WriteText(&text)
+	js, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range []string{text.String(), string(js)} {
+		if c.SecretAccessKey != "" && strings.Contains(out, c.SecretAccessKey) || c.SessionToken != "" && strings.Contains(out, c.SessionToken) {
+			t.Errorf("the report holds the secret key or the session token:\n%s", out)
+		}
+	}
+}
+
+func TestDoctorGoodSetup(t *testing.T) {
+	w := newDoctorWorld(t)
+	w.install(Options{})
+	c := w.envCredentials(fakeaws.NewKeys())
+	r := w.doctor(DoctorOptions{URL: testURL})
+	if !r.OK || r.URL != testURL {
+		t.Fatalf("OK %v, URL %s; want a passing report for %s", r.OK, r.URL, testURL)
+	}
+	for _, name := range []string{"git", "url", "helper", "usehttppath", "credentials", "region"} {
+		if !slices.ContainsFunc(r.Checks, func(c Check) bool { return c.Name == name }) {
+			t.Errorf("no %s check", name)
+		}
+	}
+	if cs := find(r, "helper", statusOK); len(cs) != 1 || !strings.Contains(cs[0].Detail, w.bin) {
+		t.Errorf("helper check %+v does not list the helper %s", cs, w.bin)
+	}
+	if cs := find(r, "credentials", statusOK); len(cs) != 1 || !strings.Contains(cs[0].Detail, c.AccessKeyID) ||
+		!strings.Contains(cs[0].Detail, "EnvConfigCredentials") {
+		t.Errorf("credentials check %+v lacks the source or the access key id", cs)
+	}
+	if cs := find(r, "region", statusOK); len(cs) != 1 || !strings.HasPrefix(cs[0].Detail, "us-east-1") {
+		t.Errorf("region check %+v, want us-east-1", cs)
+	}
+	assertNoSecret(t, r, c)
+
+	var text bytes.Buffer
+	r.WriteText(&text)
+	if want := "a clone of " + testURL + " should work\n"; !strings.HasSuffix(text.String(), want) {
+		t.Errorf("text ends %q, want %q", text.String(), want)
+	}
+}
+
+func TestDoctorOnline(t *testing.T) {
+	w := newDoctorWorld(t)
+	w.install(Options{})
+	keys := fakeaws.NewKeys()
+	sts, err := fakeaws.StartSTS(keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sts.Close)
+	t.Setenv("AWS_ENDPOINT_URL_STS", sts.URL)
+	c := w.envCredentials(keys)
+
+	r := w.doctor(DoctorOptions{URL: testURL, Online: true})
+	if !r.OK {
+		t.Fatalf("failed checks %v, want none", failed(r))
+	}
+	if cs := find(r, "identity", statusOK); len(cs) != 1 || !strings.Contains(cs[0].Detail, "arn:aws:iam::123456789012:user/fakeaws") {
+		t.Errorf("identity check %+v lacks the caller's ARN", cs)
+	}
+	if len(find(r, "clock", statusOK)) != 1 {
+		t.Errorf("no passing clock check in %+v", r.Checks)
+	}
+	if calls := sts.Callers(); len(calls) != 1 || calls[0].Action != "GetCallerIdentity" || calls[0].AccessKeyID != c.AccessKeyID {
+		t.Errorf("STS calls %+v, want one GetCallerIdentity by %s", calls, c.AccessKeyID)
+	}
+	assertNoSecret(t, r, c)
+
+	// Credentials STS does not know fail the identity check.
+	t.Setenv("AWS_ACCESS_KEY_ID", "ASIAUNKNOWNKEY000001")
+	r = w.doctor(DoctorOptions{URL: testURL, Online: true})
+	if cs := find(r, "identity", statusFail); len(cs) != 1 || !strings.Contains(cs[0].Detail, "InvalidClientTokenId") || cs[0].Fix == "" {
+		t.Errorf("identity check %+v, want a failure with InvalidClientTokenId and a fix", r.Checks)
+	}
+}
+
+// ssoProfile writes a "dev" profile on IAM Identity Center whose cached
+// token expired an hour ago and cannot be refreshed.
+func (w *doctorWorld) ssoProfile() {
+	w.write(".aws/config", `[profile dev]
+sso_session = corp
+sso_account_id = 111122223333
+sso_role_name = Developer
+region = us-east-1
+[sso-session corp]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = us-east-1
+sso_registration_scopes = sso:account:access
+`)
+	// The SDK's token cache: ~/.aws/sso/cache/ + hex(sha1("corp")) + ".json".
+	w.write(".aws/sso/cache/ee0bfd2552fbd840c02cc48b6e823320543c450f.json",
+		fmt.Sprintf(`{"accessToken": "expired-token", "expiresAt": %q}`, time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)))
+}
+
+func TestDoctorFailures(t *testing.T) {
+	const keyID = "APKAEIBAERJR2EXAMPLE"
+	for _, tc := range []struct {
+		name string
+		// setup configures the world; good is an installed helper and
+		// credentials in the environment.
+		setup func(w *doctorWorld)
+		url   string
+		// noCreds leaves the environment without credentials.
+		noCreds bool
+		// check is the check that must fail; detail and fix are strings
+		// its detail and fix must hold.
+		check, detail, fix string
+	}{{
+		name: "no helper configured",
+		setup: func(w *doctorWorld) {
+			w.git("config", "--global", testScope+".useHttpPath", "true")
+		},
+		check: "helper", detail: "git does not ask git-credential-codecommit", fix: "git-credential-codecommit install",
+	}, {
+		name: "storing helper before ours",
+		setup: func(w *doctorWorld) {
+			w.git("config", "--global", "--add", testScope+".helper", "store")
+			w.git("config", "--global", "--add", testScope+".helper", w.bin)
+			w.git("config", "--global", testScope+".useHttpPath", "true")
+		},
+		check: "helper", detail: "git asks git credential-store before git-credential-codecommit", fix: `empty "helper ="`,
+	}, {
+		name: "AWS CLI helper only",
+		setup: func(w *doctorWorld) {
+			w.git("config", "--global", "--add", testScope+".helper", "!"+w.fakeAWS()+" codecommit credential-helper $@")
+			w.git("config", "--global", testScope+".useHttpPath", "true")
+		},
+		check: "helper", detail: "AWS CLI's helper", fix: "git-credential-codecommit install",
+	}, {
+		name: "helper binary missing",
+		setup: func(w *doctorWorld) {
+			w.git("config", "--global", "--add", testScope+".helper", "")
+			w.git("config", "--global", "--add", testScope+".helper", filepath.Join(w.home, "gone", "git-credential-codecommit"))
+			w.git("config", "--global", testScope+".useHttpPath", "true")
+		},
+		check: "helper", detail: "exited with status 127", fix: "git-credential-codecommit install",
+	}, {
+		name: "no useHttpPath",
+		setup: func(w *doctorWorld) {
+			w.git("config", "--global", "--add", testScope+".helper", "")
+			w.git("config", "--global", "--add", testScope+".helper", w.bin)
+		},
+		check: "usehttppath", detail: "not true", fix: "git config --global credential.https://" + testHost + ".useHttpPath true",
+	}, {
+		name: "useHttpPath false in a later section",
+		setup: func(w *doctorWorld) {
+			w.install(Options{})
+			w.git("config", "--global", "credential.useHttpPath", "false")
+		},
+		check: "usehttppath", detail: "a later one is false", fix: "--show-origin",
+	}, {
+		name:    "no credentials",
+		noCreds: true,
+		check:   "credentials", detail: "no AWS credentials found", fix: "aws configure",
+	}, {
+		name: "expired SSO token",
+		setup: func(w *doctorWorld) {
+			w.install(Options{Profile: "dev"}) // doctor takes the profile from the helper's command line
+			w.ssoProfile()
+		},
+		check: "credentials", detail: `session of profile "dev" has expired`, fix: "aws sso login --profile dev",
+	}, {
+		name:  "http URL",
+		url:   "http://" + testHost + "/v1/repos/demo",
+		check: "url", detail: "plain http", fix: "use " + testURL,
+	}, {
+		name:  "https URL with a user",
+		url:   "https://someone@" + testHost + "/v1/repos/demo",
+		check: "url", detail: `names the user "someone"`, fix: "remove someone@",
+	}, {
+		name:  "not a CodeCommit host",
+		url:   "https://git-codecommit.us-east-1.amazonaws.com.evil.example/v1/repos/demo",
+		check: "url", detail: "only signs for CodeCommit hosts", fix: "https://git-codecommit.REGION.amazonaws.com/v1/repos/NAME",
+	}, {
+		name:  "SSH URL without rewrite rules",
+		url:   "ssh://" + testHost + "/v1/repos/demo",
+		check: "url", detail: "git does not rewrite to https", fix: "git-credential-codecommit install --rewrite-ssh",
+	}, {
+		name:  "scp-like SSH URL without rewrite rules",
+		url:   testHost + ":v1/repos/demo",
+		check: "url", detail: "git does not rewrite to https", fix: "git-credential-codecommit install --rewrite-ssh",
+	}, {
+		name:  "SSH URL with a key id",
+		url:   "ssh://" + keyID + "@" + testHost + "/v1/repos/demo",
+		setup: func(w *doctorWorld) { w.install(Options{RewriteSSH: true, Regions: []string{"us-east-1"}}) },
+		check: "url", detail: "insteadOf rules are literal prefixes that cannot match a user name",
+		fix: "ssh://" + testHost + "/v1/repos/demo and run: git-credential-codecommit install --rewrite-ssh",
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newDoctorWorld(t)
+			var c fakeaws.Credentials
+			if !tc.noCreds {
+				c = w.envCredentials(fakeaws.NewKeys())
+			}
+			if tc.setup != nil {
+				tc.setup(w)
+			} else {
+				w.install(Options{})
+			}
+			url := tc.url
+			if url == "" {
+				url = testURL
+			}
+			r := w.doctor(DoctorOptions{URL: url})
+			if r.OK {
+				t.Fatal("OK is true, want false")
+			}
+			if got := failed(r); !slices.Equal(got, []string{tc.check}) {
+				t.Fatalf("failed checks %v, want [%s]", got, tc.check)
+			}
+			f := find(r, tc.check, statusFail)[0]
+			if !strings.Contains(f.Detail, tc.detail) || !strings.Contains(f.Fix, tc.fix) {
+				t.Errorf("%s check:\ndetail %q\nfix    %q\nwant them to hold %q and %q", tc.check, f.Detail, f.Fix, tc.detail, tc.fix)
+			}
+			assertNoSecret(t, r, c)
+			var text bytes.Buffer
+			r.WriteText(&text)
+			if !strings.Contains(text.String(), "\n      fix: "+f.Fix+"\n") || !strings.HasSuffix(text.String(), " would fail: 1 problem\n") {
+				t.Errorf("text lacks the fix or the verdict:\n%s", text.String())
+			}
+		})
+	}
+}
+
+func TestDoctorWarnings(t *testing.T) {
+	for _, tc := range []struct {
+		name, helper, want string
+	}{
+		{"storing helper after ours", "store", "git credential-store, asked after git-credential-codecommit, will store"},
+		{"AWS CLI helper after ours", "!AWS codecommit credential-helper $@", "the AWS CLI's helper"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newDoctorWorld(t)
+			w.install(Options{})
+			helper := strings.Replace(tc.helper, "AWS", w.fakeAWS(), 1)
+			w.git("config", "--global", "--add", "credential.helper", helper) // after the sections install wrote
+			w.envCredentials(fakeaws.NewKeys())
+			r := w.doctor(DoctorOptions{URL: testURL})
+			if !r.OK {
+				t.Fatalf("failed checks %v, want none", failed(r))
+			}
+			if cs := find(r, "helper", statusWarn); len(cs) != 1 || !strings.Contains(cs[0].Detail, tc.want) || cs[0].Fix == "" {
+				t.Errorf("helper warnings %+v, want one holding %q, with a fix", cs, tc.want)
+			}
+		})
+	}
+}
+
+func TestDoctorSSHRewritten(t *testing.T) {
+	w := newDoctorWorld(t)
+	w.install(Options{RewriteSSH: true, Regions: []string{"us-east-1"}})
+	w.envCredentials(fakeaws.NewKeys())
+	for _, u := range []string{"ssh://" + testHost + "/v1/repos/demo", "git+ssh://" + testHost + "/v1/repos/demo", testHost + ":v1/repos/demo"} {
+		r := w.doctor(DoctorOptions{URL: u})
+		if !r.OK || r.URL != u {
+			t.Errorf("%s: failed checks %v, URL %s; want a passing report", u, failed(r), r.URL)
+			continue
+		}
+		if cs := find(r, "url", statusOK); len(cs) != 1 || !strings.Contains(cs[0].Detail, "git rewrites "+u+" to "+testURL) {
+			t.Errorf("%s: url check %+v does not say git rewrites it", u, cs)
+		}
+	}
+}
+
+// TestDoctorHelperFlags checks that the credentials are those of the
+// profile on the helper's command line, and that DoctorOptions beat it.
+func TestDoctorHelperFlags(t *testing.T) {
+	w := newDoctorWorld(t)
+	w.install(Options{Profile: "dev"})
+	w.envCredentials(fakeaws.NewKeys()) // a profile named beats the environment
+	w.write(".aws/credentials", `[dev]
+aws_access_key_id = AKIADEVPROFILE000001
+aws_secret_access_key = dev/secret+key0000000000000000000000000
+[ops]
+aws_access_key_id = AKIAOPSPROFILE000001
+aws_secret_access_key = ops/secret+key0000000000000000000000000
+`)
+	for _, tc := range []struct{ option, key, profile string }{
+		{"", "AKIADEVPROFILE000001", "dev"},
+		{"ops", "AKIAOPSPROFILE000001", "ops"},
+	} {
+		r := w.doctor(DoctorOptions{URL: testURL, Profile: tc.option})
+		cs := find(r, "credentials", statusOK)
+		if len(cs) != 1 || !strings.HasPrefix(cs[0].Detail, "access key id "+tc.key+" from SharedConfigCredentials") ||
+			!strings.Contains(cs[0].Detail, fmt.Sprintf("profile %q", tc.profile)) {
+			t.Errorf("Profile %q: credentials checks %+v, want key %s of profile %s", tc.option, cs, tc.key, tc.profile)
+		}
+	}
+}
+
+func TestDoctorCredentialsExpireSoon(t *testing.T) {
+	w := newDoctorWorld(t)
+	w.install(Options{})
+	c := fakeaws.NewKeys().Issue("ASIAPROC", time.Now().Add(10*time.Minute))
+	w.write("creds.sh", fmt.Sprintf("cat <<'EOF'\n"+`{"Version": 1, "AccessKeyId": %q, "SecretAccessKey": %q, "SessionToken": %q, "Expiration": %q}`+"\nEOF\n",
+		c.AccessKeyID, c.SecretAccessKey, c.SessionToken, c.Expiration.Format(time.RFC3339)))
+	w.write(".aws/config", "[default]\ncredential_process = /bin/sh "+filepath.Join(w.home, "creds.sh")+"\n")
+	r := w.doctor(DoctorOptions{URL: testURL})
+	if cs := find(r, "credentials", statusWarn); len(cs) != 1 || !strings.Contains(cs[0].Detail, "sooner than a signed password") {
+		t.Errorf("checks %+v, want a credentials warning", r.Checks)
+	}
+	if !r.OK {
+		t.Errorf("failed checks %v, want none", failed(r))
+	}
+	assertNoSecret(t, r, c)
+}
+
+func TestDoctorDefaultURL(t *testing.T) {
+	w := newDoctorWorld(t)
+	w.install(Options{})
+	w.envCredentials(fakeaws.NewKeys())
+	for _, tc := range []struct{ region, env, want string }{
+		{"", "", "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/doctor-check"},
+		{"", "eu-west-1", "https://git-codecommit.eu-west-1.amazonaws.com/v1/repos/doctor-check"},
+		{"cn-north-1", "eu-west-1", "https://git-codecommit.cn-north-1.amazonaws.com.cn/v1/repos/doctor-check"},
+	} {
+		t.Setenv("AWS_REGION", tc.env)
+		r := w.doctor(DoctorOptions{Region: tc.region})
+		if r.URL != tc.want || !r.OK {
+			t.Errorf("Region %q, AWS_REGION %q: URL %s, failed checks %v; want %s passing", tc.region, tc.env, r.URL, failed(r), tc.want)
+		}
+	}
+}
+
+// TestDoctorRegions checks that the region report names the configured
+// region of the AWS calls when it is not the host's.
+func TestDoctorRegions(t *testing.T) {
+	w := newDoctorWorld(t)
+	w.install(Options{})
+	w.envCredentials(fakeaws.NewKeys())
+	t.Setenv("AWS_REGION", "eu-west-1")
+	r := w.doctor(DoctorOptions{URL: testURL})
+	want := "us-east-1, from the host name; AWS calls for credentials use eu-west-1, the configured region"
+	if cs := find(r, "region", statusOK); len(cs) != 1 || cs[0].Detail != want {
+		t.Errorf("region checks %+v, want one with detail %q", cs, want)
+	}
+}
+
+// TestDoctorEnv checks that DoctorOptions.Env, not the process's
+// environment, is what the git commands run with.
+func TestDoctorEnv(t *testing.T) {
+	w := newDoctorWorld(t)
+	w.envCredentials(fakeaws.NewKeys())
+	other := filepath.Join(w.home, "other.gitconfig")
+	w.install(Options{Scope: "--file", File: other})
+	if r := w.doctor(DoctorOptions{URL: testURL}); r.OK {
+		t.Fatal("OK with the process's empty git configuration, want a failure")
+	}
+	r := w.doctor(DoctorOptions{URL: testURL, Env: append(os.Environ(), "GIT_CONFIG_GLOBAL="+other)})
+	if !r.OK {
+		t.Errorf("failed checks %v with Env naming the installed configuration, want none", failed(r))
+	}
+}
+
+// TestDoctorCommand runs the built binary's doctor --json as a user would.
+func TestDoctorCommand(t *testing.T) {
+	w := newDoctorWorld(t)
+	w.install(Options{})
+	c := fakeaws.NewKeys().Issue("ASIAENV", time.Now().Add(time.Hour))
+	for _, tc := range []struct {
+		name string
+		env  []string
+		code int
+	}{
+		{"with credentials", []string{"AWS_ACCESS_KEY_ID=" + c.AccessKeyID, "AWS_SECRET_ACCESS_KEY=" + c.SecretAccessKey, "AWS_SESSION_TOKEN=" + c.SessionToken}, 0},
+		{"without credentials", nil, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd := testenv.Command(w.home, tc.env, w.bin, "doctor", "--json", testURL)
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			err := cmd.Run()
+			code := 0
+			if exit := (*exec.ExitError)(nil); errors.As(err, &exit) {
+				code = exit.ExitCode()
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			var r Report
+			if err := json.Unmarshal(stdout.Bytes(), &r); err != nil {
+				t.Fatalf("stdout is not JSON (%v):\n%s", err, stdout.String())
+			}
+			if code != tc.code || r.OK != (tc.code == 0) || r.URL != testURL || stderr.Len() != 0 {
+				t.Errorf("exit %d, ok %v, url %s, stderr %q; want exit %d", code, r.OK, r.URL, stderr.String(), tc.code)
+			}
+			if len(r.Checks) < 6 {
+				t.Errorf("%d checks, want at least 6:\n%s", len(r.Checks), stdout.String())
+			}
+			if strings.Contains(stdout.String(), c.SecretAccessKey) || strings.Contains(stdout.String(), c.SessionToken) {
+				t.Errorf("the output holds the secret key or the session token:\n%s", stdout.String())
+			}
+		})
+	}
+}
+
+func TestClassifyHelper(t *testing.T) {
+	for _, tc := range []struct {
+		command string
+		kind    helperKind
+		args    []string
+	}{
+		{"git credential-codecommit", ourHelper, []string{}},
+		{"git credential-codecommit --profile dev", ourHelper, []string{"--profile", "dev"}},
+		{"/usr/local/bin/git-credential-codecommit --region eu-west-1", ourHelper, []string{"--region", "eu-west-1"}},
+		{"'/tmp/dir with space/git-credential-codecommit' '--profile' 'it'\\''s'", ourHelper, []string{"--profile", "it's"}},
+		{`C:/Program\ Files/bin/git-credential-codecommit.exe`, ourHelper, []string{}},
+		{"git credential-store", storingHelper, []string{}},
+		{"git credential-store --file ~/.creds", storingHelper, []string{"--file", "~/.creds"}},
+		{"git credential-cache --timeout 900", storingHelper, []string{"--timeout", "900"}},
+		{"git credential-osxkeychain", storingHelper, []string{}},
+		{"git credential-manager-core", storingHelper, []string{}},
+		{"/usr/local/share/gcm-core/git-credential-manager", storingHelper, []string{}},
+		{`"C:/Program Files/Git/mingw64/bin/git-credential-wincred.exe"`, storingHelper, []string{}},
+		{"/usr/share/doc/git/contrib/credential/libsecret/git-credential-libsecret", storingHelper, []string{}},
+		{"aws codecommit credential-helper $@", awsCLIHelper, []string{"codecommit", "credential-helper", "$@"}},
+		{"/usr/bin/aws --profile dev codecommit credential-helper $@", awsCLIHelper, []string{"--profile", "dev", "codecommit", "credential-helper", "$@"}},
+		{"codecommit", otherHelper, []string{}},
+		{"git credential-oauth", otherHelper, []string{}},
+		{"f() { echo username=x; }; f", otherHelper, []string{"{", "echo", "username=x;", "};", "f"}},
+	} {
+		h := classifyHelper(tc.command)
+		if h.kind != tc.kind || !slices.Equal(h.args, tc.args) || h.command != tc.command {
+			t.Errorf("classifyHelper(%q) = kind %d, args %q; want kind %d, args %q", tc.command, h.kind, h.args, tc.kind, tc.args)
+		}
+	}
+
+	// Every command line install writes is recognised, with its arguments;
+	// git runs it without the "!".
+	for _, args := range [][]string{
+		{"/usr/local/bin/git-credential-codecommit", "--profile", "dev"},
+		{"/Users/Jo Smith/bin/git-credential-codecommit", "--profile", "it's mine", "--region", "eu-west-1"},
+		{"/opt/$HOME/git-credential-codecommit"},
+		{`/opt/back\slash "quoted"/git-credential-codecommit`},
+	} {
+		command := strings.TrimPrefix(helperCommand(slices.Clone(args)), "!")
+		if h := classifyHelper(command); h.kind != ourHelper || !slices.Equal(h.args, args[1:]) {
+			t.Errorf("classifyHelper(%q) = kind %d, args %q; want ours with %q", command, h.kind, h.args, args[1:])
+		}
+	}
+}
+
+func TestParseHelperFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want helperFlags
+	}{
+		{nil, helperFlags{}},
+		{[]string{"--profile", "dev", "--region", "eu-west-1"}, helperFlags{"dev", "eu-west-1"}},
+		{[]string{"-profile=dev", "--debug", "--region=us-west-2"}, helperFlags{"dev", "us-west-2"}},
+		{[]string{"--ignore-host-check", "--profile"}, helperFlags{}},
+	} {
+		if got := parseHelperFlags(tc.args); got != tc.want {
+			t.Errorf("parseHelperFlags(%q) = %+v, want %+v", tc.args, got, tc.want)
+		}
+	}
+}
+
+// TestParseTrace reads trace2 events as git 2.39 writes them, both for a
+// git started by a user and for one started by another git (a git alias
+// running doctor), whose session id holds its parent's and a "/".
+func TestParseTrace(t *testing.T) {
+	const own = "20261125T210618.671832Z-H0a7c9cdf-P0000601a"
+	for _, parent := range []string{"", "20261125T210600.000001Z-H0a7c9cdf-P00005000/"} {
+		top := `"sid":"` + parent + own + `"`
+		child := `"sid":"` + parent + own + `/20261125T210618.681Z-H0a7c9cdf-P0000602b"`
+		events := strings.Join([]string{
+			`{"event":"version",` + top + `,"thread":"main","evt":"3","exe":"2.39.5"}`,
+			`{"event":"start",` + top + `,"argv":["git","credential","fill"]}`,
+			`{"event":"child_start",` + top + `,"child_id":0,"child_class":"?","use_shell":true,"argv":["/tmp/dir with space/x --profile dev get"]}`,
+			`{"event":"child_exit",` + top + `,"child_id":0,"pid":1,"code":0}`,
+			`{"event":"child_start",` + top + `,"child_id":1,"child_class":"?","use_shell":true,"argv":["git credential-store get"]}`,
+			`{"event":"version",` + child + `,"evt":"3","exe":"2.39.5"}`,
+			`{"event":"child_start",` + child + `,"child_id":0,"use_shell":true,"argv":["git credential-cache get"]}`,
+			`{"event":"child_exit",` + top + `,"child_id":1,"pid":2,"code":0}`,
+			`{"event":"child_start",` + top + `,"child_id":2,"use_shell":true,"argv":["'/opt/git-credential-codecommit' '--region' 'eu-west-1' get"]}`,
+			`{"event":"child_exit",` + top + `,"child_id":2,"pid":3,"code":127}`,
+			`{"event":"child_start",` + top + `,"child_id":3,"use_shell":false,"argv":["true","Username for 'https://x': "]}`,
+			`{"event":"child_start",` + top + `,"child_id":4,"use_shell":true,"argv":["git credential-store store"]}`,
+			`not json`,
+			``,
+		}, "\n")
+		got := parseTrace([]byte(events))
+		want := []credHelper{
+			{command: "/tmp/dir with space/x --profile dev", name: "dir", args: []string{"with", "space/x", "--profile", "dev"}},
+			{command: "git credential-store", name: "store", args: []string{}, kind: storingHelper},
+			{command: "'/opt/git-credential-codecommit' '--region' 'eu-west-1'", name: "codecommit", args: []string{"--region", "eu-west-1"}, kind: ourHelper, exit: 127},
+		}
+		if len(got) != len(want) {
+			t.Fatalf("parent %q: parseTrace found %+v, want %+v", parent, got, want)
+		}
+		for i := range want {
+			g, w := got[i], want[i]
+			if g.command != w.command || g.name != w.name || g.kind != w.kind || g.exit != w.exit || !slices.Equal(g.args, w.args) {
+				t.Errorf("parent %q: helper %d: %+v, want %+v", parent, i, g, w)
+			}
+		}
+	}
+}
+
+func TestShellWords(t *testing.T) {
+	for in, want := range map[string][]string{
+		"":                         nil,
+		"  a  b\tc ":               {"a", "b", "c"},
+		`'a b' "c \"d\" \$e" f\ g`: {"a b", `c "d" $e`, "f g"},
+		`'it'\''s'`:                {"it's"},
+		`''`:                       {""},
+		`'unterminated`:            {"unterminated"},
+	} {
+		if got := shellWords(in); !slices.Equal(got, want) {
+			t.Errorf("shellWords(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestParseSSH(t *testing.T) {
+	for in, want := range map[string]*sshURL{
+		"ssh://git-codecommit.us-east-1.amazonaws.com/v1/repos/x":          {"", "git-codecommit.us-east-1.amazonaws.com", "/v1/repos/x"},
+		"ssh://APKAX@git-codecommit.us-east-1.amazonaws.com:22/v1/repos/x": {"APKAX", "git-codecommit.us-east-1.amazonaws.com", "/v1/repos/x"},
+		"GIT+SSH://h/p": {"", "h", "/p"},
+		"ssh+git://h/p": {"", "h", "/p"},
+		"git-codecommit.us-east-1.amazonaws.com:v1/repos/x": {"", "git-codecommit.us-east-1.amazonaws.com", "v1/repos/x"},
+		"APKAX@host:v1/repos/x":                             {"APKAX", "host", "v1/repos/x"},
+		"https://h/p":                                       nil,
+		"http://h/p":                                        nil,
+		"C:/repos/x":                                        nil,
+		"./a:b":                                             nil,
+		"origin":                                            nil,
+	} {
+		got, ok := parseSSH(in)
+		if ok != (want != nil) || ok && got != *want {
+			t.Errorf("parseSSH(%q) = %+v, %v; want %+v", in, got, ok, want)
+		}
+	}
+}
+
+func TestClockCheck(t *testing.T) {
+	aws := time.Date(2026, 11, 25, 21, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		local  time.Duration // local time minus AWS's
+		status string
+		detail string
+	}{
+		{900 * time.Millisecond, statusOK, "agrees"},
+		{-30 * time.Second, statusOK, "30s behind"},
+		{90 * time.Second, statusWarn, "1m30s ahead of"},
+		{-6 * time.Minute, statusFail, "6m0s behind"},
+	} {
+		c := clockCheck(aws.Add(tc.local), aws)
+		if c.Name != "clock" || c.Status != tc.status || !strings.Contains(c.Detail, tc.detail) || (c.Status == statusOK) != (c.Fix == "") {
+			t.Errorf("skew %s: %+v, want status %s and %q", tc.local, c, tc.status, tc.detail)
+		}
+	}
+}
+
+func TestWriteText(t *testing.T) {
+	r := Report{URL: testURL, Checks: []Check{
+		{Name: "git", Status: statusOK, Detail: "git 2.45.1"},
+		{Name: "helper", Status: statusFail, Detail: "git does not ask git-credential-codecommit", Fix: "git-credential-codecommit install"},
+		{Name: "credentials", Status: statusWarn, Detail: "two\nlines", Fix: "renew them"},
+		{Name: "usehttppath", Status: statusFail, Detail: "not true", Fix: "git config"},
+	}}
+	want := `ok    git         git 2.45.1
+FAIL  helper      git does not ask git-credential-codecommit
+      fix: git-credential-codecommit install
+warn  credentials two
+                  lines
+      fix: renew them
+FAIL  usehttppath not true
+      fix: git config
+a clone of ` + testURL + ` would fail: 2 problems
+`
+	var b bytes.Buffer
+	r.WriteText(&b)
+	if b.String() != want {
+		t.Errorf("WriteText:\n%s\nwant:\n%s", b.String(), want)
+	}
+
+	r = Report{URL: testURL, OK: true, Checks: r.Checks[:1]}
+	b.Reset()
+	r.WriteText(&b)
+	if want := "ok    git         git 2.45.1\na clone of " + testURL + " should work\n"; b.String() != want {
+		t.Errorf("WriteText:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+func TestSplitFix(t *testing.T) {
+	detail, fix := splitFix(`the IAM Identity Center (SSO) session of profile "dev" has expired or is missing (the cached token has expired); run: aws sso login --profile dev`)
+	if detail != `the IAM Identity Center (SSO) session of profile "dev" has expired or is missing (the cached token has expired)` || fix != "aws sso login --profile dev" {
+		t.Errorf("splitFix: %q, %q", detail, fix)
+	}
+	if detail, fix := splitFix("no fix here"); detail != "no fix here" || fix != "" {
+		t.Errorf("splitFix without a fix: %q, %q", detail, fix)
+	}
+}

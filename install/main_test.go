@@ -1,0 +1,17 @@
+package install
+
+import (
+	"os"
+	"testing"
+
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
+)
+
+// TestMain removes the machine's AWS and git settings from the process
+// environment, which the AWS SDK and git read, before any test runs.
+func TestMain(m *testing.M) {
+	cleanup := testenv.Scrub()
+	code := m.Run()
+	cleanup()
+	os.Exit(code)
+}
