@@ -38,6 +38,8 @@ Flags of git's operations:
   --profile NAME       use this AWS profile (default: AWS_PROFILE, then "default")
   --region REGION      region for AWS calls, and for signing when the host names none
   --ignore-host-check  sign for any https host, not only CodeCommit's
+  --no-cache           do not share role credentials between runs
+                       (or GIT_CREDENTIAL_CODECOMMIT_NO_CACHE=1)
   --debug              explain the signing on stderr (or GIT_CREDENTIAL_CODECOMMIT_DEBUG=1)
 
 Set-up and diagnosis:
@@ -111,6 +113,7 @@ func (c cli) run(args []string) int {
 	fs.StringVar(&g.Profile, "profile", "", "")
 	fs.StringVar(&g.Region, "region", "", "")
 	fs.BoolVar(&g.IgnoreHostCheck, "ignore-host-check", false, "")
+	fs.BoolVar(&g.NoCache, "no-cache", false, "")
 	fs.BoolVar(&g.Debug, "debug", false, "")
 	fs.BoolVar(&showVer, "version", false, "")
 
@@ -136,8 +139,11 @@ func (c cli) run(args []string) int {
 	if err := fs.Parse(rest); err != nil {
 		return c.usageError(err)
 	}
-	if v, err := strconv.ParseBool(c.getenv("GIT_CREDENTIAL_CODECOMMIT_DEBUG")); err == nil && v {
+	if c.envTrue("GIT_CREDENTIAL_CODECOMMIT_DEBUG") {
 		g.Debug = true
+	}
+	if c.envTrue("GIT_CREDENTIAL_CODECOMMIT_NO_CACHE") {
+		g.NoCache = true
 	}
 	if showVer {
 		op = "version"
@@ -267,6 +273,13 @@ func parse(fs *flag.FlagSet, args []string) (arg string, err error) {
 		return "", fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	return arg, nil
+}
+
+// envTrue reports whether the environment variable name is set to a true
+// value ("1", "true", ...).
+func (c cli) envTrue(name string) bool {
+	v, err := strconv.ParseBool(c.getenv(name))
+	return err == nil && v
 }
 
 func (c cli) usageError(err error) int {

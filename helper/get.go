@@ -35,6 +35,7 @@ type Getter struct {
 	Profile         string // --profile; empty lets the SDK choose
 	Region          string // --region; signs for it when the host names no region
 	IgnoreHostCheck bool   // sign for any https host, as the AWS CLI's flag does
+	NoCache         bool   // do not share role credentials between processes
 	Debug           bool   // write the signing steps, never a secret, to Stderr
 	Stderr          io.Writer
 	Now             func() time.Time
@@ -67,11 +68,16 @@ func (g *Getter) Get(ctx context.Context, req Request, stdout io.Writer) error {
 
 	ctx, cancel := context.WithTimeout(ctx, getTimeout)
 	defer cancel()
-	c, err := awscreds.Resolve(ctx, awscreds.Options{
+	o := awscreds.Options{
 		Profile:       g.Profile,
 		Region:        g.Region,
 		DefaultRegion: hostRegion,
-	})
+		NoCache:       g.NoCache,
+	}
+	if g.Debug {
+		o.Debugf = g.debugf
+	}
+	c, err := awscreds.Resolve(ctx, o)
 	if err != nil {
 		return err
 	}

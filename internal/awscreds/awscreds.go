@@ -11,6 +11,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -30,6 +31,11 @@ type Options struct {
 	// DefaultRegion is used when nothing configures a region, so that
 	// role-based sources (STS, SSO) work without one.
 	DefaultRegion string
+	// NoCache turns off the cache of role credentials shared by all
+	// processes of the user (see cache.go).
+	NoCache bool
+	// Debugf, when set, is told what the cache does.
+	Debugf func(format string, args ...any)
 }
 
 // Resolved is the outcome of a successful Resolve.
@@ -63,18 +69,51 @@ func Resolve(ctx context.Context, o Options) (Resolved, error) {
 	if cfg.Credentials == nil {
 		return Resolved{}, explain(errors.New("no credential provider"), profile, nil)
 	}
-	creds, err := cfg.Credentials.Retrieve(ctx)
+	var sources []aws.CredentialSource
+	if ps, ok := cfg.Credentials.(aws.CredentialProviderSource); ok {
+		sources = ps.ProviderSources()
+	}
+	creds, err := o.retrieve(ctx, cfg, sources)
 	if err != nil {
-		var sources []aws.CredentialSource
-		if ps, ok := cfg.Credentials.(aws.CredentialProviderSource); ok {
-			sources = ps.ProviderSources()
-		}
 		return Resolved{}, explain(err, profile, sources)
 	}
 	if !creds.HasKeys() {
 		return Resolved{}, fmt.Errorf("the credentials of profile %q have no access key id or no secret key; check them with: aws configure list --profile %s", profile, profile)
 	}
 	return Resolved{Credentials: creds, Region: cfg.Region, Profile: profile}, nil
+}
+
+// retrieve gets cfg's credentials through the cache when their sources
+// fetch them, and the cache is on and usable.
+func (o Options) retrieve(ctx context.Context, cfg aws.Config, sources []aws.CredentialSource) (aws.Credentials, error) {
+	debugf := o.Debugf
+	if debugf == nil {
+		debugf = func(string, ...any) {}
+	}
+	if o.NoCache || !fetches(sources) {
+		return cfg.Credentials.Retrieve(ctx)
+	}
+	dir, err := defaultCacheDir()
+	if err != nil {
+		debugf("cache: no cache directory (%v), going on uncached", err)
+		return cfg.Credentials.Retrieve(ctx)
+	}
+	key, err := credentialKey(cfg, sources)
+	if err != nil {
+		return aws.Credentials{}, err
+	}
+	c := &cache{dir: dir, now: time.Now, debugf: debugf}
+	return c.retrieve(ctx, key, func(ctx context.Context) (aws.Credentials, error) {
+		if home, err := os.UserHomeDir(); err == nil {
+			if f := awsCLICacheFile(home, sharedConfig(cfg), sources); f != "" {
+				if creds, ok := readAWSCLICache(f, c.now()); ok {
+					debugf("cache: using the AWS CLI's %s", f)
+					return creds, nil
+				}
+			}
+		}
+		return cfg.Credentials.Retrieve(ctx)
+	})
 }
 
 // profileName is the profile the SDK used: the one asked for, else the one

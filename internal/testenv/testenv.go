@@ -19,7 +19,7 @@ import (
 // would add configuration, and GIT_SSL_CAINFO would beat http.sslCAInfo.
 func scrubbed(name string) bool {
 	return strings.HasPrefix(name, "AWS_") || strings.HasPrefix(name, "GIT_") ||
-		name == "HOME" || name == "XDG_CONFIG_HOME" || name == "SSL_CERT_FILE" || name == "SSL_CERT_DIR"
+		name == "HOME" || name == "XDG_CONFIG_HOME" || name == "XDG_CACHE_HOME" || name == "SSL_CERT_FILE" || name == "SSL_CERT_DIR"
 }
 
 // Scrub removes the machine's AWS and git settings from the process

@@ -1,0 +1,231 @@
+package awscreds
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/gofrs/flock"
+)
+
+// Role credentials are cached across processes: every git HTTP
+// authentication runs the helper once, npm runs it about three times per git
+// dependency, and the SDK caches nothing between processes, so without a
+// cache each run repeats its AssumeRole, GetRoleCredentials, IMDS or
+// container call.
+//
+// One file per entry, named by a hash of what identifies the credentials in
+// the configuration (never a secret), in the user's cache directory: mode
+// 0600 in a 0700 directory, written to a temporary file and renamed into
+// place. A per-entry advisory lock (flock, released by the kernel when its
+// holder dies) makes processes that miss at once wait for the one that
+// fetches; the wait is bounded, after which a waiter fetches for itself.
+// Files that do not parse, belong to another key or have expired are
+// ignored, and replaced by the next fetch.
+
+// maxMargin is how long before their expiry cached credentials stop being
+// used, as the AWS CLI's cache does (15 minutes). For credentials that live
+// less than twice that, the margin is half their lifetime instead: a 15-minute
+// role session, the shortest STS grants, would otherwise never be reused,
+// and half its lifetime still leaves minutes for a clone with a password
+// signed from it (the helper never lets a password outlive its credentials).
+const maxMargin = 15 * time.Minute
+
+// lockWait bounds how long a process waits for another to fetch the same
+// credentials before it fetches them itself.
+const lockWait = 10 * time.Second
+
+// cache is a directory of cached credentials.
+type cache struct {
+	dir    string
+	now    func() time.Time
+	debugf func(format string, args ...any)
+}
+
+// entry is the file format of a cache entry.
+type entry struct {
+	Version         int       `json:"version"`
+	Key             string    `json:"key"`
+	Source          string    `json:"source"`
+	AccessKeyID     string    `json:"accessKeyId"`
+	SecretAccessKey string    `json:"secretAccessKey"`
+	SessionToken    string    `json:"sessionToken,omitempty"`
+	AccountID       string    `json:"accountId,omitempty"`
+	Obtained        time.Time `json:"obtained"`
+	Expiration      time.Time `json:"expiration"`
+}
+
+const entryVersion = 1
+
+// defaultCacheDir is git-credential-codecommit under the user's cache
+// directory ($XDG_CACHE_HOME or ~/.cache on Linux, ~/Library/Caches on
+// macOS, %LocalAppData% on Windows).
+func defaultCacheDir() (string, error) {
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(d, "git-credential-codecommit"), nil
+}
+
+// cacheKey hashes the key material into a file name.
+func cacheKey(material any) (string, error) {
+	b, err := json.Marshal(material)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+func (c *cache) path(key string) string { return filepath.Join(c.dir, key+".json") }
+
+// load returns the entry for key when it is whole, is for key, and has more
+// than its margin left.
+func (c *cache) load(key string) (aws.Credentials, bool) {
+	b, err := os.ReadFile(c.path(key))
+	if err != nil {
+		if !errors.Is(err, os.ErrNotExist) {
+			c.debugf("cache: cannot read %s: %v", c.path(key), err)
+		}
+		return aws.Credentials{}, false
+	}
+	var e entry
+	if err := json.Unmarshal(b, &e); err != nil || e.Version != entryVersion || e.Key != key ||
+		e.AccessKeyID == "" || e.SecretAccessKey == "" || e.Expiration.IsZero() {
+		c.debugf("cache: ignoring %s: not a whole entry for this key", c.path(key))
+		return aws.Credentials{}, false
+	}
+	if left := e.Expiration.Sub(c.now()); left <= margin(e.Obtained, e.Expiration) {
+		c.debugf("cache: entry %s expires at %s, too soon to use", key[:12], e.Expiration.UTC().Format(time.RFC3339))
+		return aws.Credentials{}, false
+	}
+	c.debugf("cache: hit %s, expires at %s", key[:12], e.Expiration.UTC().Format(time.RFC3339))
+	return aws.Credentials{
+		AccessKeyID:     e.AccessKeyID,
+		SecretAccessKey: e.SecretAccessKey,
+		SessionToken:    e.SessionToken,
+		Source:          e.Source,
+		CanExpire:       true,
+		Expires:         e.Expiration,
+		AccountID:       e.AccountID,
+	}, true
+}
+
+// margin is how long before expiry credentials obtained at obtained stop
+// being used; see maxMargin.
+func margin(obtained, expires time.Time) time.Duration {
+	return min(maxMargin, expires.Sub(obtained)/2)
+}
+
+// store writes creds as the entry for key: to a temporary file of mode 0600
+// in the same directory, then renamed over the entry, so that a reader sees
+// the old entry or the new one, never part of one.
+func (c *cache) store(key string, creds aws.Credentials, obtained time.Time) error {
+	if err := c.mkdir(); err != nil {
+		return err
+	}
+	b, err := json.Marshal(entry{
+		Version:         entryVersion,
+		Key:             key,
+		Source:          creds.Source,
+		AccessKeyID:     creds.AccessKeyID,
+		SecretAccessKey: creds.SecretAccessKey,
+		SessionToken:    creds.SessionToken,
+		AccountID:       creds.AccountID,
+		Obtained:        obtained.UTC(),
+		Expiration:      creds.Expires.UTC(),
+	})
+	if err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(c.dir, key+".*.tmp") // mode 0600
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name()) // after a successful rename, there is nothing to remove
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), c.path(key))
+}
+
+// mkdir creates the cache directory with mode 0700, and narrows the mode of
+// one that exists with more.
+func (c *cache) mkdir() error {
+	if err := os.MkdirAll(c.dir, 0o700); err != nil {
+		return err
+	}
+	fi, err := os.Stat(c.dir)
+	if err != nil {
+		return err
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("%s is not a directory", c.dir)
+	}
+	if fi.Mode().Perm() != 0o700 {
+		return os.Chmod(c.dir, 0o700)
+	}
+	return nil
+}
+
+// lock takes the advisory lock of key, waiting at most lockWait. It returns
+// the function that releases it; ok is false when the lock could not be
+// had, and the caller goes on without it.
+func (c *cache) lock(ctx context.Context, key string) (unlock func(), ok bool) {
+	if err := c.mkdir(); err != nil {
+		c.debugf("cache: unusable, going on uncached: %v", err)
+		return func() {}, false
+	}
+	l := flock.New(filepath.Join(c.dir, key+".lock"), flock.SetPermissions(0o600))
+	ctx, cancel := context.WithTimeout(ctx, lockWait)
+	defer cancel()
+	locked, err := l.TryLockContext(ctx, 20*time.Millisecond)
+	if !locked {
+		c.debugf("cache: no lock on %s (%v), going on without it", key[:12], err)
+		l.Close()
+		return func() {}, false
+	}
+	return func() { l.Unlock() }, true
+}
+
+// retrieve returns the cached credentials for key, or fetches, caches and
+// returns them. Of many processes that miss at once, one fetches and the
+// others wait for its entry.
+func (c *cache) retrieve(ctx context.Context, key string, fetch func(context.Context) (aws.Credentials, error)) (aws.Credentials, error) {
+	if creds, ok := c.load(key); ok {
+		return creds, nil
+	}
+	unlock, locked := c.lock(ctx, key)
+	defer unlock()
+	if locked {
+		if creds, ok := c.load(key); ok { // another process fetched while we waited
+			return creds, nil
+		}
+	}
+	c.debugf("cache: miss %s, fetching", key[:12])
+	obtained := c.now()
+	creds, err := fetch(ctx)
+	if err != nil || !creds.CanExpire || !creds.Expires.After(obtained) {
+		return creds, err
+	}
+	if err := c.store(key, creds, obtained); err != nil {
+		c.debugf("cache: cannot write, going on uncached: %v", err)
+	}
+	return creds, nil
+}
