@@ -102,6 +102,16 @@ func (w *world) write(name, body string) string {
 // run runs a command in the world and returns its output and exit code.
 func (w *world) run(dir, stdin, name string, args ...string) (stdout, stderr string, code int) {
 	w.t.Helper()
+	stdout, stderr, code, err := w.start(dir, stdin, name, args...)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return stdout, stderr, code
+}
+
+// start is run for any goroutine: it returns what went wrong instead of
+// failing the test.
+func (w *world) start(dir, stdin, name string, args ...string) (stdout, stderr string, code int, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
 	defer cancel()
 	cmd := testenv.CommandContext(ctx, w.home, w.env, name, args...)
@@ -115,18 +125,18 @@ func (w *world) run(dir, stdin, name string, args ...string) (stdout, stderr str
 	cmd.Stdin = strings.NewReader(stdin)
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e
-	err := cmd.Run()
+	err = cmd.Run()
 	if ctx.Err() != nil {
-		w.t.Fatalf("%s %s: still running after %s\nstderr:\n%s", name, strings.Join(args, " "), commandTimeout, e.String())
+		return "", "", 0, fmt.Errorf("%s %s: still running after %s\nstderr:\n%s", name, strings.Join(args, " "), commandTimeout, e.String())
 	}
 	var exit *exec.ExitError
 	switch {
 	case errors.As(err, &exit):
 		code = exit.ExitCode()
 	case err != nil:
-		w.t.Fatalf("%s: %v", name, err)
+		return "", "", 0, fmt.Errorf("%s: %v", name, err)
 	}
-	return o.String(), e.String(), code
+	return o.String(), e.String(), code, nil
 }
 
 // git runs git in home and fails the test if git fails.
