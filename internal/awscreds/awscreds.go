@@ -52,6 +52,13 @@ type Resolved struct {
 // Credentials in the environment are returned without any network call.
 // Errors are safe to print: they carry no secret and end with what to do.
 func Resolve(ctx context.Context, o Options) (Resolved, error) {
+	if r, ok := o.fromEnvironment(); ok {
+		return r, nil
+	}
+	c := o.cache()
+	if r, ok := o.fromCache(ctx, c); ok {
+		return r, nil
+	}
 	var opts []func(*config.LoadOptions) error
 	if o.Profile != "" {
 		opts = append(opts, config.WithSharedConfigProfile(o.Profile))
@@ -73,7 +80,7 @@ func Resolve(ctx context.Context, o Options) (Resolved, error) {
 	if ps, ok := cfg.Credentials.(aws.CredentialProviderSource); ok {
 		sources = ps.ProviderSources()
 	}
-	creds, err := o.retrieve(ctx, cfg, sources)
+	creds, err := o.retrieve(ctx, c, cfg, sources)
 	if err != nil {
 		return Resolved{}, explain(err, profile, sources)
 	}
@@ -83,31 +90,114 @@ func Resolve(ctx context.Context, o Options) (Resolved, error) {
 	return Resolved{Credentials: creds, Region: cfg.Region, Profile: profile}, nil
 }
 
-// retrieve gets cfg's credentials through the cache when their sources
-// fetch them, and the cache is on and usable.
-func (o Options) retrieve(ctx context.Context, cfg aws.Config, sources []aws.CredentialSource) (aws.Credentials, error) {
+// fromEnvironment answers keys in the environment without loading the
+// shared configuration, when that cannot change the answer: no profile is
+// named (the SDK would then prefer the profile, or fail on a missing one),
+// and the region is known without the profile's. The SDK takes such keys
+// before any other source, with no network call; LoadDefaultConfig would
+// still read both config files and parse AWS_CA_BUNDLE, which costs
+// milliseconds on every git authentication in a CI job that sets it.
+func (o Options) fromEnvironment() (Resolved, bool) {
+	if o.Profile != "" || os.Getenv("AWS_PROFILE") != "" || os.Getenv("AWS_DEFAULT_PROFILE") != "" {
+		return Resolved{}, false
+	}
+	env, err := config.NewEnvConfig()
+	if err != nil || !env.Credentials.HasKeys() {
+		return Resolved{}, false
+	}
+	region := o.Region
+	if region == "" {
+		region = env.Region
+	}
+	if region == "" {
+		return Resolved{}, false
+	}
+	return Resolved{Credentials: env.Credentials, Region: region, Profile: "default"}, true
+}
+
+// cache returns the credential cache, or nil when it is off or there is
+// no cache directory.
+func (o Options) cache() *cache {
+	if o.NoCache {
+		return nil
+	}
 	debugf := o.Debugf
 	if debugf == nil {
 		debugf = func(string, ...any) {}
 	}
-	if o.NoCache || !fetches(sources) {
-		return cfg.Credentials.Retrieve(ctx)
-	}
 	dir, err := defaultCacheDir()
 	if err != nil {
 		debugf("cache: no cache directory (%v), going on uncached", err)
+		return nil
+	}
+	return &cache{dir: dir, now: time.Now, debugf: debugf}
+}
+
+// fromCache answers from the cache without building the SDK's credential
+// chain: the profile's settings and the environment name the entry, and an
+// entry exists only if a full resolution of the same settings wrote it, so
+// only for sources that fetch. Keys in the environment come first for the
+// SDK unless a profile is named, and are never cached: then there is nothing
+// to look up.
+func (o Options) fromCache(ctx context.Context, c *cache) (Resolved, bool) {
+	if c == nil {
+		return Resolved{}, false
+	}
+	env, err := config.NewEnvConfig()
+	if err != nil || env.Credentials.HasKeys() && o.Profile == "" {
+		return Resolved{}, false
+	}
+	profile := o.Profile
+	if profile == "" {
+		profile = env.SharedConfigProfile
+	}
+	named := profile != ""
+	if !named {
+		profile = "default"
+	}
+	sc, err := config.LoadSharedConfigProfile(ctx, profile, func(lo *config.LoadSharedConfigOptions) {
+		// The files LoadDefaultConfig would read: those the environment
+		// names, else the defaults.
+		if env.SharedConfigFile != "" {
+			lo.ConfigFiles = []string{env.SharedConfigFile}
+		}
+		if env.SharedCredentialsFile != "" {
+			lo.CredentialsFiles = []string{env.SharedCredentialsFile}
+		}
+	})
+	var notExist config.SharedConfigProfileNotExistError
+	switch {
+	case errors.As(err, &notExist) && !named:
+		sc = config.SharedConfig{} // as LoadDefaultConfig takes a missing default profile
+	case err != nil:
+		return Resolved{}, false // the full resolution explains it
+	}
+	creds, ok := c.load(credentialKey(&sc))
+	if !ok {
+		return Resolved{}, false
+	}
+	c.debugf("cache: answered without building the credential chain")
+	// The region as LoadDefaultConfig orders it.
+	region := o.Region
+	for _, r := range []string{env.Region, sc.Region, o.DefaultRegion} {
+		if region == "" {
+			region = r
+		}
+	}
+	return Resolved{Credentials: creds, Region: region, Profile: profile}, true
+}
+
+// retrieve gets cfg's credentials through the cache c, when c is not nil
+// and the sources fetch them.
+func (o Options) retrieve(ctx context.Context, c *cache, cfg aws.Config, sources []aws.CredentialSource) (aws.Credentials, error) {
+	if c == nil || !fetches(sources) {
 		return cfg.Credentials.Retrieve(ctx)
 	}
-	key, err := credentialKey(cfg, sources)
-	if err != nil {
-		return aws.Credentials{}, err
-	}
-	c := &cache{dir: dir, now: time.Now, debugf: debugf}
-	return c.retrieve(ctx, key, func(ctx context.Context) (aws.Credentials, error) {
+	return c.retrieve(ctx, credentialKey(sharedConfig(cfg)), func(ctx context.Context) (aws.Credentials, error) {
 		if home, err := os.UserHomeDir(); err == nil {
 			if f := awsCLICacheFile(home, sharedConfig(cfg), sources); f != "" {
 				if creds, ok := readAWSCLICache(f, c.now()); ok {
-					debugf("cache: using the AWS CLI's %s", f)
+					c.debugf("cache: using the AWS CLI's %s", f)
 					return creds, nil
 				}
 			}

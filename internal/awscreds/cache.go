@@ -2,8 +2,6 @@ package awscreds
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -73,16 +71,6 @@ func defaultCacheDir() (string, error) {
 		return "", err
 	}
 	return filepath.Join(d, "git-credential-codecommit"), nil
-}
-
-// cacheKey hashes the key material into a file name.
-func cacheKey(material any) (string, error) {
-	b, err := json.Marshal(material)
-	if err != nil {
-		return "", err
-	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:]), nil
 }
 
 func (c *cache) path(key string) string { return filepath.Join(c.dir, key+".json") }

@@ -2,12 +2,14 @@ package awscreds
 
 import (
 	"crypto/sha1"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,54 +37,13 @@ func fetches(sources []aws.CredentialSource) bool {
 	return slices.ContainsFunc(sources, func(s aws.CredentialSource) bool { return slices.Contains(fetchingSources, s) })
 }
 
-// keyMaterial is what identifies credentials in the configuration: the chain
-// of sources, the profile's settings with those of its source profiles, and
-// the environment variables that choose a source or its endpoint. It holds
-// no secret (a static source profile is named by its access key id, which is
-// not one), so that a cache file's name reveals nothing.
-type keyMaterial struct {
-	Version int
-	Sources []aws.CredentialSource
-	Profile *profileKey
-	Env     map[string]string
-}
-
-type profileKey struct {
-	Name, RoleARN, RoleSessionName, ExternalID, Duration          string
-	CredentialSource, CredentialProcess, WebIdentityTokenFile     string
-	SSOSession, SSOStartURL, SSORegion, SSOAccountID, SSORoleName string
-	AccessKeyID                                                   string
-	Source                                                        *profileKey
-}
-
 // keyEnv are the environment variables that choose where credentials come
 // from; their values (paths and URLs, no secrets) go into the key.
 var keyEnv = []string{
 	"AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME", "AWS_WEB_IDENTITY_TOKEN_FILE",
 	"AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
-	"AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE",
+	"AWS_EC2_METADATA_DISABLED", "AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE",
 	"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_SSO", "AWS_ENDPOINT_URL_SSO_OIDC",
-}
-
-func newProfileKey(sc *config.SharedConfig) *profileKey {
-	if sc == nil {
-		return nil
-	}
-	k := &profileKey{
-		Name: sc.Profile, RoleARN: sc.RoleARN, RoleSessionName: sc.RoleSessionName, ExternalID: sc.ExternalID,
-		CredentialSource: sc.CredentialSource, CredentialProcess: sc.CredentialProcess, WebIdentityTokenFile: sc.WebIdentityTokenFile,
-		SSOSession: sc.SSOSessionName, SSOStartURL: sc.SSOStartURL, SSORegion: sc.SSORegion,
-		SSOAccountID: sc.SSOAccountID, SSORoleName: sc.SSORoleName,
-		AccessKeyID: sc.Credentials.AccessKeyID,
-		Source:      newProfileKey(sc.Source),
-	}
-	if sc.SSOSession != nil {
-		k.SSOStartURL, k.SSORegion = sc.SSOSession.SSOStartURL, sc.SSOSession.SSORegion
-	}
-	if sc.RoleDurationSeconds != nil {
-		k.Duration = sc.RoleDurationSeconds.String()
-	}
-	return k
 }
 
 // sharedConfig returns the loaded profile of cfg, if any.
@@ -95,15 +56,43 @@ func sharedConfig(cfg aws.Config) *config.SharedConfig {
 	return nil
 }
 
-// credentialKey returns the cache key of cfg's credentials.
-func credentialKey(cfg aws.Config, sources []aws.CredentialSource) (string, error) {
-	m := keyMaterial{Version: entryVersion, Sources: sources, Profile: newProfileKey(sharedConfig(cfg)), Env: map[string]string{}}
-	for _, k := range keyEnv {
-		if v := os.Getenv(k); v != "" {
-			m.Env[k] = v
+// credentialKey returns the cache key of the credentials of profile sc (nil
+// for none) with this process's environment: a SHA-256 of what identifies
+// them in the configuration. That is the profile's settings with those of
+// its source profiles, and the environment variables that choose a source
+// or its endpoint; together they decide the SDK's chain. None of it is a
+// secret (a static source profile counts by its access key id, which is not
+// one), and the fields are written length-first, so that no two
+// configurations share a key.
+func credentialKey(sc *config.SharedConfig) string {
+	h := sha256.New()
+	var buf []byte
+	field := func(s string) {
+		buf = strconv.AppendInt(buf[:0], int64(len(s)), 10)
+		buf = append(append(buf, ':'), s...)
+		h.Write(buf)
+	}
+	field("git-credential-codecommit cache key v1")
+	for p := sc; p != nil; p = p.Source {
+		duration := ""
+		if p.RoleDurationSeconds != nil {
+			duration = p.RoleDurationSeconds.String()
+		}
+		startURL, ssoRegion := p.SSOStartURL, p.SSORegion
+		if p.SSOSession != nil {
+			startURL, ssoRegion = p.SSOSession.SSOStartURL, p.SSOSession.SSORegion
+		}
+		for _, v := range []string{"profile", p.Profile, p.RoleARN, p.RoleSessionName, p.ExternalID, duration,
+			p.CredentialSource, p.CredentialProcess, p.WebIdentityTokenFile,
+			p.SSOSessionName, startURL, ssoRegion, p.SSOAccountID, p.SSORoleName, p.Credentials.AccessKeyID} {
+			field(v)
 		}
 	}
-	return cacheKey(m)
+	for _, k := range keyEnv {
+		field(k)
+		field(os.Getenv(k))
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // awsCLICacheFile returns the file in which the AWS CLI caches the

@@ -1,12 +1,16 @@
 // Command bench times whole helper processes, the way git runs them, and
-// prints the median of each with its ratio to the floor (starting the binary
-// to print its version) and to the AWS CLI's helper when that is installed.
+// prints the median of each case with its ratio to the floor (starting the
+// binary to print its version), and to the AWS CLI's helper on the same
+// inputs when the AWS CLI is installed.
 //
-//	go run ./internal/bench [-n 300] [-cli-runs 20]
+//	go run ./internal/bench [-n 200] [-cli-runs 15]
 //
-// Every case runs once per round, in turn, so that a change in the machine's
-// load touches all of them alike. Nothing leaves the machine: credentials
-// come from the environment and instance metadata is disabled.
+// Credentials come from loopback fakes: the environment, an assume-role
+// profile against a fake STS that takes 150 ms to answer (as real STS
+// roughly does from outside AWS), and a fake EC2 instance metadata service.
+// "cold" runs with the cache off, so every run fetches; "warm" runs with the
+// cache filled. Every case runs once per round, in turn, so that a change in
+// the machine's load touches all of them alike. Nothing leaves the machine.
 package main
 
 import (
@@ -21,6 +25,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/fakeaws"
 )
 
 const request = "protocol=https\nhost=git-codecommit.us-east-1.amazonaws.com\npath=v1/repos/myrepo\n"
@@ -28,16 +34,17 @@ const request = "protocol=https\nhost=git-codecommit.us-east-1.amazonaws.com\npa
 type benchCase struct {
 	name  string
 	args  []string
+	env   []string // on top of the common environment
 	stdin string
-	every int // run in one round out of every; 1 for all
+	every int // run in one round out of every
 	times []time.Duration
 }
 
 func main() {
 	log.SetFlags(0)
 	log.SetPrefix("bench: ")
-	rounds := flag.Int("n", 300, "rounds")
-	cliRuns := flag.Int("cli-runs", 20, "runs of the AWS CLI's helper, spread over the rounds")
+	rounds := flag.Int("n", 200, "rounds")
+	cliRuns := flag.Int("cli-runs", 15, "runs of each AWS CLI case, spread over the rounds")
 	flag.Parse()
 
 	dir, err := os.MkdirTemp("", "bench-")
@@ -53,33 +60,68 @@ func main() {
 		log.Fatalf("go build: %v", err)
 	}
 
-	env := []string{
+	keys := fakeaws.NewKeys()
+	sts, err := fakeaws.StartSTS(keys)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer sts.Close()
+	sts.SetLatency(150 * time.Millisecond)
+	imds, err := fakeaws.StartIMDS(keys, "bench-role")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer imds.Close()
+
+	env := keys.Issue("ASIAENV", time.Now().Add(time.Hour))
+	base := fakeaws.Credentials{AccessKeyID: "AKIABENCHBASE0000001", SecretAccessKey: "bench/base/secret+key000000000000000000"}
+	keys.Add(base)
+	writeFile(filepath.Join(dir, ".aws", "credentials"), "[base]\naws_access_key_id = "+base.AccessKeyID+"\naws_secret_access_key = "+base.SecretAccessKey+"\n")
+	writeFile(filepath.Join(dir, ".aws", "config"), "[profile deploy]\nrole_arn = arn:aws:iam::111122223333:role/Deploy\nsource_profile = base\nregion = us-east-1\n")
+
+	common := []string{
 		"PATH=" + os.Getenv("PATH"),
 		"HOME=" + dir,
-		"AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE",
-		"AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-		"AWS_SESSION_TOKEN=" + strings.Repeat("IQoJb3JpZ2luX2VjEJr", 20),
 		"AWS_EC2_METADATA_DISABLED=true",
+		"AWS_ENDPOINT_URL_STS=" + sts.URL,
 	}
+	// As in CodeBuild, which sets AWS_REGION beside the keys.
+	envKeys := []string{"AWS_ACCESS_KEY_ID=" + env.AccessKeyID, "AWS_SECRET_ACCESS_KEY=" + env.SecretAccessKey, "AWS_SESSION_TOKEN=" + env.SessionToken, "AWS_REGION=us-east-1"}
+	assumeRole := []string{"AWS_PROFILE=deploy"}
+	onEC2 := []string{"AWS_EC2_METADATA_DISABLED=false", "AWS_EC2_METADATA_SERVICE_ENDPOINT=" + imds.URL}
+	cold := "GIT_CREDENTIAL_CODECOMMIT_NO_CACHE=1"
+	get := []string{bin, "get"}
 	cases := []*benchCase{
-		{name: "version (floor)", args: []string{bin, "--version"}, every: 1},
-		{name: "get, environment credentials", args: []string{bin, "get"}, stdin: request, every: 1},
+		{name: "version (floor)", args: []string{bin, "--version"}},
+		{name: "get, environment credentials", args: get, env: envKeys, stdin: request},
+		{name: "get, assume-role, cold (STS 150 ms)", args: get, env: append(assumeRole, cold), stdin: request, every: 4},
+		{name: "get, assume-role, warm (cached)", args: get, env: assumeRole, stdin: request},
+		{name: "get, IMDS, cold", args: get, env: append(onEC2, cold), stdin: request},
+		{name: "get, IMDS, warm (cached)", args: get, env: onEC2, stdin: request},
 	}
 	if aws, err := exec.LookPath("aws"); err == nil {
 		every := max(1, *rounds/max(1, *cliRuns))
-		cases = append(cases, &benchCase{name: "aws codecommit credential-helper get", args: []string{aws, "codecommit", "credential-helper", "get"}, stdin: request, every: every})
+		cli := []string{aws, "codecommit", "credential-helper", "get"}
+		cases = append(cases,
+			&benchCase{name: "AWS CLI, environment credentials", args: cli, env: envKeys, stdin: request, every: every},
+			&benchCase{name: "AWS CLI, assume-role (its cache warm)", args: cli, env: assumeRole, stdin: request, every: every},
+			&benchCase{name: "AWS CLI, IMDS", args: cli, env: onEC2, stdin: request, every: every},
+		)
 	}
 
+	// Fill the caches (ours, and the AWS CLI's) before timing.
+	for _, c := range cases {
+		runOnce(c, common)
+	}
 	for r := 0; r < *rounds; r++ {
 		for _, c := range cases {
-			if r%c.every == 0 {
-				c.times = append(c.times, runOnce(c, env))
+			if r%max(1, c.every) == 0 {
+				c.times = append(c.times, runOnce(c, common))
 			}
 		}
 	}
 
 	floor := median(cases[0].times)
-	ours := median(cases[1].times)
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "case\truns\tmedian\t× floor\t")
 	for _, c := range cases {
@@ -87,14 +129,25 @@ func main() {
 		fmt.Fprintf(w, "%s\t%d\t%s\t%.2f\t\n", c.name, len(c.times), m.Round(10*time.Microsecond), float64(m)/float64(floor))
 	}
 	w.Flush()
-	if len(cases) > 2 {
-		fmt.Printf("\nget is %.0f times faster than the AWS CLI's helper\n", float64(median(cases[2].times))/float64(ours))
+	byName := map[string]time.Duration{}
+	for _, c := range cases {
+		byName[c.name] = median(c.times)
 	}
+	fmt.Println()
+	ratio := func(a, b string) float64 { return float64(byName[a]) / float64(byName[b]) }
+	fmt.Printf("warm assume-role get / environment get: %.2f\n", ratio("get, assume-role, warm (cached)", "get, environment credentials"))
+	fmt.Printf("environment get / floor: %.2f\n", ratio("get, environment credentials", "version (floor)"))
+	if _, ok := byName["AWS CLI, environment credentials"]; ok {
+		fmt.Printf("AWS CLI / get, environment credentials: %.0f times\n", ratio("AWS CLI, environment credentials", "get, environment credentials"))
+		fmt.Printf("AWS CLI / get, assume-role, warm: %.0f times\n", ratio("AWS CLI, assume-role (its cache warm)", "get, assume-role, warm (cached)"))
+		fmt.Printf("AWS CLI / get, IMDS, warm: %.0f times\n", ratio("AWS CLI, IMDS", "get, IMDS, warm (cached)"))
+	}
+	fmt.Printf("\nSTS AssumeRole calls: %d; IMDS credential fetches: %d\n", sts.Calls("AssumeRole"), imds.CredentialFetches())
 }
 
-func runOnce(c *benchCase, env []string) time.Duration {
+func runOnce(c *benchCase, common []string) time.Duration {
 	cmd := exec.Command(c.args[0], c.args[1:]...)
-	cmd.Env = env
+	cmd.Env = append(slices.Clone(common), c.env...)
 	cmd.Stdin = strings.NewReader(c.stdin)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
@@ -111,4 +164,13 @@ func median(ds []time.Duration) time.Duration {
 	s := slices.Clone(ds)
 	slices.Sort(s)
 	return s[len(s)/2]
+}
+
+func writeFile(name, body string) {
+	if err := os.MkdirAll(filepath.Dir(name), 0o700); err != nil {
+		log.Fatal(err)
+	}
+	if err := os.WriteFile(name, []byte(body), 0o600); err != nil {
+		log.Fatal(err)
+	}
 }
