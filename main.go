@@ -9,10 +9,13 @@
 //	git config --global credential.https://git-codecommit.*.amazonaws.com.useHttpPath true
 //
 // and run "git-credential-codecommit --help" for the rest.
+//
+// Started as git-remote-codecommit (a link to the same binary), it is a git
+// remote helper for the codecommit:// URLs of git-remote-codecommit.
 package main
 
 import "os"
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
+	os.Exit(run(os.Args[0], os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
 }

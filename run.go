@@ -17,6 +17,7 @@ import (
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/helper"
 	"github.com/git-credential-codecommit/git-credential-codecommit/install"
+	"github.com/git-credential-codecommit/git-credential-codecommit/remote"
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3".
@@ -51,6 +52,10 @@ Set-up and diagnosis:
   install --rewrite-ssh [--region R]...
               also rewrite CodeCommit SSH URLs (ssh://, git+ssh://, host:path)
               to HTTPS, for the regions given or every region
+  install --remote-helper[=DIR]
+              also link git-remote-codecommit to this binary, beside it or in
+              DIR, for git-remote-codecommit's codecommit://[PROFILE@]REPO and
+              codecommit::REGION://[PROFILE@]REPO URLs
   uninstall [same flags]
               remove what install wrote with the same flags, and nothing else
   doctor [--online] [--json] [--profile NAME] [--region R] [URL or remote]
@@ -67,10 +72,22 @@ Identity Center (SSO), assume-role, web identity, container credentials and
 EC2 instance metadata.
 `
 
-// run is the whole program with its surroundings passed in: arguments
-// without the program name, the standard streams, and the environment.
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
-	return cli{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: time.Now, self: selfPath}.run(args)
+// run is the whole program with its surroundings passed in: the name it was
+// started by, the arguments, the standard streams, and the environment.
+func run(name string, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	c := cli{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: time.Now, self: selfPath}
+	base := strings.TrimSuffix(filepath.Base(name), ".exe")
+	if base != "git-remote-codecommit" {
+		return c.run(args)
+	}
+	if len(args) > 0 && args[0] == remote.CredentialHelperFlag {
+		return c.run(args[1:])
+	}
+	self, err := c.self()
+	if err != nil {
+		return c.fail(err, 1)
+	}
+	return remote.Main(context.Background(), args, self, stdin, stdout, stderr)
 }
 
 type cli struct {
@@ -199,6 +216,7 @@ func (c cli) install(op, profile, region string, args []string) int {
 	fs.Func("region", "", func(r string) error { o.Regions = append(o.Regions, r); return nil })
 	fs.StringVar(&o.URL, "url", "", "")
 	fs.BoolVar(&o.RewriteSSH, "rewrite-ssh", false, "")
+	fs.Var(&dirFlag{on: &o.RemoteHelper, dir: &o.RemoteHelperDir}, "remote-helper", "")
 	if err := fs.Parse(args); err != nil {
 		return c.usageError(err)
 	}
@@ -214,13 +232,20 @@ func (c cli) install(op, profile, region string, args []string) int {
 			o.Scope = s
 		}
 	}
-	var err error
-	if op == "install" {
-		if o.Binary, err = c.self(); err == nil {
-			err = install.Install(context.Background(), o, c.stdout)
+	if o.RemoteHelperDir != "" {
+		dir, err := filepath.Abs(o.RemoteHelperDir)
+		if err != nil {
+			return c.fail(err, 1)
 		}
-	} else {
-		err = install.Uninstall(context.Background(), o, c.stdout)
+		o.RemoteHelperDir = dir
+	}
+	var err error
+	if o.Binary, err = c.self(); err == nil {
+		if op == "install" {
+			err = install.Install(context.Background(), o, c.stdout)
+		} else {
+			err = install.Uninstall(context.Background(), o, c.stdout)
+		}
 	}
 	if err != nil {
 		return c.fail(err, 1)
@@ -255,6 +280,30 @@ func (c cli) doctor(profile, region string, args []string) int {
 		return 1
 	}
 	return 0
+}
+
+// dirFlag is a flag that may be given alone (--remote-helper) or with a
+// directory (--remote-helper=DIR).
+type dirFlag struct {
+	on  *bool
+	dir *string
+}
+
+func (f *dirFlag) IsBoolFlag() bool { return true }
+
+func (f *dirFlag) String() string {
+	if f.dir == nil {
+		return ""
+	}
+	return *f.dir
+}
+
+func (f *dirFlag) Set(s string) error {
+	*f.on = true
+	if s != "true" {
+		*f.dir = s
+	}
+	return nil
 }
 
 // parse reads flags, one argument, and flags after the argument.

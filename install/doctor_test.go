@@ -567,7 +567,7 @@ func TestClassifyHelper(t *testing.T) {
 		{"/opt/$HOME/git-credential-codecommit"},
 		{`/opt/back\slash "quoted"/git-credential-codecommit`},
 	} {
-		command := strings.TrimPrefix(helperCommand(slices.Clone(args)), "!")
+		command := strings.TrimPrefix(HelperCommand(slices.Clone(args)), "!")
 		if h := classifyHelper(command); h.kind != ourHelper || !slices.Equal(h.args, args[1:]) {
 			t.Errorf("classifyHelper(%q) = kind %d, args %q; want ours with %q", command, h.kind, h.args, args[1:])
 		}

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -43,6 +44,11 @@ type Options struct {
 	URL string
 	// RewriteSSH adds url.<https>.insteadOf <ssh> rules for CodeCommit.
 	RewriteSSH bool
+	// RemoteHelper links git-remote-codecommit to Binary, in
+	// RemoteHelperDir or else beside Binary, so that git finds this binary
+	// as the remote helper of codecommit:// URLs.
+	RemoteHelper    bool
+	RemoteHelperDir string
 	// Dir is where git runs (it matters for --local); Env its environment,
 	// nil for this process's.
 	Dir string
@@ -135,7 +141,7 @@ func (o Options) credentialSections() ([]section, error) {
 	if len(o.Regions) == 1 {
 		args = append(args, "--region", o.Regions[0])
 	}
-	entries := []entry{{"helper", ""}, {"helper", helperCommand(args)}, {"usehttppath", "true"}}
+	entries := []entry{{"helper", ""}, {"helper", HelperCommand(args)}, {"usehttppath", "true"}}
 	ss := make([]section, len(names))
 	for i, n := range names {
 		ss[i] = section{n, entries}
@@ -189,10 +195,10 @@ func (o Options) rewriteSections() ([]section, error) {
 	return ss, nil
 }
 
-// helperCommand renders the helper's command line for credential.helper. A
+// HelperCommand renders a helper's command line for credential.helper. A
 // plain absolute path is run as it is; one that needs quoting must be run
 // through the shell, which git does for helpers starting with "!".
-func helperCommand(args []string) string {
+func HelperCommand(args []string) string {
 	if runtime.GOOS == "windows" {
 		args[0] = filepath.ToSlash(args[0])
 	}
@@ -274,6 +280,11 @@ func Install(ctx context.Context, o Options, w io.Writer) error {
 		}
 	}
 
+	if o.RemoteHelper {
+		if err := o.linkRemoteHelper(w); err != nil {
+			return err
+		}
+	}
 	where := "git config " + strings.Join(g.scope, " ")
 	if len(wrote) == 0 {
 		fmt.Fprintf(w, "git-credential-codecommit is already installed (%s); nothing changed\n", where)
@@ -282,6 +293,74 @@ func Install(ctx context.Context, o Options, w io.Writer) error {
 	fmt.Fprintf(w, "wrote with %s:\n", where)
 	printSections(w, wrote)
 	return nil
+}
+
+// remoteHelperPath is where the git-remote-codecommit link goes.
+func (o Options) remoteHelperPath() string {
+	dir := o.RemoteHelperDir
+	if dir == "" {
+		dir = filepath.Dir(o.Binary)
+	}
+	name := "git-remote-codecommit"
+	if runtime.GOOS == "windows" {
+		name += ".exe"
+	}
+	return filepath.Join(dir, name)
+}
+
+// linkRemoteHelper makes git-remote-codecommit a link to the binary: a
+// symbolic link, or a hard link on Windows, where symbolic links need
+// privileges. An existing link to the binary is left alone; any other file
+// of that name is an error.
+func (o Options) linkRemoteHelper(w io.Writer) error {
+	link := o.remoteHelperPath()
+	if same, err := sameFile(link, o.Binary); err == nil {
+		if same {
+			fmt.Fprintf(w, "%s already runs this binary\n", link)
+			return nil
+		}
+		return fmt.Errorf("%s exists and is not this binary; remove it first", link)
+	}
+	var err error
+	if runtime.GOOS == "windows" {
+		err = os.Link(o.Binary, link)
+	} else {
+		err = os.Symlink(o.Binary, link)
+	}
+	if err != nil {
+		return fmt.Errorf("linking the remote helper: %w", err)
+	}
+	fmt.Fprintf(w, "linked %s to %s: git now runs it for codecommit:// URLs\n", link, o.Binary)
+	if !onPath(filepath.Dir(link)) {
+		fmt.Fprintf(w, "note: %s is not on PATH, where git looks for remote helpers\n", filepath.Dir(link))
+	}
+	return nil
+}
+
+// sameFile reports whether a and b are the same file; it fails when a does
+// not exist.
+func sameFile(a, b string) (bool, error) {
+	fa, err := os.Stat(a)
+	if err != nil {
+		if _, lerr := os.Lstat(a); lerr == nil {
+			return false, nil // a dangling link: not ours to replace
+		}
+		return false, err
+	}
+	fb, err := os.Stat(b)
+	if err != nil {
+		return false, err
+	}
+	return os.SameFile(fa, fb), nil
+}
+
+func onPath(dir string) bool {
+	for _, d := range filepath.SplitList(os.Getenv("PATH")) {
+		if a, err := filepath.Abs(d); err == nil && a == dir {
+			return true
+		}
+	}
+	return false
 }
 
 // add appends entries to section name.
@@ -393,6 +472,15 @@ func Uninstall(ctx context.Context, o Options, w io.Writer) error {
 			if len(gone) > 0 {
 				removed = append(removed, section{s.name, gone})
 			}
+		}
+	}
+	if o.RemoteHelper {
+		link := o.remoteHelperPath()
+		if same, err := sameFile(link, o.Binary); err == nil && same {
+			if err := os.Remove(link); err != nil {
+				return err
+			}
+			fmt.Fprintf(w, "removed %s\n", link)
 		}
 	}
 	where := "git config " + strings.Join(g.scope, " ")

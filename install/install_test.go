@@ -29,8 +29,8 @@ func TestHelperCommand(t *testing.T) {
 			`!'/opt/bin/git-credential-codecommit' '--profile' 'it'\''s mine'`},
 		{[]string{"/opt/$HOME/git-credential-codecommit"}, "!'/opt/$HOME/git-credential-codecommit'"},
 	} {
-		if got := helperCommand(tc.args); got != tc.want {
-			t.Errorf("helperCommand(%q) = %q, want %q", tc.args, got, tc.want)
+		if got := HelperCommand(tc.args); got != tc.want {
+			t.Errorf("HelperCommand(%q) = %q, want %q", tc.args, got, tc.want)
 		}
 	}
 }

@@ -46,3 +46,17 @@ func dnsSuffix(region string) (string, bool) {
 func hasFIPS(region string) bool {
 	return (strings.HasPrefix(region, "us-") || strings.HasPrefix(region, "ca-")) && !strings.HasPrefix(region, "us-iso")
 }
+
+// CodeCommitHost returns the host name of CodeCommit's git endpoint in
+// region, the FIPS one when fips is set, and false for a region the SDK
+// does not know.
+func CodeCommitHost(region string, fips bool) (string, bool) {
+	suffix, ok := dnsSuffix(region)
+	if !ok {
+		return "", false
+	}
+	if fips {
+		return "git-codecommit-fips." + region + "." + suffix, true
+	}
+	return "git-codecommit." + region + "." + suffix, true
+}

@@ -1,0 +1,257 @@
+// Package remote makes this binary a git remote helper for the
+// codecommit:// URLs of git-remote-codecommit (GRC), which name the AWS
+// profile and region in the remote itself:
+//
+//	codecommit://[PROFILE@]REPOSITORY
+//	codecommit::REGION://[PROFILE@]REPOSITORY
+//
+// Git runs the helper as git-remote-codecommit REMOTE URL (for the second
+// form it strips "codecommit::" from the URL). The helper works out the
+// https://git-codecommit… URL of the repository and hands over to
+// git remote-https, with this binary as credential helper for that URL,
+// given through git's environment (GIT_CONFIG_COUNT). Credentials then flow
+// through the credential protocol: unlike GRC, which puts the signed
+// password in the URL and so in every process's argv, no secret is ever in
+// an argument or a URL.
+package remote
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/git-credential-codecommit/git-credential-codecommit/helper"
+	"github.com/git-credential-codecommit/git-credential-codecommit/install"
+)
+
+// CredentialHelperFlag, as the first argument, makes a binary started as
+// git-remote-codecommit act as the credential helper: the remote helper
+// gives git its own path with it, so that the credential helper is this
+// binary whatever name git finds it by.
+const CredentialHelperFlag = "--credential-helper"
+
+// EndpointEnv names a CodeCommit VPC endpoint host to use instead of the
+// region's public one, as GRC's CODE_COMMIT_ENDPOINT does. The git setting
+// codecommit.endpoint does the same, per repository or user.
+const EndpointEnv = "CODE_COMMIT_ENDPOINT"
+
+const forms = "use codecommit://[PROFILE@]REPOSITORY or codecommit::REGION://[PROFILE@]REPOSITORY"
+
+// Address is a parsed codecommit:// URL.
+type Address struct {
+	Region  string // from codecommit::REGION://; "" when the profile's is meant
+	Profile string // "" when the URL names none
+	Repo    string
+}
+
+var (
+	regionSyntax = regexp.MustCompile(`^[a-z]{2,}(-[a-z]+)+-[0-9]+$`)
+	repoSyntax   = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
+)
+
+// Parse parses a URL as git hands it to the helper: "codecommit://…", or
+// "REGION://…" for "codecommit::REGION://…". Its errors are one line each.
+func Parse(raw string) (Address, error) {
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok || rest == "" {
+		return Address{}, fmt.Errorf("the URL %s is malformed: %s", raw, forms)
+	}
+	var a Address
+	switch {
+	case scheme == "codecommit":
+	case regionSyntax.MatchString(scheme):
+		if _, known := install.CodeCommitHost(scheme, false); !known {
+			return Address{}, fmt.Errorf("the URL %s names the region %s, which AWS does not list; check its spelling", raw, scheme)
+		}
+		a.Region = scheme
+	default:
+		return Address{}, fmt.Errorf("the URL %s is malformed: %s", raw, forms)
+	}
+	// As GRC, which takes the URL's host part: the path is ignored.
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		rest = rest[:i]
+	}
+	if at := strings.LastIndex(rest, "@"); at >= 0 {
+		a.Profile, rest = rest[:at], rest[at+1:]
+		if a.Profile == "" {
+			return Address{}, fmt.Errorf("the URL %s has an empty profile before '@': %s", raw, forms)
+		}
+	}
+	if rest == "" {
+		return Address{}, fmt.Errorf("the URL %s names no repository: %s", raw, forms)
+	}
+	if !repoSyntax.MatchString(rest) {
+		return Address{}, fmt.Errorf("the URL %s names %q, which is not a CodeCommit repository name (letters, digits, '.', '_' and '-', at most 100)", raw, rest)
+	}
+	a.Repo = rest
+	return a, nil
+}
+
+// Target is where an Address leads.
+type Target struct {
+	Address
+	Host string // git-codecommit[-fips].REGION.SUFFIX, or a VPC endpoint
+}
+
+// URL is the repository's https URL.
+func (t Target) URL() string { return "https://" + t.Host + "/v1/repos/" + t.Repo }
+
+// Resolve completes a with the configuration: the profile (the URL's, else
+// AWS_PROFILE, else default) must exist when named; the region is the URL's,
+// else AWS_REGION or AWS_DEFAULT_REGION, else the profile's; FIPS is used
+// when AWS_USE_FIPS_ENDPOINT or the profile's use_fips_endpoint asks for it;
+// and endpoint, when set, is a VPC endpoint host to use instead.
+func Resolve(ctx context.Context, a Address, endpoint string) (Target, error) {
+	env, err := config.NewEnvConfig()
+	if err != nil {
+		return Target{}, err
+	}
+	profile, named := a.Profile, a.Profile != ""
+	if profile == "" {
+		profile = env.SharedConfigProfile
+		named = profile != ""
+	}
+	if profile == "" {
+		profile = "default"
+	}
+	sc, err := config.LoadSharedConfigProfile(ctx, profile, func(o *config.LoadSharedConfigOptions) {
+		if env.SharedConfigFile != "" {
+			o.ConfigFiles = []string{env.SharedConfigFile}
+		}
+		if env.SharedCredentialsFile != "" {
+			o.CredentialsFiles = []string{env.SharedCredentialsFile}
+		}
+	})
+	var notExist config.SharedConfigProfileNotExistError
+	switch {
+	case errors.As(err, &notExist) && named:
+		return Target{}, fmt.Errorf("the AWS profile %q does not exist in ~/.aws/config or ~/.aws/credentials; create it (aws configure --profile %s) or name another in the URL", profile, profile)
+	case errors.As(err, &notExist):
+		sc = config.SharedConfig{}
+	case err != nil:
+		return Target{}, fmt.Errorf("reading the AWS configuration: %v", err)
+	}
+
+	t := Target{Address: a}
+	for _, r := range []string{env.Region, sc.Region} {
+		if t.Region == "" {
+			t.Region = r
+		}
+	}
+	if t.Region == "" {
+		where := a.Repo
+		if a.Profile != "" {
+			where = a.Profile + "@" + a.Repo
+		}
+		return Target{}, fmt.Errorf("profile %q has no AWS region: set region in the profile or AWS_REGION, or name it in the URL: codecommit::REGION://%s", profile, where)
+	}
+	fips := env.UseFIPSEndpoint == aws.FIPSEndpointStateEnabled ||
+		env.UseFIPSEndpoint == aws.FIPSEndpointStateUnset && sc.UseFIPSEndpoint == aws.FIPSEndpointStateEnabled
+	host, ok := install.CodeCommitHost(t.Region, fips)
+	if !ok {
+		return Target{}, fmt.Errorf("the region %s is not one AWS lists; check its spelling", t.Region)
+	}
+	t.Host = host
+	if endpoint != "" {
+		region, ok := helper.CodeCommitRegion(endpoint)
+		if !ok || !strings.Contains(endpoint, ".vpce.") {
+			return Target{}, fmt.Errorf("the CodeCommit endpoint %s (%s or git config codecommit.endpoint) is not a CodeCommit VPC endpoint host name", endpoint, EndpointEnv)
+		}
+		if region != t.Region {
+			return Target{}, fmt.Errorf("the CodeCommit endpoint %s is in %s, but the repository is in %s", endpoint, region, t.Region)
+		}
+		t.Host = endpoint
+	}
+	return t, nil
+}
+
+// Env returns the environment variables that make git use the credential
+// helper command for t's URL, added after those of environ: an empty helper
+// that cuts off every other, then helper, and useHttpPath. Git reads them as
+// command-line configuration, after every file.
+func (t Target) Env(environ []string, helperCommand string) ([]string, error) {
+	n := 0
+	for _, kv := range environ {
+		if v, ok := strings.CutPrefix(kv, "GIT_CONFIG_COUNT="); ok && v != "" {
+			var err error
+			if n, err = strconv.Atoi(v); err != nil || n < 0 {
+				return nil, fmt.Errorf("GIT_CONFIG_COUNT=%s is not a count", v)
+			}
+		}
+	}
+	scope := "credential." + t.URL()
+	add := [][2]string{{scope + ".helper", ""}, {scope + ".helper", helperCommand}, {scope + ".useHttpPath", "true"}}
+	env := append([]string{}, environ...)
+	for i, kv := range add {
+		env = append(env, fmt.Sprintf("GIT_CONFIG_KEY_%d=%s", n+i, kv[0]), fmt.Sprintf("GIT_CONFIG_VALUE_%d=%s", n+i, kv[1]))
+	}
+	return append(env, fmt.Sprintf("GIT_CONFIG_COUNT=%d", n+len(add))), nil
+}
+
+// Main is the remote helper. args are git's: REMOTE URL, or URL alone; self
+// is this binary's path, for the credential helper. Errors are one line on
+// stderr, prefixed git-remote-codecommit, and exit status 1.
+func Main(ctx context.Context, args []string, self string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fail := func(err error) int {
+		fmt.Fprintf(stderr, "git-remote-codecommit: %v\n", err)
+		return 1
+	}
+	var remote, raw string
+	switch len(args) {
+	case 1:
+		remote, raw = args[0], args[0]
+	case 2:
+		remote, raw = args[0], args[1]
+	default:
+		return fail(fmt.Errorf("git runs this as git-remote-codecommit REMOTE URL, with a codecommit:// URL; got %d arguments", len(args)))
+	}
+	a, err := Parse(raw)
+	if err != nil {
+		return fail(err)
+	}
+	t, err := Resolve(ctx, a, endpoint(ctx))
+	if err != nil {
+		return fail(err)
+	}
+	helperArgs := []string{self, CredentialHelperFlag}
+	if a.Profile != "" {
+		helperArgs = append(helperArgs, "--profile", a.Profile)
+	}
+	env, err := t.Env(os.Environ(), install.HelperCommand(helperArgs))
+	if err != nil {
+		return fail(err)
+	}
+	cmd := exec.CommandContext(ctx, "git", "remote-https", remote, t.URL())
+	cmd.Env, cmd.Stdin, cmd.Stdout, cmd.Stderr = env, stdin, stdout, stderr
+	err = cmd.Run()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return exit.ExitCode()
+	}
+	if err != nil {
+		return fail(fmt.Errorf("running git remote-https: %v", err))
+	}
+	return 0
+}
+
+// endpoint is the VPC endpoint host to use: CODE_COMMIT_ENDPOINT, else git's
+// codecommit.endpoint setting, else "".
+func endpoint(ctx context.Context) string {
+	if e := os.Getenv(EndpointEnv); e != "" {
+		return e
+	}
+	out, err := exec.CommandContext(ctx, "git", "config", "--get", "codecommit.endpoint").Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
+}
