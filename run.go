@@ -62,6 +62,14 @@ Set-up and diagnosis:
               check that a clone of URL would work, and say how to fix what
               would not; --online also asks STS who the credentials are and
               compares the clock with AWS's
+  login [--profile NAME] [--sso-session NAME] [--no-browser]
+              sign in to IAM Identity Center (SSO) for the profile's
+              session, or for [sso-session NAME]: approve the code it
+              prints on the page it opens; the token goes where the AWS
+              CLI and SDKs read it
+  logout [--profile NAME] [--sso-session NAME]
+              remove that session's token and the role credentials cached
+              from it
 
 Other:
   version, --version  print the version
@@ -149,6 +157,8 @@ func (c cli) run(args []string) int {
 		return c.install(op, g.Profile, g.Region, rest)
 	case op == "doctor":
 		return c.doctor(g.Profile, g.Region, rest)
+	case op == "login" || op == "logout":
+		return c.login(op, g.Profile, rest)
 	}
 	// Flags may also follow a credential operation, as with the AWS CLI's
 	// "credential-helper get": git appends the operation to the configured

@@ -1,0 +1,128 @@
+package login
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awscreds"
+)
+
+// Logout signs out of the session of o.Profile, or of o.Session: it removes
+// the session's token cache file, which the AWS CLI and SDKs share, and the
+// role credentials cached from IAM Identity Center, and says on o.Stderr
+// what it removed. Nothing to remove is no error.
+//
+// Role credentials stay valid at AWS after the token is gone, for up to
+// their session duration, and git would go on using them from a cache; the
+// AWS CLI's "aws sso logout" removes its cached SSO role credentials for the
+// same reason. Logout removes:
+//   - this program's cached role credentials from this session (the cache
+//     tags them with it);
+//   - the AWS CLI's cached SSO role credentials, which this program reads,
+//     as "aws sso logout" does (the AWS CLI does not record their session).
+//
+// The token itself is not revoked at IAM Identity Center.
+func Logout(ctx context.Context, o Options) error {
+	out := o.Stderr
+	if out == nil {
+		out = io.Discard
+	}
+	s, err := FindSession(ctx, o.Profile, o.Session)
+	if err != nil {
+		return err
+	}
+	path, err := s.CacheFile()
+	if err != nil {
+		return err
+	}
+	switch err := os.Remove(path); {
+	case err == nil:
+		fmt.Fprintf(out, "Removed the token of %s: %s\n", s, path)
+	case errors.Is(err, fs.ErrNotExist):
+		fmt.Fprintf(out, "No token of %s to remove: %s does not exist.\n", s, path)
+	default:
+		return fmt.Errorf("cannot remove the token of %s (%v); check the permissions of %s", s, err, filepath.Dir(path))
+	}
+	n, err := forgetRoleCredentials(s)
+	if n > 0 {
+		fmt.Fprintf(out, "Removed the cached role credentials (%s), which would stay valid at AWS until they expire.\n", files(n))
+	}
+	if err != nil {
+		return fmt.Errorf("signed out of %s, but cannot remove cached role credentials (%v); remove the file yourself", s, err)
+	}
+	return nil
+}
+
+// forgetRoleCredentials removes the role credentials this program cached
+// from session s, and the AWS CLI's cached SSO role credentials, and returns
+// how many files it removed.
+func forgetRoleCredentials(s Session) (int, error) {
+	id := s.Name
+	if id == "" {
+		id = s.StartURL // a legacy profile's session is known by its start URL
+	}
+	n, err := awscreds.ForgetSSOSession(id)
+	if err != nil {
+		return n, err
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		k, err := removeJSONFiles(filepath.Join(home, ".aws", "cli", "cache"), isSSORoleCredentials)
+		if n += k; err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// removeJSONFiles removes the files of dir whose names end in ".json" and
+// whose content match accepts, and returns how many it removed. A missing
+// directory has none.
+func removeJSONFiles(dir string, match func(content []byte) bool) (int, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, e := range entries {
+		if !e.Type().IsRegular() || !strings.HasSuffix(e.Name(), ".json") {
+			continue
+		}
+		p := filepath.Join(dir, e.Name())
+		if b, err := os.ReadFile(p); err != nil || !match(b) {
+			continue
+		}
+		switch err := os.Remove(p); {
+		case err == nil:
+			n++
+		case !errors.Is(err, fs.ErrNotExist): // another process may have removed it
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// isSSORoleCredentials reports whether an AWS CLI cache file holds role
+// credentials from IAM Identity Center: the AWS CLI marks them so, and
+// "aws sso logout" removes the files it marked.
+func isSSORoleCredentials(content []byte) bool {
+	var f struct{ ProviderType string }
+	return json.Unmarshal(content, &f) == nil && f.ProviderType == "sso"
+}
+
+// files says how many files n is.
+func files(n int) string {
+	if n == 1 {
+		return "1 file"
+	}
+	return fmt.Sprintf("%d files", n)
+}

@@ -1,0 +1,223 @@
+package login
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials/ssocreds"
+)
+
+// Session is an IAM Identity Center sign-in configuration: an
+// [sso-session NAME] section of the AWS config file, or the sso_start_url
+// and sso_region of a legacy profile.
+type Session struct {
+	// Name is the sso-session's name; it is empty for a legacy profile.
+	Name string
+	// Profile is the profile the session was found through; it is empty
+	// when the session was named directly.
+	Profile string
+	// StartURL is the AWS access portal URL (sso_start_url).
+	StartURL string
+	// Region is the region of IAM Identity Center (sso_region).
+	Region string
+	// Scopes are the sso-session's sso_registration_scopes. A legacy
+	// profile has none, and gets no refresh token.
+	Scopes []string
+}
+
+// String names s for messages: its sso-session, else its profile.
+func (s Session) String() string {
+	if s.Name != "" {
+		return fmt.Sprintf("SSO session %q", s.Name)
+	}
+	return fmt.Sprintf("profile %q", s.Profile)
+}
+
+// LoginCommand is the command that signs in to s.
+func (s Session) LoginCommand() string {
+	if s.Profile != "" {
+		return "git-credential-codecommit login --profile " + s.Profile
+	}
+	return "git-credential-codecommit login --sso-session " + s.Name
+}
+
+// CacheFile is the token cache file of s that the AWS CLI and SDKs share:
+// ~/.aws/sso/cache/ and the hex SHA-1 of the session's name, or of the
+// start URL for a legacy profile, with ".json".
+func (s Session) CacheFile() (string, error) {
+	key := s.Name
+	if key == "" {
+		key = s.StartURL
+	}
+	return ssocreds.StandardCachedTokenFilepath(key)
+}
+
+// sharedFiles are the AWS configuration files the SDK reads, and the
+// profile it uses when none is named.
+type sharedFiles struct {
+	config, credentials string
+	profile             string
+}
+
+// loadSharedFiles finds the files as the SDK does: AWS_CONFIG_FILE and
+// AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/config and ~/.aws/credentials;
+// and the profile AWS_PROFILE, else "default".
+func loadSharedFiles() (sharedFiles, error) {
+	env, err := config.NewEnvConfig()
+	if err != nil {
+		return sharedFiles{}, err
+	}
+	f := sharedFiles{config: env.SharedConfigFile, credentials: env.SharedCredentialsFile, profile: env.SharedConfigProfile}
+	if f.config == "" {
+		f.config = config.DefaultSharedConfigFilename()
+	}
+	if f.credentials == "" {
+		f.credentials = config.DefaultSharedCredentialsFilename()
+	}
+	if f.profile == "" {
+		f.profile = "default"
+	}
+	return f, nil
+}
+
+// FindSession returns the IAM Identity Center session of profile, or the
+// sso-session named session when that is not empty. An empty profile is
+// AWS_PROFILE, else "default", as for the SDK. A profile that takes its
+// credentials from a source_profile has the session of the first profile
+// in that chain that has one, since that is where the SDK signs in.
+func FindSession(ctx context.Context, profile, session string) (Session, error) {
+	f, err := loadSharedFiles()
+	if err != nil {
+		return Session{}, err
+	}
+	if session != "" {
+		return f.namedSession(ctx, session)
+	}
+	if profile == "" {
+		profile = f.profile
+	}
+	return f.profileSession(ctx, profile)
+}
+
+// profileSession returns the session of profile.
+func (f sharedFiles) profileSession(ctx context.Context, profile string) (Session, error) {
+	sc, err := config.LoadSharedConfigProfile(ctx, profile, func(o *config.LoadSharedConfigOptions) {
+		o.ConfigFiles = []string{f.config}
+		o.CredentialsFiles = []string{f.credentials}
+	})
+	var notExist config.SharedConfigProfileNotExistError
+	switch {
+	case errors.As(err, &notExist):
+		return Session{}, fmt.Errorf("AWS profile %q does not exist in %s; check --profile and AWS_PROFILE, or name a session with --sso-session NAME", notExist.Profile, f.config)
+	case err != nil:
+		return Session{}, fmt.Errorf("cannot read AWS profile %q from %s (%v); fix the file", profile, f.config, err)
+	}
+	for p := &sc; p != nil; p = p.Source {
+		var s Session
+		switch {
+		case p.SSOSession != nil:
+			s = Session{Name: p.SSOSession.Name, StartURL: p.SSOSession.SSOStartURL, Region: p.SSOSession.SSORegion}
+			if s.Scopes, err = registrationScopes(f.config, s.Name); err != nil {
+				return Session{}, err
+			}
+		case p.SSOStartURL != "" || p.SSORegion != "":
+			s = Session{StartURL: p.SSOStartURL, Region: p.SSORegion}
+		default:
+			continue
+		}
+		s.Profile = profile
+		return s, s.complete(f.config)
+	}
+	return Session{}, fmt.Errorf("AWS profile %q has no IAM Identity Center settings in %s; give it sso_session and an [sso-session] section (see the README), or name a session with --sso-session NAME", profile, f.config)
+}
+
+// namedSession returns the sso-session named name.
+func (f sharedFiles) namedSession(ctx context.Context, name string) (Session, error) {
+	// The SDK keeps a config file's [sso-session NAME] sections under the
+	// name "sso-session NAME", next to the profiles, and reads their
+	// sso_start_url and sso_region as it reads a legacy profile's. Loading
+	// the section as that profile reads them exactly as the SDK does for a
+	// profile that names the session.
+	sc, err := config.LoadSharedConfigProfile(ctx, "sso-session "+name, func(o *config.LoadSharedConfigOptions) {
+		o.ConfigFiles = []string{f.config}
+		o.CredentialsFiles = []string{}
+	})
+	var notExist config.SharedConfigProfileNotExistError
+	switch {
+	case errors.As(err, &notExist):
+		return Session{}, fmt.Errorf("%s has no [sso-session %s] section; check --sso-session, or add the section (see the README)", f.config, name)
+	case err != nil:
+		return Session{}, fmt.Errorf("cannot read [sso-session %s] from %s (%v); fix the file", name, f.config, err)
+	}
+	s := Session{Name: name, StartURL: sc.SSOStartURL, Region: sc.SSORegion}
+	if s.Scopes, err = registrationScopes(f.config, name); err != nil {
+		return Session{}, err
+	}
+	return s, s.complete(f.config)
+}
+
+// complete checks that s has a start URL and a region; file is where they
+// belong.
+func (s Session) complete(file string) error {
+	var missing []string
+	if s.StartURL == "" {
+		missing = append(missing, "sso_start_url")
+	}
+	if s.Region == "" {
+		missing = append(missing, "sso_region")
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	where := fmt.Sprintf("[sso-session %s]", s.Name)
+	if s.Name == "" {
+		where = fmt.Sprintf("profile %q", s.Profile)
+	}
+	return fmt.Errorf("%s in %s has no %s; add it", where, file, strings.Join(missing, " and "))
+}
+
+// registrationScopes returns the sso_registration_scopes of the
+// [sso-session name] section of the config file, which the SDK's shared
+// configuration does not read. The AWS CLI reads the value as a
+// comma-separated list. Indented lines continue the key before them, and
+// comment lines hold no "sso_registration_scopes =" key: both are skipped.
+func registrationScopes(file, name string) ([]string, error) {
+	b, err := os.ReadFile(file)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var (
+		in     bool
+		scopes []string
+	)
+	for _, line := range strings.Split(string(b), "\n") {
+		indented := strings.HasPrefix(line, " ") || strings.HasPrefix(line, "\t")
+		t := strings.TrimSpace(line)
+		switch {
+		case strings.HasPrefix(t, "["):
+			header, _, _ := strings.Cut(t[1:], "]")
+			words := strings.Fields(header)
+			in = len(words) == 2 && words[0] == "sso-session" && words[1] == name
+		case in && !indented:
+			key, value, ok := strings.Cut(t, "=")
+			if !ok || strings.TrimSpace(key) != "sso_registration_scopes" {
+				continue
+			}
+			scopes = nil
+			for _, s := range strings.Split(value, ",") {
+				if s = strings.TrimSpace(s); s != "" {
+					scopes = append(scopes, s)
+				}
+			}
+		}
+	}
+	return scopes, nil
+}
