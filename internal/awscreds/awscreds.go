@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -193,7 +194,7 @@ func (o Options) retrieve(ctx context.Context, c *cache, cfg aws.Config, sources
 	if c == nil || !fetches(sources) {
 		return cfg.Credentials.Retrieve(ctx)
 	}
-	return c.retrieve(ctx, credentialKey(sharedConfig(cfg)), func(ctx context.Context) (aws.Credentials, error) {
+	return c.retrieve(ctx, credentialKey(sharedConfig(cfg)), ssoSession(sharedConfig(cfg), sources), func(ctx context.Context) (aws.Credentials, error) {
 		if home, err := os.UserHomeDir(); err == nil {
 			if f := awsCLICacheFile(home, sharedConfig(cfg), sources); f != "" {
 				if creds, ok := readAWSCLICache(f, c.now()); ok {
@@ -204,6 +205,24 @@ func (o Options) retrieve(ctx context.Context, c *cache, cfg aws.Config, sources
 		}
 		return cfg.Credentials.Retrieve(ctx)
 	})
+}
+
+// ssoSession names the IAM Identity Center session of a chain that goes
+// through one: the sso-session's name, or a legacy profile's start URL, as
+// the token cache names them.
+func ssoSession(sc *config.SharedConfig, sources []aws.CredentialSource) string {
+	if !slices.Contains(sources, aws.CredentialSourceSSO) && !slices.Contains(sources, aws.CredentialSourceSSOLegacy) {
+		return ""
+	}
+	for p := sc; p != nil; p = p.Source {
+		if p.SSOSessionName != "" {
+			return p.SSOSessionName
+		}
+		if p.SSOStartURL != "" {
+			return p.SSOStartURL
+		}
+	}
+	return ""
 }
 
 // profileName is the profile the SDK used: the one asked for, else the one
@@ -261,7 +280,7 @@ func explain(err error, profile string, sources []aws.CredentialSource) error {
 		if isAPIError(err, "SSO") && !isAPIError(err, "SSO", "UnauthorizedException") {
 			return fmt.Errorf("IAM Identity Center (SSO) refused role credentials for profile %q (%s); check sso_account_id and sso_role_name", profile, reason)
 		}
-		return fmt.Errorf("the IAM Identity Center (SSO) session of profile %q has expired or is missing (%s); run: aws sso login --profile %s", profile, reason, profile)
+		return fmt.Errorf("the IAM Identity Center (SSO) session of profile %q has expired or is missing (%s); run: git-credential-codecommit login --profile %s", profile, reason, profile)
 	case has(aws.CredentialSourceHTTP):
 		return fmt.Errorf("the container credentials endpoint gave no credentials (%s); check AWS_CONTAINER_CREDENTIALS_FULL_URI or AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, the authorization token, and that the task or build has a role", reason)
 	case has(aws.CredentialSourceProcess):
@@ -270,7 +289,7 @@ func explain(err error, profile string, sources []aws.CredentialSource) error {
 		return fmt.Errorf("the EC2 instance metadata service gave no credentials for profile %q (%s); check that the instance has an IAM role and that IMDS is reachable", profile, reason)
 	case has(aws.CredentialSourceIMDS):
 		// The SDK falls back to IMDS only when nothing else is configured.
-		return fmt.Errorf("no AWS credentials found: none in the environment, none in profile %q, and none from the EC2 instance metadata service (%s); set AWS_PROFILE, run aws configure or aws sso login, or on EC2 attach an instance role", profile, reason)
+		return fmt.Errorf("no AWS credentials found: none in the environment, none in profile %q, and none from the EC2 instance metadata service (%s); set AWS_PROFILE, run aws configure or git-credential-codecommit login, or on EC2 attach an instance role", profile, reason)
 	case has(aws.CredentialSourceSTSAssumeRole):
 		return fmt.Errorf("assuming the role of profile %q failed (%s); check role_arn, source_profile and the network path to STS", profile, reason)
 	}

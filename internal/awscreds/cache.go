@@ -58,6 +58,10 @@ type entry struct {
 	AccountID       string    `json:"accountId,omitempty"`
 	Obtained        time.Time `json:"obtained"`
 	Expiration      time.Time `json:"expiration"`
+	// SSOSession names the IAM Identity Center session the credentials
+	// came through (the sso-session's name, or a legacy profile's start
+	// URL), so that logout can forget them; "" for other sources.
+	SSOSession string `json:"ssoSession,omitempty"`
 }
 
 const entryVersion = 1
@@ -116,7 +120,7 @@ func margin(obtained, expires time.Time) time.Duration {
 // store writes creds as the entry for key: to a temporary file of mode 0600
 // in the same directory, then renamed over the entry, so that a reader sees
 // the old entry or the new one, never part of one.
-func (c *cache) store(key string, creds aws.Credentials, obtained time.Time) error {
+func (c *cache) store(key string, creds aws.Credentials, obtained time.Time, ssoSession string) error {
 	if err := c.mkdir(); err != nil {
 		return err
 	}
@@ -130,6 +134,7 @@ func (c *cache) store(key string, creds aws.Credentials, obtained time.Time) err
 		AccountID:       creds.AccountID,
 		Obtained:        obtained.UTC(),
 		Expiration:      creds.Expires.UTC(),
+		SSOSession:      ssoSession,
 	})
 	if err != nil {
 		return err
@@ -193,9 +198,9 @@ func (c *cache) lock(ctx context.Context, key string) (unlock func(), ok bool) {
 }
 
 // retrieve returns the cached credentials for key, or fetches, caches and
-// returns them. Of many processes that miss at once, one fetches and the
-// others wait for its entry.
-func (c *cache) retrieve(ctx context.Context, key string, fetch func(context.Context) (aws.Credentials, error)) (aws.Credentials, error) {
+// returns them, tagged with ssoSession. Of many processes that miss at once,
+// one fetches and the others wait for its entry.
+func (c *cache) retrieve(ctx context.Context, key, ssoSession string, fetch func(context.Context) (aws.Credentials, error)) (aws.Credentials, error) {
 	if creds, ok := c.load(key); ok {
 		return creds, nil
 	}
@@ -212,8 +217,42 @@ func (c *cache) retrieve(ctx context.Context, key string, fetch func(context.Con
 	if err != nil || !creds.CanExpire || !creds.Expires.After(obtained) {
 		return creds, err
 	}
-	if err := c.store(key, creds, obtained); err != nil {
+	if err := c.store(key, creds, obtained, ssoSession); err != nil {
 		c.debugf("cache: cannot write, going on uncached: %v", err)
 	}
 	return creds, nil
+}
+
+// ForgetSSOSession removes the cached role credentials that came through the
+// IAM Identity Center session named session (an sso-session's name, or a
+// legacy profile's start URL), and returns how many entries it removed.
+// Logout calls it: role credentials stay valid at AWS after the session's
+// token is gone, and git would go on using them.
+func ForgetSSOSession(session string) (int, error) {
+	dir, err := defaultCacheDir()
+	if err != nil {
+		return 0, nil // no cache directory: nothing was cached
+	}
+	paths, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		var e entry
+		if json.Unmarshal(b, &e) != nil || e.SSOSession != session {
+			continue
+		}
+		switch err := os.Remove(p); {
+		case err == nil:
+			n++
+		case !errors.Is(err, os.ErrNotExist): // another process may have removed it
+			return n, err
+		}
+	}
+	return n, nil
 }
