@@ -27,6 +27,7 @@ import (
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/helper"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awscreds"
+	"github.com/git-credential-codecommit/git-credential-codecommit/login"
 )
 
 // ProbeEnv is set by doctor in the environment of the git it runs to see
@@ -87,6 +88,9 @@ const (
 	// soonExpiry is how long credentials must still be valid: a password
 	// signed now is used for up to this long.
 	soonExpiry = helper.PasswordLifetime
+	// ssoTokenWarn is how long before its expiry doctor warns of an IAM
+	// Identity Center token that only a sign-in can renew.
+	ssoTokenWarn = time.Hour
 	// skewWarn and skewFail bound the difference between the local clock
 	// and AWS's. Passwords carry the local time, and CodeCommit accepts them
 	// for about 15 minutes around its own.
@@ -128,6 +132,7 @@ func Doctor(ctx context.Context, o DoctorOptions) Report {
 	}
 	hostRegion := urlRegion(target)
 	creds, credsOK := d.checkCredentials(flags, hostRegion)
+	d.checkSSOToken(flags.profile, creds, credsOK)
 	if hostRegion != "" {
 		configured := creds.Region
 		if !credsOK {
@@ -771,9 +776,75 @@ func (d *doctor) checkCredentials(f helperFlags, hostRegion string) (awscreds.Re
 		d.add("credentials", statusWarn, detail+fmt.Sprintf("; they expire at %s, in %s, sooner than a signed password would", c.Expires.UTC().Format(time.RFC3339), left.Round(time.Second)),
 			"renew them where they come from ("+c.Source+")")
 	default:
-		d.add("credentials", statusOK, detail+fmt.Sprintf("; they expire at %s, in %s", c.Expires.UTC().Format(time.RFC3339), strings.TrimSuffix(left.Round(time.Minute).String(), "0s")), "")
+		d.add("credentials", statusOK, detail+fmt.Sprintf("; they expire at %s, in %s", c.Expires.UTC().Format(time.RFC3339), roundDuration(left)), "")
 	}
 	return c, true
+}
+
+// checkSSOToken reports, for a profile on IAM Identity Center, the token
+// its role credentials come from: when it expires, and whether the AWS SDK
+// can renew it with its refresh token or only a sign-in can. A token that
+// is missing or expired for good fails, unless the credentials check found
+// role credentials cached from it: git then works until they expire. A
+// token that only a sign-in renews warns an hour before it expires; one
+// with a refresh token does not, since its access token lives about an
+// hour and is renewed without the user.
+//
+// Profiles without IAM Identity Center settings get no check, nor do
+// configurations that do not load: the credentials check reports those.
+func (d *doctor) checkSSOToken(profile string, creds awscreds.Resolved, credsOK bool) {
+	if credsOK && creds.Source == config.CredentialsSourceName {
+		return // keys in the environment beat the profile named by AWS_PROFILE
+	}
+	s, err := login.FindSession(d.ctx, profile, "")
+	if err != nil {
+		return
+	}
+	path, err := s.CacheFile()
+	if err != nil {
+		return
+	}
+	fix := s.LoginCommand()
+	bad := func(detail string) {
+		if credsOK && creds.CanExpire {
+			d.add("sso", statusWarn, detail+fmt.Sprintf("; git works with role credentials cached from it until %s", creds.Expires.UTC().Format(time.RFC3339)), fix)
+			return
+		}
+		d.add("sso", statusFail, detail, fix)
+	}
+	what := fmt.Sprintf("the IAM Identity Center token of %s", s)
+	t, err := login.ReadToken(path)
+	now := time.Now()
+	left := t.ExpiresAt.Sub(now)
+	at := t.ExpiresAt.UTC().Format(time.RFC3339)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		bad(fmt.Sprintf("%s is missing: no %s", what, path))
+	case err != nil:
+		bad(fmt.Sprintf("%s cannot be read (%s)", what, oneLine(err)))
+	case t.CanRefresh(now) && left > 0:
+		d.add("sso", statusOK, fmt.Sprintf("%s expires at %s, in %s; the AWS SDK renews it with its refresh token", what, at, roundDuration(left)), "")
+	case t.CanRefresh(now) && credsOK:
+		d.add("sso", statusOK, fmt.Sprintf("%s expired at %s; the AWS SDK renews it with its refresh token when it is next used", what, at), "")
+	case t.CanRefresh(now):
+		// The credentials check tried the refresh token, and it failed.
+		bad(fmt.Sprintf("%s expired at %s, and its refresh token did not renew it", what, at))
+	case left <= 0:
+		bad(fmt.Sprintf("%s expired at %s, and only a sign-in renews it", what, at))
+	case left < ssoTokenWarn:
+		d.add("sso", statusWarn, fmt.Sprintf("%s expires at %s, in %s, and only a sign-in renews it", what, at, roundDuration(left)), fix)
+	default:
+		d.add("sso", statusOK, fmt.Sprintf("%s expires at %s, in %s; only a sign-in renews it", what, at, roundDuration(left)), "")
+	}
+}
+
+// roundDuration is d to the minute, without the trailing "0s" (1h5m), or to
+// the second below a minute.
+func roundDuration(d time.Duration) string {
+	if d < time.Minute {
+		return d.Round(time.Second).String()
+	}
+	return strings.TrimSuffix(d.Round(time.Minute).String(), "0s")
 }
 
 // splitFix splits an awscreds error, "what failed (why); what to do", into

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -240,6 +241,9 @@ func TestDoctorFailures(t *testing.T) {
 		// check is the check that must fail; detail and fix are strings
 		// its detail and fix must hold.
 		check, detail, fix string
+		// also is a check that fails too, for the same cause, with the
+		// same fix.
+		also string
 	}{{
 		name: "no helper configured",
 		setup: func(w *doctorWorld) {
@@ -293,7 +297,8 @@ func TestDoctorFailures(t *testing.T) {
 			w.install(Options{Profile: "dev"}) // doctor takes the profile from the helper's command line
 			w.ssoProfile()
 		},
-		check: "credentials", detail: `session of profile "dev" has expired`, fix: "aws sso login --profile dev",
+		check: "credentials", detail: `session of profile "dev" has expired`, fix: "git-credential-codecommit login --profile dev",
+		also: "sso",
 	}, {
 		name:  "http URL",
 		url:   "http://" + testHost + "/v1/repos/demo",
@@ -340,17 +345,26 @@ func TestDoctorFailures(t *testing.T) {
 			if r.OK {
 				t.Fatal("OK is true, want false")
 			}
-			if got := failed(r); !slices.Equal(got, []string{tc.check}) {
-				t.Fatalf("failed checks %v, want [%s]", got, tc.check)
+			want, verdict := []string{tc.check}, " would fail: 1 problem\n"
+			if tc.also != "" {
+				want, verdict = append(want, tc.also), " would fail: 2 problems\n"
+			}
+			if got := failed(r); !slices.Equal(got, want) {
+				t.Fatalf("failed checks %v, want %v", got, want)
 			}
 			f := find(r, tc.check, statusFail)[0]
 			if !strings.Contains(f.Detail, tc.detail) || !strings.Contains(f.Fix, tc.fix) {
 				t.Errorf("%s check:\ndetail %q\nfix    %q\nwant them to hold %q and %q", tc.check, f.Detail, f.Fix, tc.detail, tc.fix)
 			}
+			if tc.also != "" {
+				if a := find(r, tc.also, statusFail)[0]; a.Fix != f.Fix {
+					t.Errorf("%s check has the fix %q, want %q", tc.also, a.Fix, f.Fix)
+				}
+			}
 			assertNoSecret(t, r, c)
 			var text bytes.Buffer
 			r.WriteText(&text)
-			if !strings.Contains(text.String(), "\n      fix: "+f.Fix+"\n") || !strings.HasSuffix(text.String(), " would fail: 1 problem\n") {
+			if !strings.Contains(text.String(), "\n      fix: "+f.Fix+"\n") || !strings.HasSuffix(text.String(), verdict) {
 				t.Errorf("text lacks the fix or the verdict:\n%s", text.String())
 			}
 		})
@@ -719,11 +733,139 @@ a clone of ` + testURL + ` would fail: 2 problems
 }
 
 func TestSplitFix(t *testing.T) {
-	detail, fix := splitFix(`the IAM Identity Center (SSO) session of profile "dev" has expired or is missing (the cached token has expired); run: aws sso login --profile dev`)
-	if detail != `the IAM Identity Center (SSO) session of profile "dev" has expired or is missing (the cached token has expired)` || fix != "aws sso login --profile dev" {
+	detail, fix := splitFix(`the IAM Identity Center (SSO) session of profile "dev" has expired or is missing (the cached token has expired); run: git-credential-codecommit login --profile dev`)
+	if detail != `the IAM Identity Center (SSO) session of profile "dev" has expired or is missing (the cached token has expired)` || fix != "git-credential-codecommit login --profile dev" {
 		t.Errorf("splitFix: %q, %q", detail, fix)
 	}
 	if detail, fix := splitFix("no fix here"); detail != "no fix here" || fix != "" {
 		t.Errorf("splitFix without a fix: %q, %q", detail, fix)
+	}
+}
+
+// TestDoctorSSOToken checks the report on the IAM Identity Center token of
+// an SSO profile: its expiry, whether it renews itself, and the sign-in
+// that fixes it.
+func TestDoctorSSOToken(t *testing.T) {
+	const tokenFile = ".aws/sso/cache/ee0bfd2552fbd840c02cc48b6e823320543c450f.json"
+	in := func(d time.Duration) string { return time.Now().Add(d).UTC().Format(time.RFC3339) }
+	for _, tc := range []struct {
+		name string
+		// token returns the token file, "" for none. cached first runs
+		// doctor with a valid token, which caches role credentials.
+		token  func(ic *fakeaws.IdentityCenter) string
+		cached bool
+		// status is that of the sso check, whose detail holds detail, then
+		// a time and also when also is set; ok says doctor passes, fix that
+		// the check names the sign-in.
+		status, detail, also string
+		ok, fix              bool
+	}{{
+		name: "renewable",
+		token: func(ic *fakeaws.IdentityCenter) string {
+			id, secret := ic.RegisterClient()
+			access, refresh := ic.IssueToken()
+			return fmt.Sprintf(`{"accessToken": %q, "expiresAt": %q, "refreshToken": %q, "clientId": %q, "clientSecret": %q, "registrationExpiresAt": %q}`,
+				access, in(time.Hour), refresh, id, secret, in(90*24*time.Hour))
+		},
+		status: statusOK, detail: `the IAM Identity Center token of SSO session "corp" expires at `, also: ", in 1h0m; the AWS SDK renews it with its refresh token", ok: true,
+	}, {
+		name: "renewed by the credentials check",
+		token: func(ic *fakeaws.IdentityCenter) string {
+			id, secret := ic.RegisterClient()
+			access, refresh := ic.IssueToken()
+			return fmt.Sprintf(`{"accessToken": %q, "expiresAt": %q, "refreshToken": %q, "clientId": %q, "clientSecret": %q}`,
+				access, in(-time.Hour), refresh, id, secret)
+		},
+		status: statusOK, detail: "expires at ", also: ", in 1h0m; the AWS SDK renews it with its refresh token", ok: true,
+	}, {
+		name: "refresh token refused",
+		token: func(ic *fakeaws.IdentityCenter) string {
+			id, secret := ic.RegisterClient()
+			return fmt.Sprintf(`{"accessToken": "old", "expiresAt": %q, "refreshToken": "revoked", "clientId": %q, "clientSecret": %q}`, in(-time.Hour), id, secret)
+		},
+		status: statusFail, detail: "expired at ", also: ", and its refresh token did not renew it", fix: true,
+	}, {
+		name: "only a sign-in renews it, soon",
+		token: func(ic *fakeaws.IdentityCenter) string {
+			access, _ := ic.IssueToken()
+			return fmt.Sprintf(`{"accessToken": %q, "expiresAt": %q}`, access, in(30*time.Minute))
+		},
+		status: statusWarn, detail: "expires at ", also: ", in 30m, and only a sign-in renews it", ok: true, fix: true,
+	}, {
+		name: "only a sign-in renews it",
+		token: func(ic *fakeaws.IdentityCenter) string {
+			access, _ := ic.IssueToken()
+			return fmt.Sprintf(`{"accessToken": %q, "expiresAt": %q}`, access, in(8*time.Hour))
+		},
+		status: statusOK, detail: "expires at ", also: ", in 8h0m; only a sign-in renews it", ok: true,
+	}, {
+		name:   "missing",
+		token:  func(*fakeaws.IdentityCenter) string { return "" },
+		status: statusFail, detail: `the IAM Identity Center token of SSO session "corp" is missing: no /`, fix: true,
+	}, {
+		name: "expired, role credentials cached",
+		token: func(*fakeaws.IdentityCenter) string {
+			return fmt.Sprintf(`{"accessToken": "old", "expiresAt": %q}`, in(-time.Minute))
+		},
+		cached: true,
+		status: statusWarn, detail: "expired at ", also: ", and only a sign-in renews it; git works with role credentials cached from it until ", ok: true, fix: true,
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newDoctorWorld(t)
+			w.install(Options{Profile: "dev"})
+			w.ssoProfile()
+			ic, err := fakeaws.StartIdentityCenter(fakeaws.NewKeys())
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(ic.Close)
+			ic.AllowRole("111122223333", "Developer")
+			t.Setenv("AWS_ENDPOINT_URL_SSO", ic.URL)
+			t.Setenv("AWS_ENDPOINT_URL_SSO_OIDC", ic.URL)
+			if tc.cached {
+				access, _ := ic.IssueToken()
+				w.write(tokenFile, fmt.Sprintf(`{"accessToken": %q, "expiresAt": %q}`, access, in(time.Hour)))
+				if r := w.doctor(DoctorOptions{URL: testURL}); !r.OK {
+					t.Fatalf("failed checks %v with a valid token", failed(r))
+				}
+			}
+			os.Remove(filepath.Join(w.home, tokenFile))
+			if body := tc.token(ic); body != "" {
+				w.write(tokenFile, body)
+			}
+
+			r := w.doctor(DoctorOptions{URL: testURL})
+			cs := find(r, "sso", tc.status)
+			want := regexp.MustCompile(regexp.QuoteMeta(tc.detail))
+			if tc.also != "" {
+				want = regexp.MustCompile(regexp.QuoteMeta(tc.detail) + `\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ` + regexp.QuoteMeta(tc.also))
+			}
+			if len(cs) != 1 || !want.MatchString(cs[0].Detail) {
+				t.Fatalf("checks %+v\nwant an sso check %s matching %s", r.Checks, tc.status, want)
+			}
+			if fix := cs[0].Fix == "git-credential-codecommit login --profile dev"; fix != tc.fix || !tc.fix && cs[0].Fix != "" {
+				t.Errorf("sso check fix %q; want the sign-in: %v", cs[0].Fix, tc.fix)
+			}
+			if r.OK != tc.ok {
+				t.Errorf("OK %v, want %v; failed checks %v", r.OK, tc.ok, failed(r))
+			}
+		})
+	}
+}
+
+// TestDoctorSSOTokenNotChecked checks that doctor reports no token for
+// profiles without IAM Identity Center settings, nor when keys in the
+// environment beat the SSO profile AWS_PROFILE names.
+func TestDoctorSSOTokenNotChecked(t *testing.T) {
+	w := newDoctorWorld(t)
+	w.install(Options{})
+	w.ssoProfile()
+	w.envCredentials(fakeaws.NewKeys())
+	for _, profile := range []string{"", "dev"} {
+		t.Setenv("AWS_PROFILE", profile)
+		r := w.doctor(DoctorOptions{URL: testURL})
+		if !r.OK || slices.ContainsFunc(r.Checks, func(c Check) bool { return c.Name == "sso" }) {
+			t.Errorf("AWS_PROFILE=%q: failed checks %v, checks %+v; want no sso check", profile, failed(r), r.Checks)
+		}
 	}
 }
