@@ -414,14 +414,14 @@ func TestSSOExpiredNoRefresh(t *testing.T) {
 	access, _ := ic.IssueToken()
 	w.write(ssoCache, fmt.Sprintf(`{"accessToken": %q, "expiresAt": %q}`, access, time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)))
 	stdout, stderr, code := w.get("sso")
-	oneLine(t, stdout, stderr, code, `profile "dev" has expired or is missing`, "run: aws sso login --profile dev")
+	oneLine(t, stdout, stderr, code, `profile "dev" has expired or is missing`, "run: git-credential-codecommit login --profile dev")
 
 	// Through git, the same line reaches the user and the clone fails.
 	if err := w.cc.CreateRepo("sso"); err != nil {
 		t.Fatal(err)
 	}
 	_, gitErr, gitCode := w.run("", "", "git", "clone", repoURL+"sso", filepath.Join(w.home, "sso"))
-	if gitCode == 0 || !strings.Contains(gitErr, "run: aws sso login --profile dev") {
+	if gitCode == 0 || !strings.Contains(gitErr, "run: git-credential-codecommit login --profile dev") {
 		t.Fatalf("git clone: exit %d\n%s", gitCode, gitErr)
 	}
 	if ic.Calls("GetRoleCredentials") != 0 {
