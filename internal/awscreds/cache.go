@@ -11,6 +11,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/gofrs/flock"
+
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/atomicfile"
 )
 
 // Role credentials are cached across processes: every git HTTP
@@ -117,9 +119,7 @@ func margin(obtained, expires time.Time) time.Duration {
 	return min(maxMargin, expires.Sub(obtained)/2)
 }
 
-// store writes creds as the entry for key: to a temporary file of mode 0600
-// in the same directory, then renamed over the entry, so that a reader sees
-// the old entry or the new one, never part of one.
+// store writes creds as the entry for key, atomically and of mode 0600.
 func (c *cache) store(key string, creds aws.Credentials, obtained time.Time, ssoSession string) error {
 	if err := c.mkdir(); err != nil {
 		return err
@@ -139,23 +139,7 @@ func (c *cache) store(key string, creds aws.Credentials, obtained time.Time, sso
 	if err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(c.dir, key+".*.tmp") // mode 0600
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name()) // after a successful rename, there is nothing to remove
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), c.path(key))
+	return atomicfile.Write(c.path(key), b)
 }
 
 // mkdir creates the cache directory with mode 0700, and narrows the mode of
