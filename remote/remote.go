@@ -31,6 +31,7 @@ import (
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/helper"
 	"github.com/git-credential-codecommit/git-credential-codecommit/install"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awscreds"
 )
 
 // CredentialHelperFlag, as the first argument, makes a binary started as
@@ -115,28 +116,11 @@ func Resolve(ctx context.Context, a Address, endpoint string) (Target, error) {
 	if err != nil {
 		return Target{}, err
 	}
-	profile, named := a.Profile, a.Profile != ""
-	if profile == "" {
-		profile = env.SharedConfigProfile
-		named = profile != ""
-	}
-	if profile == "" {
-		profile = "default"
-	}
-	sc, err := config.LoadSharedConfigProfile(ctx, profile, func(o *config.LoadSharedConfigOptions) {
-		if env.SharedConfigFile != "" {
-			o.ConfigFiles = []string{env.SharedConfigFile}
-		}
-		if env.SharedCredentialsFile != "" {
-			o.CredentialsFiles = []string{env.SharedCredentialsFile}
-		}
-	})
+	sc, profile, err := awscreds.LoadProfile(ctx, env, a.Profile)
 	var notExist config.SharedConfigProfileNotExistError
 	switch {
-	case errors.As(err, &notExist) && named:
-		return Target{}, fmt.Errorf("the AWS profile %q does not exist in ~/.aws/config or ~/.aws/credentials; create it (aws configure --profile %s) or name another in the URL", profile, profile)
 	case errors.As(err, &notExist):
-		sc = config.SharedConfig{}
+		return Target{}, fmt.Errorf("the AWS profile %q does not exist in ~/.aws/config or ~/.aws/credentials; create it (aws configure --profile %s) or name another in the URL", profile, profile)
 	case err != nil:
 		return Target{}, fmt.Errorf("reading the AWS configuration: %v", err)
 	}

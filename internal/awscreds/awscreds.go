@@ -148,29 +148,8 @@ func (o Options) fromCache(ctx context.Context, c *cache) (Resolved, bool) {
 	if err != nil || env.Credentials.HasKeys() && o.Profile == "" {
 		return Resolved{}, false
 	}
-	profile := o.Profile
-	if profile == "" {
-		profile = env.SharedConfigProfile
-	}
-	named := profile != ""
-	if !named {
-		profile = "default"
-	}
-	sc, err := config.LoadSharedConfigProfile(ctx, profile, func(lo *config.LoadSharedConfigOptions) {
-		// The files LoadDefaultConfig would read: those the environment
-		// names, else the defaults.
-		if env.SharedConfigFile != "" {
-			lo.ConfigFiles = []string{env.SharedConfigFile}
-		}
-		if env.SharedCredentialsFile != "" {
-			lo.CredentialsFiles = []string{env.SharedCredentialsFile}
-		}
-	})
-	var notExist config.SharedConfigProfileNotExistError
-	switch {
-	case errors.As(err, &notExist) && !named:
-		sc = config.SharedConfig{} // as LoadDefaultConfig takes a missing default profile
-	case err != nil:
+	sc, profile, err := LoadProfile(ctx, env, o.Profile)
+	if err != nil {
 		return Resolved{}, false // the full resolution explains it
 	}
 	creds, ok := c.load(credentialKey(&sc))
@@ -186,6 +165,35 @@ func (o Options) fromCache(ctx context.Context, c *cache) (Resolved, bool) {
 		}
 	}
 	return Resolved{Credentials: creds, Region: region, Profile: profile}, true
+}
+
+// LoadProfile loads the shared config profile named name, else the one
+// LoadDefaultConfig would pick (AWS_PROFILE, else "default"), from the files
+// it would read (AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE, else
+// ~/.aws/config and ~/.aws/credentials), and returns it with its name. A
+// missing profile is a config.SharedConfigProfileNotExistError when it was
+// named, and an empty profile otherwise, as LoadDefaultConfig takes it.
+func LoadProfile(ctx context.Context, env config.EnvConfig, name string) (config.SharedConfig, string, error) {
+	if name == "" {
+		name = env.SharedConfigProfile
+	}
+	named := name != ""
+	if !named {
+		name = "default"
+	}
+	sc, err := config.LoadSharedConfigProfile(ctx, name, func(lo *config.LoadSharedConfigOptions) {
+		if env.SharedConfigFile != "" {
+			lo.ConfigFiles = []string{env.SharedConfigFile}
+		}
+		if env.SharedCredentialsFile != "" {
+			lo.CredentialsFiles = []string{env.SharedCredentialsFile}
+		}
+	})
+	var notExist config.SharedConfigProfileNotExistError
+	if errors.As(err, &notExist) && !named {
+		return config.SharedConfig{}, name, nil
+	}
+	return sc, name, err
 }
 
 // retrieve gets cfg's credentials through the cache c, when c is not nil
