@@ -280,13 +280,18 @@ func Install(ctx context.Context, o Options, w io.Writer) error {
 		}
 	}
 
+	linked := false
 	if o.RemoteHelper {
-		if err := o.linkRemoteHelper(w); err != nil {
+		if linked, err = o.linkRemoteHelper(w); err != nil {
 			return err
 		}
 	}
 	where := "git config " + strings.Join(g.scope, " ")
-	if len(wrote) == 0 {
+	switch {
+	case len(wrote) == 0 && linked:
+		fmt.Fprintf(w, "the git configuration is already installed (%s)\n", where)
+		return nil
+	case len(wrote) == 0:
 		fmt.Fprintf(w, "git-credential-codecommit is already installed (%s); nothing changed\n", where)
 		return nil
 	}
@@ -311,15 +316,15 @@ func (o Options) remoteHelperPath() string {
 // linkRemoteHelper makes git-remote-codecommit a link to the binary: a
 // symbolic link, or a hard link on Windows, where symbolic links need
 // privileges. An existing link to the binary is left alone; any other file
-// of that name is an error.
-func (o Options) linkRemoteHelper(w io.Writer) error {
+// of that name is an error. It reports whether it made the link.
+func (o Options) linkRemoteHelper(w io.Writer) (bool, error) {
 	link := o.remoteHelperPath()
 	if same, err := sameFile(link, o.Binary); err == nil {
 		if same {
 			fmt.Fprintf(w, "%s already runs this binary\n", link)
-			return nil
+			return false, nil
 		}
-		return fmt.Errorf("%s exists and is not this binary; remove it first", link)
+		return false, fmt.Errorf("%s exists and is not this binary; remove it first", link)
 	}
 	var err error
 	if runtime.GOOS == "windows" {
@@ -328,13 +333,13 @@ func (o Options) linkRemoteHelper(w io.Writer) error {
 		err = os.Symlink(o.Binary, link)
 	}
 	if err != nil {
-		return fmt.Errorf("linking the remote helper: %w", err)
+		return false, fmt.Errorf("linking the remote helper: %w", err)
 	}
 	fmt.Fprintf(w, "linked %s to %s: git now runs it for codecommit:// URLs\n", link, o.Binary)
 	if !onPath(filepath.Dir(link)) {
 		fmt.Fprintf(w, "note: %s is not on PATH, where git looks for remote helpers\n", filepath.Dir(link))
 	}
-	return nil
+	return true, nil
 }
 
 // sameFile reports whether a and b are the same file; it fails when a does

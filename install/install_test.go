@@ -358,3 +358,60 @@ func subsequence(a, b []string) bool {
 	}
 	return len(a) == 0
 }
+
+// TestRemoteHelperLink installs, reinstalls and uninstalls the
+// git-remote-codecommit link, and refuses to replace a file that is not it.
+func TestRemoteHelperLink(t *testing.T) {
+	home := testenv.Isolate(t)
+	bin := filepath.Join(home, "bin", "git-credential-codecommit")
+	if err := os.MkdirAll(filepath.Dir(bin), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bin, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	links := filepath.Join(home, "links")
+	if err := os.Mkdir(links, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	o := Options{Scope: "--file", File: filepath.Join(home, "cfg"), Binary: bin, RemoteHelper: true, RemoteHelperDir: links}
+	ctx := context.Background()
+	var out strings.Builder
+	if err := Install(ctx, o, &out); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(links, "git-remote-codecommit")
+	if !strings.HasPrefix(out.String(), "linked "+link+" to "+bin+": git now runs it for codecommit:// URLs\n") {
+		t.Errorf("install printed:\n%s", out.String())
+	}
+	if target, err := os.Readlink(link); err != nil || target != bin {
+		t.Fatalf("link %s -> %q, %v", link, target, err)
+	}
+	out.Reset()
+	if err := Install(ctx, o, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(out.String(), link+" already runs this binary\n") || !strings.Contains(out.String(), "nothing changed") {
+		t.Errorf("a second install printed:\n%s", out.String())
+	}
+	if err := Uninstall(ctx, o, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Lstat(link); !os.IsNotExist(err) {
+		t.Fatalf("uninstall left %s: %v", link, err)
+	}
+	// Someone else's git-remote-codecommit stays.
+	if err := os.WriteFile(link, []byte("#!/bin/sh\n# the Python one\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	err := Install(ctx, o, io.Discard)
+	if want := link + " exists and is not this binary; remove it first"; err == nil || err.Error() != want {
+		t.Errorf("install over another file: %v, want %q", err, want)
+	}
+	if err := Uninstall(ctx, o, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(link); err != nil || !strings.Contains(string(b), "Python") {
+		t.Errorf("uninstall touched another program's file: %q, %v", b, err)
+	}
+}
