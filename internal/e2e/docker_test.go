@@ -171,17 +171,7 @@ func TestDockerConfigure(t *testing.T) {
 		}
 
 		// Publish the dependency, over the SSH URL the image rewrites.
-		if err := w.cc.CreateRepo(repo); err != nil {
-			t.Fatal(err)
-		}
-		src := filepath.Join(w.home, "src", repo)
-		w.git("clone", "ssh://"+host+"/v1/repos/"+repo, src)
-		writeFile(t, filepath.Join(src, "package.json"), `{"name": "`+name+`", "version": "1.0.0", "main": "index.js"}`)
-		writeFile(t, filepath.Join(src, "index.js"), "module.exports = 'hello from "+repo+"';\n")
-		w.gitIn(src, "add", ".")
-		w.gitIn(src, "commit", "-m", name+" 1.0.0")
-		w.gitIn(src, "push", "origin", "HEAD:main")
-		heads[name] = strings.TrimSpace(w.gitIn(src, "rev-parse", "HEAD"))
+		heads[name] = w.publishPackage("ssh://"+host+"/v1/repos/"+repo, repo, name, "hello from "+repo)
 	}
 
 	app := filepath.Join(w.home, "example")

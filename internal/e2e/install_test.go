@@ -231,17 +231,7 @@ func TestInstallRewriteSSH(t *testing.T) {
 
 	// A library, published over its ssh URL, and an application that
 	// depends on it by its git+ssh URL.
-	if err := w.cc.CreateRepo("lib"); err != nil {
-		t.Fatal(err)
-	}
-	lib := filepath.Join(w.home, "lib")
-	w.git("clone", sshURL+"lib", lib)
-	writeFile(t, filepath.Join(lib, "package.json"), `{"name": "lib", "version": "1.0.0", "main": "index.js"}`)
-	writeFile(t, filepath.Join(lib, "index.js"), "module.exports = 'hello from CodeCommit';\n")
-	w.gitIn(lib, "add", ".")
-	w.gitIn(lib, "commit", "-m", "lib 1.0.0")
-	w.gitIn(lib, "push", "origin", "HEAD:main")
-	head := strings.TrimSpace(w.gitIn(lib, "rev-parse", "HEAD"))
+	head := w.publishPackage(sshURL+"lib", "lib", "lib", "hello from CodeCommit")
 
 	app := filepath.Join(w.home, "app")
 	dep := "git+" + sshURL + "lib"

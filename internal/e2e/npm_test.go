@@ -20,17 +20,7 @@ func TestNpmInstallGitDependency(t *testing.T) {
 	imds := w.startIMDS()
 
 	// Publish the library to the fake CodeCommit.
-	if err := w.cc.CreateRepo("lib"); err != nil {
-		t.Fatal(err)
-	}
-	lib := filepath.Join(w.home, "lib")
-	w.git("clone", repoURL+"lib", lib)
-	writeFile(t, filepath.Join(lib, "package.json"), `{"name": "lib", "version": "1.0.0", "main": "index.js"}`)
-	writeFile(t, filepath.Join(lib, "index.js"), "module.exports = 'hello from CodeCommit';\n")
-	w.gitIn(lib, "add", ".")
-	w.gitIn(lib, "commit", "-m", "lib 1.0.0")
-	w.gitIn(lib, "push", "origin", "HEAD:main")
-	head := strings.TrimSpace(w.gitIn(lib, "rev-parse", "HEAD"))
+	head := w.publishPackage(repoURL+"lib", "lib", "lib", "hello from CodeCommit")
 
 	// An application that depends on it.
 	app := filepath.Join(w.home, "app")
@@ -60,6 +50,24 @@ func TestNpmInstallGitDependency(t *testing.T) {
 	w.checkInstalled(app)
 
 	w.assertSignedBy(is(imds.Issued().AccessKeyID))
+}
+
+// publishPackage creates repo on the fake CodeCommit and pushes to it,
+// through cloneURL, an npm package called name whose module is the string
+// greeting. It returns the commit pushed.
+func (w *world) publishPackage(cloneURL, repo, name, greeting string) string {
+	w.t.Helper()
+	if err := w.cc.CreateRepo(repo); err != nil {
+		w.t.Fatal(err)
+	}
+	src := filepath.Join(w.home, "src", repo)
+	w.git("clone", cloneURL, src)
+	writeFile(w.t, filepath.Join(src, "package.json"), `{"name": "`+name+`", "version": "1.0.0", "main": "index.js"}`)
+	writeFile(w.t, filepath.Join(src, "index.js"), "module.exports = '"+greeting+"';\n")
+	w.gitIn(src, "add", ".")
+	w.gitIn(src, "commit", "-m", name+" 1.0.0")
+	w.gitIn(src, "push", "origin", "HEAD:main")
+	return strings.TrimSpace(w.gitIn(src, "rev-parse", "HEAD"))
 }
 
 func (w *world) npm(dir string, args ...string) {
