@@ -17,12 +17,7 @@ import (
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
 )
 
-func TestMain(m *testing.M) {
-	cleanup := testenv.Scrub()
-	code := m.Run()
-	cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testenv.Main(m) }
 
 // The credentials and time of the first AWS CLI v2 vector
 // (sigv4/testdata/awscli-v2-vectors.tsv); answer is what the AWS CLI printed

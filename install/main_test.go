@@ -1,7 +1,6 @@
 package install
 
 import (
-	"os"
 	"testing"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
@@ -9,9 +8,4 @@ import (
 
 // TestMain removes the machine's AWS and git settings from the process
 // environment, which the AWS SDK and git read, before any test runs.
-func TestMain(m *testing.M) {
-	cleanup := testenv.Scrub()
-	code := m.Run()
-	cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testenv.Main(m) }

@@ -20,12 +20,7 @@ import (
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
 )
 
-func TestMain(m *testing.M) {
-	cleanup := testenv.Scrub()
-	code := m.Run()
-	cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testenv.Main(m) }
 
 const (
 	host    = "git-codecommit.us-east-1.amazonaws.com"

@@ -18,12 +18,7 @@ import (
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
 )
 
-func TestMain(m *testing.M) {
-	cleanup := testenv.Scrub()
-	code := m.Run()
-	cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testenv.Main(m) }
 
 // setup gives the test an environment built from nothing, with a region,
 // and returns its HOME.

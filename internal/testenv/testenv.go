@@ -65,6 +65,15 @@ func Scrub() (cleanup func()) {
 // is refused at once.
 const Nowhere = "http://127.0.0.1:9"
 
+// Main is TestMain for a package whose tests need the scrubbed environment:
+// it scrubs, runs the tests, cleans up and exits with their status.
+func Main(m *testing.M) {
+	cleanup := Scrub()
+	code := m.Run()
+	cleanup()
+	os.Exit(code)
+}
+
 // Baseline is the environment every test starts from, with home as HOME:
 // git reads no system or user configuration and never prompts, and no AWS
 // endpoint the SDK could call is left at its default. Instance metadata is
