@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awscreds"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/codecommit"
 	"github.com/git-credential-codecommit/git-credential-codecommit/sigv4"
 )
 
@@ -58,7 +59,7 @@ func (g *Getter) Get(ctx context.Context, req Request, stdout io.Writer) error {
 	if req.Protocol != "https" {
 		return nil // never sign for plain http: the password would travel in clear
 	}
-	hostRegion, ok := CodeCommitRegion(req.Host)
+	hostRegion, ok := codecommit.Region(req.Host)
 	if !ok && !g.IgnoreHostCheck {
 		return nil
 	}

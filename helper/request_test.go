@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/codecommit"
 )
 
 func TestReadRequest(t *testing.T) {
@@ -103,7 +105,7 @@ func FuzzReadRequest(f *testing.F) {
 				t.Fatalf("value %q holds a line break or NUL", v)
 			}
 		}
-		if region, ok := CodeCommitRegion(req.Host); ok {
+		if region, ok := codecommit.Region(req.Host); ok {
 			if !strings.Contains(req.Host, ".git-codecommit") && !strings.HasPrefix(req.Host, "git-codecommit") {
 				t.Fatalf("%q recognised as CodeCommit (region %q)", req.Host, region)
 			}

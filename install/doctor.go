@@ -27,6 +27,7 @@ import (
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/helper"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awscreds"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/codecommit"
 	"github.com/git-credential-codecommit/git-credential-codecommit/login"
 )
 
@@ -228,11 +229,11 @@ func (d *doctor) defaultURL() string {
 	if region == "" {
 		region = "us-east-1"
 	}
-	suffix, ok := dnsSuffix(region)
+	host, ok := codecommit.Host(region, false)
 	if !ok {
-		suffix = "amazonaws.com"
+		host, _ = codecommit.Host("us-east-1", false)
 	}
-	return "https://git-codecommit." + region + "." + suffix + defaultRepo
+	return "https://" + host + defaultRepo
 }
 
 // configuredRegion returns the region the AWS configuration names for
@@ -277,7 +278,7 @@ func (d *doctor) checkURL(raw string, gitOK bool) string {
 			"use the repository's https URL: https://git-codecommit.REGION.amazonaws.com/v1/repos/NAME")
 		return ""
 	}
-	region, ok := helper.CodeCommitRegion(p.Host)
+	region, ok := codecommit.Region(p.Host)
 	if !ok {
 		d.add("url", statusFail, note+fmt.Sprintf("%s is not a CodeCommit host: git-credential-codecommit only signs for CodeCommit hosts (git-codecommit.REGION.amazonaws.com and their FIPS, China and VPC endpoint forms)", p.Host),
 			"use the repository's CodeCommit URL (https://git-codecommit.REGION.amazonaws.com/v1/repos/NAME); for a proxy you trust, add --ignore-host-check to the helper's command line")
@@ -348,7 +349,7 @@ var keyID = regexp.MustCompile(`^APKA[A-Z0-9]+$`)
 // checkSSH reports an SSH URL git would use as it is: the helper signs only
 // for https. It returns the https form of a CodeCommit SSH URL.
 func (d *doctor) checkSSH(u string, s sshURL, note string) string {
-	if _, ok := helper.CodeCommitRegion(s.host); !ok {
+	if _, ok := codecommit.Region(s.host); !ok {
 		d.add("url", statusFail, note+fmt.Sprintf("%s is an SSH URL of %s, which is not a CodeCommit host: git-credential-codecommit only signs for CodeCommit hosts, over https", u, s.host),
 			"use the repository's CodeCommit URL: https://git-codecommit.REGION.amazonaws.com/v1/repos/NAME")
 		return ""
@@ -376,7 +377,7 @@ func urlRegion(raw string) string {
 	if err != nil {
 		return ""
 	}
-	region, _ := helper.CodeCommitRegion(u.Host)
+	region, _ := codecommit.Region(u.Host)
 	return region
 }
 

@@ -22,7 +22,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/git-credential-codecommit/git-credential-codecommit/helper"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/codecommit"
 )
 
 // Options say where to write and what.
@@ -59,16 +59,15 @@ type Options struct {
 // the one-label wildcards install writes.
 const minMajor, minMinor = 2, 26
 
-// hostScopes are the credential sections for every CodeCommit host form that
-// git's one-label wildcards can express: standard, FIPS, China, and VPC
-// endpoints.
-var hostScopes = []string{
-	"https://git-codecommit.*.amazonaws.com/",
-	"https://git-codecommit-fips.*.amazonaws.com/",
-	"https://git-codecommit.*.amazonaws.com.cn/",
-	"https://*.git-codecommit.*.vpce.amazonaws.com/",
-	"https://*.git-codecommit-fips.*.vpce.amazonaws.com/",
-	"https://*.git-codecommit.*.vpce.amazonaws.com.cn/",
+// hostScopes are the credential sections for every CodeCommit host form in
+// every partition (codecommit.URLScopes), with the trailing slash that marks
+// them as install's.
+func hostScopes() []string {
+	scopes := codecommit.URLScopes()
+	for i, s := range scopes {
+		scopes[i] = s + "/"
+	}
+	return scopes
 }
 
 // section is a configuration section install writes, with its entries in
@@ -108,7 +107,7 @@ func (o Options) credentialScopes() ([]string, error) {
 	if len(o.Regions) > 1 && !o.RewriteSSH {
 		return nil, errors.New("--region can be given once, except with --rewrite-ssh")
 	}
-	scopes := hostScopes
+	scopes := hostScopes()
 	if o.URL != "" {
 		u, err := credentialURL(o.URL)
 		if err != nil {
@@ -156,7 +155,7 @@ func credentialURL(raw string) (string, error) {
 	if err != nil || u.Scheme != "https" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
 		return "", fmt.Errorf("--url %q is not an https URL prefix", raw)
 	}
-	if _, ok := helper.CodeCommitRegion(u.Host); !ok {
+	if _, ok := codecommit.Region(u.Host); !ok {
 		return "", fmt.Errorf("--url %q is not on a CodeCommit host", raw)
 	}
 	return strings.TrimSuffix(u.String(), "/") + "/", nil
@@ -168,29 +167,17 @@ func credentialURL(raw string) (string, error) {
 // prefixes, so every region needs its own rule, and URLs that name an SSH
 // key id as user (ssh://APKA…@git-codecommit…) match none.
 func (o Options) rewriteSections() ([]section, error) {
-	regions := o.Regions
-	if len(regions) == 0 {
-		for _, p := range partitionRegions {
-			regions = append(regions, p.regions...)
-		}
+	hosts, err := codecommit.SSHHosts(o.Regions)
+	if err != nil {
+		return nil, err
 	}
-	var ss []section
-	for _, r := range regions {
-		suffix, ok := dnsSuffix(r)
-		if !ok {
-			return nil, fmt.Errorf("unknown region %q", r)
-		}
-		hosts := []string{"git-codecommit." + r + "." + suffix}
-		if hasFIPS(r) {
-			hosts = append(hosts, "git-codecommit-fips."+r+"."+suffix)
-		}
-		for _, h := range hosts {
-			ss = append(ss, section{"url.https://" + h + "/", []entry{
-				{"insteadof", "ssh://" + h + "/"},
-				{"insteadof", "git+ssh://" + h + "/"},
-				{"insteadof", h + ":"},
-			}})
-		}
+	ss := make([]section, len(hosts))
+	for i, h := range hosts {
+		ss[i] = section{"url.https://" + h + "/", []entry{
+			{"insteadof", "ssh://" + h + "/"},
+			{"insteadof", "git+ssh://" + h + "/"},
+			{"insteadof", h + ":"},
+		}}
 	}
 	return ss, nil
 }
@@ -419,7 +406,7 @@ func (g gitConfig) moveURLSectionsLast() error {
 // sections are the user's, and stay where they are.
 func isURLSection(name string, es []entry) bool {
 	scope := strings.TrimPrefix(name, "credential.")
-	if slices.Contains(hostScopes, scope) {
+	if slices.Contains(hostScopes(), scope) {
 		return false
 	}
 	if u, err := credentialURL(scope); err != nil || "credential."+u != name {
@@ -510,19 +497,44 @@ func displayKey(k string) string {
 	return k
 }
 
-// printSections prints sections as they read in a git config file, with
-// long runs of rewrite rules summed up.
+// printSections prints sections as they read in a git config file. Of a
+// run of sections of one kind with entries of the same shape (the credential
+// sections for every host form, the rewrite rules for every region), the
+// first few are printed and the rest summed up in a line.
 func printSections(w io.Writer, ss []section) {
-	rules := 0
-	for _, s := range ss {
-		kind, sub, _ := strings.Cut(s.name, ".")
-		if kind == "url" {
-			rules++
-			if rules > 3 {
-				continue
-			}
+	const showCredential, showURL = 1, 3
+	var (
+		kind   string
+		shown  int
+		hidden int
+		last   []entry
+	)
+	flush := func() {
+		switch {
+		case hidden > 0 && kind == "credential":
+			fmt.Fprintf(w, "  … and the same for %d more CodeCommit host patterns\n", hidden)
+		case hidden > 0:
+			fmt.Fprintf(w, "  … and the same for %d more hosts\n", hidden)
 		}
-		fmt.Fprintf(w, "  [%s %q]\n", kind, sub)
+		hidden = 0
+	}
+	for _, s := range ss {
+		k, sub, _ := strings.Cut(s.name, ".")
+		if k != kind {
+			flush()
+			kind, shown = k, 0
+		}
+		limit := showURL
+		if k == "credential" {
+			limit = showCredential
+		}
+		if shown >= limit && sameShape(s.entries, last) {
+			hidden++
+			continue
+		}
+		shown++
+		last = s.entries
+		fmt.Fprintf(w, "  [%s %q]\n", k, sub)
 		for _, e := range s.entries {
 			if e.value == "" {
 				fmt.Fprintf(w, "  \t%s =\n", displayKey(e.key))
@@ -531,7 +543,13 @@ func printSections(w io.Writer, ss []section) {
 			}
 		}
 	}
-	if rules > 3 {
-		fmt.Fprintf(w, "  … and the same for %d more hosts\n", rules-3)
-	}
+	flush()
+}
+
+// sameShape reports whether two sections' entries have the same keys and
+// values, up to the host names in rewrite rules.
+func sameShape(a, b []entry) bool {
+	return slices.EqualFunc(a, b, func(x, y entry) bool {
+		return x.key == y.key && (x.key == "insteadof" || x.value == y.value)
+	})
 }

@@ -2,7 +2,6 @@ package install
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"os"
 	"os/exec"
@@ -11,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/git-credential-codecommit/git-credential-codecommit/helper"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/codecommit"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
 )
 
@@ -47,11 +46,21 @@ func TestCredentialSections(t *testing.T) {
 		{name: "default", o: Options{Binary: bin},
 			names: []string{
 				"credential.https://git-codecommit.*.amazonaws.com/",
-				"credential.https://git-codecommit-fips.*.amazonaws.com/",
-				"credential.https://git-codecommit.*.amazonaws.com.cn/",
 				"credential.https://*.git-codecommit.*.vpce.amazonaws.com/",
+				"credential.https://git-codecommit-fips.*.amazonaws.com/",
 				"credential.https://*.git-codecommit-fips.*.vpce.amazonaws.com/",
+				"credential.https://git-codecommit.*.amazonaws.com.cn/",
 				"credential.https://*.git-codecommit.*.vpce.amazonaws.com.cn/",
+				"credential.https://git-codecommit.*.amazonaws.eu/",
+				"credential.https://*.git-codecommit.*.vpce.amazonaws.eu/",
+				"credential.https://git-codecommit.*.c2s.ic.gov/",
+				"credential.https://*.git-codecommit.*.vpce.c2s.ic.gov/",
+				"credential.https://git-codecommit.*.sc2s.sgov.gov/",
+				"credential.https://*.git-codecommit.*.vpce.sc2s.sgov.gov/",
+				"credential.https://git-codecommit.*.cloud.adc-e.uk/",
+				"credential.https://*.git-codecommit.*.vpce.cloud.adc-e.uk/",
+				"credential.https://git-codecommit.*.csp.hci.ic.gov/",
+				"credential.https://*.git-codecommit.*.vpce.csp.hci.ic.gov/",
 			}, cmd: bin},
 		{name: "profile and region", o: Options{Binary: bin, Profile: "dev", Regions: []string{"eu-west-1"}},
 			cmd: bin + " --profile dev --region eu-west-1"},
@@ -127,65 +136,6 @@ func TestRewriteSections(t *testing.T) {
 	if _, err := (Options{RewriteSSH: true, Regions: []string{"mars-north-1"}}).rewriteSections(); err == nil || err.Error() != `unknown region "mars-north-1"` {
 		t.Errorf("unknown region: %v", err)
 	}
-	all, err := Options{RewriteSSH: true}.rewriteSections()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range all {
-		host := strings.TrimSuffix(strings.TrimPrefix(s.name, "url.https://"), "/")
-		if _, ok := helper.CodeCommitRegion(host); !ok {
-			t.Errorf("rule for %s, a host the helper does not sign for", host)
-		}
-	}
-}
-
-// TestPartitionRegions compares partitionRegions with the partitions file of
-// the aws-sdk-go-v2 module this build uses.
-func TestPartitionRegions(t *testing.T) {
-	out, err := exec.Command("go", "list", "-m", "-json", "github.com/aws/aws-sdk-go-v2").Output()
-	if err != nil {
-		t.Fatalf("go list: %v", err)
-	}
-	var mod struct{ Dir string }
-	if err := json.Unmarshal(out, &mod); err != nil || mod.Dir == "" {
-		t.Fatalf("no module directory (%v): %s", err, out)
-	}
-	b, err := os.ReadFile(filepath.Join(mod.Dir, "internal/endpoints/awsrulesfn/partitions.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var file struct {
-		Partitions []struct {
-			Outputs struct{ DNSSuffix string }
-			Regions map[string]any
-		}
-	}
-	if err := json.Unmarshal(b, &file); err != nil {
-		t.Fatal(err)
-	}
-	sdk := map[string][]string{}
-	for _, p := range file.Partitions {
-		for r := range p.Regions {
-			if !strings.HasPrefix(r, "aws-") { // aws-global and the like are not places
-				sdk[p.Outputs.DNSSuffix] = append(sdk[p.Outputs.DNSSuffix], r)
-			}
-		}
-	}
-	ours := map[string][]string{}
-	for _, p := range partitionRegions {
-		ours[p.suffix] = slices.Sorted(slices.Values(p.regions))
-	}
-	for s := range sdk {
-		slices.Sort(sdk[s])
-	}
-	if len(sdk) < 2 || len(sdk) != len(ours) {
-		t.Fatalf("partitions: SDK %v, ours %v", sdk, ours)
-	}
-	for s, rs := range sdk {
-		if !slices.Equal(rs, ours[s]) {
-			t.Errorf("%s: SDK regions %q, ours %q", s, rs, ours[s])
-		}
-	}
 }
 
 // configFile returns the path of an empty git config file in a fresh home.
@@ -206,8 +156,8 @@ func listing(t *testing.T, file string) string {
 }
 
 // TestScopesMatch installs into a file and asks git which helper it would
-// use for an example host of every form: each must reach ours, which must
-// also be a host the helper signs for; look-alikes must not.
+// use for examples of every host form: each must reach ours, which must also
+// be a host the helper signs for; look-alikes must not.
 func TestScopesMatch(t *testing.T) {
 	file := configFile(t)
 	const bin = "/opt/bin/git-credential-codecommit"
@@ -225,23 +175,77 @@ func TestScopesMatch(t *testing.T) {
 		{"vpce-0b47ea360adebf88a-jkl88hez.git-codecommit.us-east-1.vpce.amazonaws.com", true},
 		{"vpce-0b47ea360adebf88a-jkl88hez.git-codecommit-fips.ca-central-1.vpce.amazonaws.com", true},
 		{"vpce-1a2b.git-codecommit.cn-north-1.vpce.amazonaws.com.cn", true},
+		{"git-codecommit.eusc-de-east-1.amazonaws.eu", true},
+		{"vpce-1a2b.git-codecommit.us-isof-south-1.vpce.csp.hci.ic.gov", true},
 		{"git-codecommit.us-east-1.amazonaws.com.evil.example", false},
 		{"github.com", false},
 	} {
 		u := "https://" + tc.host + "/v1/repos/x"
-		out, _ := exec.Command("git", "config", "--file", file, "--get-urlmatch", "credential.helper", u).Output()
-		got := strings.TrimSpace(string(out))
-		if (got == bin) != tc.ours {
+		if got := urlmatch(t, file, "credential.helper", u); (got == bin) != tc.ours {
 			t.Errorf("git picks helper %q for %s", got, u)
 		}
-		if _, ok := helper.CodeCommitRegion(tc.host); ok != tc.ours {
+		if _, ok := codecommit.Region(tc.host); ok != tc.ours {
 			t.Errorf("the helper recognises %s: %v", tc.host, ok)
 		}
-		useHTTPPath, _ := exec.Command("git", "config", "--file", file, "--type=bool", "--get-urlmatch", "credential.useHttpPath", u).Output()
-		if (strings.TrimSpace(string(useHTTPPath)) == "true") != tc.ours {
-			t.Errorf("useHttpPath for %s: %q", u, useHTTPPath)
+		if got := urlmatch(t, file, "credential.useHttpPath", u); (got == "true") != tc.ours {
+			t.Errorf("useHttpPath for %s: %q", u, got)
 		}
 	}
+}
+
+// TestRewriteTargetsReachTheHelper installs with every SSH rewrite rule and
+// checks, partition by partition, that every URL a rule leads to gets this
+// helper and useHttpPath from the sections install wrote: a rewrite to a
+// host no helper answers would turn a working SSH clone into a failing one.
+func TestRewriteTargetsReachTheHelper(t *testing.T) {
+	file := configFile(t)
+	const bin = "/opt/bin/git-credential-codecommit"
+	o := Options{Scope: "--file", File: file, Binary: bin, RewriteSSH: true}
+	if err := Install(context.Background(), o, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	rules, err := o.rewriteSections()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range codecommit.Partitions {
+		t.Run(p.ID, func(t *testing.T) {
+			n := 0
+			for _, s := range rules {
+				target := strings.TrimPrefix(s.name, "url.")
+				e, ok := codecommit.Parse(strings.TrimSuffix(strings.TrimPrefix(target, "https://"), "/"))
+				if !ok {
+					t.Errorf("rule to %s, a host the helper does not sign for", target)
+					continue
+				}
+				if !slices.Contains(p.Regions, e.Region) {
+					continue
+				}
+				n++
+				u := target + "v1/repos/x"
+				if got := urlmatch(t, file, "credential.helper", u); got != bin {
+					t.Errorf("git picks helper %q for %s", got, u)
+				}
+				if got := urlmatch(t, file, "credential.useHttpPath", u); got != "true" {
+					t.Errorf("useHttpPath for %s: %q", u, got)
+				}
+			}
+			if n < len(p.Regions) {
+				t.Errorf("%d rewrite targets for %d regions", n, len(p.Regions))
+			}
+		})
+	}
+}
+
+// urlmatch is what git config --get-urlmatch says of key for u in file.
+func urlmatch(t *testing.T, file, key, u string) string {
+	t.Helper()
+	args := []string{"config", "--file", file, "--get-urlmatch", key, u}
+	if strings.HasSuffix(key, "useHttpPath") {
+		args = slices.Insert(args, 3, "--type=bool")
+	}
+	out, _ := exec.Command("git", args...).Output()
+	return strings.TrimSpace(string(out))
 }
 
 // TestInstallIdempotentAndUninstallExact installs over a file that already
@@ -290,7 +294,7 @@ func TestInstallIdempotentAndUninstallExact(t *testing.T) {
 	if err := Install(ctx, o, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	if got := listing(t, file); strings.Count(got, "--profile other") != len(hostScopes) || strings.Contains(got, "--profile dev") {
+	if got := listing(t, file); strings.Count(got, "--profile other") != len(hostScopes()) || strings.Contains(got, "--profile dev") {
 		t.Errorf("after a reinstall with another profile:\n%s", got)
 	}
 

@@ -22,16 +22,15 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 
-	"github.com/git-credential-codecommit/git-credential-codecommit/helper"
 	"github.com/git-credential-codecommit/git-credential-codecommit/install"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awscreds"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/codecommit"
 )
 
 // CredentialHelperFlag, as the first argument, makes a binary started as
@@ -54,11 +53,6 @@ type Address struct {
 	Repo    string
 }
 
-var (
-	regionSyntax = regexp.MustCompile(`^[a-z]{2,}(-[a-z]+)+-[0-9]+$`)
-	repoSyntax   = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
-)
-
 // Parse parses a URL as git hands it to the helper: "codecommit://…", or
 // "REGION://…" for "codecommit::REGION://…". Its errors are one line each.
 func Parse(raw string) (Address, error) {
@@ -69,8 +63,8 @@ func Parse(raw string) (Address, error) {
 	var a Address
 	switch {
 	case scheme == "codecommit":
-	case regionSyntax.MatchString(scheme):
-		if _, known := install.CodeCommitHost(scheme, false); !known {
+	case codecommit.LooksLikeRegion(scheme):
+		if !codecommit.KnownRegion(scheme) {
 			return Address{}, fmt.Errorf("the URL %s names the region %s, which AWS does not list; check its spelling", raw, scheme)
 		}
 		a.Region = scheme
@@ -90,7 +84,7 @@ func Parse(raw string) (Address, error) {
 	if rest == "" {
 		return Address{}, fmt.Errorf("the URL %s names no repository: %s", raw, forms)
 	}
-	if !repoSyntax.MatchString(rest) {
+	if !codecommit.ValidRepoName(rest) {
 		return Address{}, fmt.Errorf("the URL %s names %q, which is not a CodeCommit repository name (letters, digits, '.', '_' and '-', at most 100)", raw, rest)
 	}
 	a.Repo = rest
@@ -140,18 +134,18 @@ func Resolve(ctx context.Context, a Address, endpoint string) (Target, error) {
 	}
 	fips := env.UseFIPSEndpoint == aws.FIPSEndpointStateEnabled ||
 		env.UseFIPSEndpoint == aws.FIPSEndpointStateUnset && sc.UseFIPSEndpoint == aws.FIPSEndpointStateEnabled
-	host, ok := install.CodeCommitHost(t.Region, fips)
+	host, ok := codecommit.Host(t.Region, fips)
 	if !ok {
 		return Target{}, fmt.Errorf("the region %s is not one AWS lists; check its spelling", t.Region)
 	}
 	t.Host = host
 	if endpoint != "" {
-		region, ok := helper.CodeCommitRegion(endpoint)
-		if !ok || !strings.Contains(endpoint, ".vpce.") {
+		e, ok := codecommit.Parse(endpoint)
+		if !ok || !e.VPC {
 			return Target{}, fmt.Errorf("the CodeCommit endpoint %s (%s or git config codecommit.endpoint) is not a CodeCommit VPC endpoint host name", endpoint, EndpointEnv)
 		}
-		if region != t.Region {
-			return Target{}, fmt.Errorf("the CodeCommit endpoint %s is in %s, but the repository is in %s", endpoint, region, t.Region)
+		if e.Region != t.Region {
+			return Target{}, fmt.Errorf("the CodeCommit endpoint %s is in %s, but the repository is in %s", endpoint, e.Region, t.Region)
 		}
 		t.Host = endpoint
 	}

@@ -130,7 +130,7 @@ func TestDockerConfigure(t *testing.T) {
 	if readFile(t, installedBin) != readFile(t, testenv.HelperBinary(t)) {
 		t.Error("the installed binary is not the one given")
 	}
-	if got := w.git("config", "--system", "--get-all", "credential."+hostSections[0]+".helper"); got != "\n"+installedBin+"\n" {
+	if got := w.git("config", "--system", "--get-all", "credential."+hostSection+".helper"); got != "\n"+installedBin+"\n" {
 		t.Errorf("the system configuration has the helpers %q", got)
 	}
 	if got := readFile(t, filepath.Join(w.home, ".gitconfig")); got != global {
