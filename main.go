@@ -4,9 +4,7 @@
 //
 // Configure it with
 //
-//	git config --global credential.https://git-codecommit.*.amazonaws.com.helper ''
-//	git config --global --add credential.https://git-codecommit.*.amazonaws.com.helper codecommit
-//	git config --global credential.https://git-codecommit.*.amazonaws.com.useHttpPath true
+//	git-credential-codecommit install
 //
 // and run "git-credential-codecommit --help" for the rest.
 //
@@ -14,8 +12,15 @@
 // remote helper for the codecommit:// URLs of git-remote-codecommit.
 package main
 
-import "os"
+import (
+	"os"
+
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/cli"
+)
+
+// Stamped at build time: -ldflags "-X main.version=v1.2.3 -X main.commit=… -X main.date=…".
+var version, commit, date string
 
 func main() {
-	os.Exit(run(os.Args[0], os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
+	os.Exit(cli.Main(cli.Build{Version: version, Commit: commit, Date: date}, os.Args, os.Stdin, os.Stdout, os.Stderr))
 }

@@ -40,6 +40,9 @@ type Getter struct {
 	Debug           bool   // write the signing steps, never a secret, to Stderr
 	Stderr          io.Writer
 	Now             func() time.Time
+	// Resolve gets the AWS credentials; nil means awscreds.Resolve, the
+	// SDK's chain. Tests set it to check the get flow without the SDK.
+	Resolve func(context.Context, awscreds.Options) (awscreds.Resolved, error)
 }
 
 // Serve reads one credential request from stdin and writes the answer to
@@ -64,7 +67,7 @@ func (g *Getter) Get(ctx context.Context, req Request, stdout io.Writer) error {
 		return nil
 	}
 	if req.Path == "" {
-		return fmt.Errorf("git did not send the repository path, so no password can be signed; run: git config --global credential.https://%s.useHttpPath true (git-credential-codecommit install sets this up)", req.Host)
+		return fmt.Errorf("git sent no repository path, which the password signs; run: git config --global credential.https://%s.useHttpPath true", req.Host)
 	}
 
 	ctx, cancel := context.WithTimeout(ctx, getTimeout)
@@ -78,7 +81,11 @@ func (g *Getter) Get(ctx context.Context, req Request, stdout io.Writer) error {
 	if g.Debug {
 		o.Debugf = g.debugf
 	}
-	c, err := awscreds.Resolve(ctx, o)
+	resolve := g.Resolve
+	if resolve == nil {
+		resolve = awscreds.Resolve
+	}
+	c, err := resolve(ctx, o)
 	if err != nil {
 		return err
 	}
@@ -87,7 +94,7 @@ func (g *Getter) Get(ctx context.Context, req Request, stdout io.Writer) error {
 		region = c.Region // --region, else AWS_REGION/AWS_DEFAULT_REGION, else the profile's
 	}
 	if region == "" {
-		return fmt.Errorf("no AWS region for host %s: it names none; pass --region, set AWS_REGION, or set region in profile %q", req.Host, c.Profile)
+		return awscreds.NoRegion(c.Profile, "pass --region")
 	}
 
 	now := g.Now()

@@ -18,18 +18,18 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"slices"
 	"strings"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/codecommit"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/gitconfig"
 )
 
 // Options say where to write and what.
 type Options struct {
-	// Scope is git config's file option: "--global" (the default),
-	// "--system", "--local" or "--file"; File is the path for "--file".
-	Scope string
+	// Scope is the configuration file to write: the user's (the default),
+	// the system's, the repository's, or File.
+	Scope gitconfig.Scope
 	File  string
 	// Binary is the helper's absolute path.
 	Binary string
@@ -55,10 +55,6 @@ type Options struct {
 	Env []string
 }
 
-// minMajor and minMinor are the oldest git whose credential sections take
-// the one-label wildcards install writes.
-const minMajor, minMinor = 2, 26
-
 // hostScopes are the credential sections for every CodeCommit host form in
 // every partition (codecommit.URLScopes), with the trailing slash that marks
 // them as install's.
@@ -77,29 +73,23 @@ type section struct {
 	entries []entry
 }
 
-func (o Options) git(ctx context.Context) (gitConfig, error) {
-	g := gitConfig{ctx: ctx, dir: o.Dir, env: o.Env}
-	switch o.Scope {
-	case "", "--global":
-		g.scope = []string{"--global"}
-	case "--system", "--local":
-		g.scope = []string{o.Scope}
-	case "--file":
-		if o.File == "" {
-			return g, errors.New("--file needs a path")
-		}
-		g.scope = []string{"--file", o.File}
-	default:
-		return g, fmt.Errorf("unknown scope %q", o.Scope)
+type entry = gitconfig.Entry
+
+// file returns the configuration file of o, once git is known to be new
+// enough for the sections install writes.
+func (o Options) file(ctx context.Context) (gitconfig.File, error) {
+	f := gitconfig.File{Git: gitconfig.Git{Dir: o.Dir, Env: o.Env}, Scope: o.Scope, Path: o.File}
+	if o.Scope == gitconfig.Path && o.File == "" {
+		return f, errors.New("--file needs a path")
 	}
-	major, minor, err := version(g)
+	v, _, err := f.Version(ctx)
 	if err != nil {
-		return g, err
+		return f, err
 	}
-	if !atLeast(major, minor, minMajor, minMinor) {
-		return g, fmt.Errorf("git %d.%d is too old: the URL wildcards CodeCommit needs work from git %d.%d; upgrade git", major, minor, minMajor, minMinor)
+	if !v.AtLeast(gitconfig.Wildcards) {
+		return f, fmt.Errorf("git %s is too old: the URL wildcards CodeCommit needs work from git %s; upgrade git", v, gitconfig.Wildcards)
 	}
-	return g, nil
+	return f, nil
 }
 
 // credentialScopes returns the names of the credential sections for o.
@@ -140,7 +130,7 @@ func (o Options) credentialSections() ([]section, error) {
 	if len(o.Regions) == 1 {
 		args = append(args, "--region", o.Regions[0])
 	}
-	entries := []entry{{"helper", ""}, {"helper", HelperCommand(args)}, {"usehttppath", "true"}}
+	entries := []entry{{Key: "helper", Value: ""}, {Key: "helper", Value: gitconfig.HelperCommand(args)}, {Key: "usehttppath", Value: "true"}}
 	ss := make([]section, len(names))
 	for i, n := range names {
 		ss[i] = section{n, entries}
@@ -174,39 +164,18 @@ func (o Options) rewriteSections() ([]section, error) {
 	ss := make([]section, len(hosts))
 	for i, h := range hosts {
 		ss[i] = section{"url.https://" + h + "/", []entry{
-			{"insteadof", "ssh://" + h + "/"},
-			{"insteadof", "git+ssh://" + h + "/"},
-			{"insteadof", h + ":"},
+			{Key: "insteadof", Value: "ssh://" + h + "/"},
+			{Key: "insteadof", Value: "git+ssh://" + h + "/"},
+			{Key: "insteadof", Value: h + ":"},
 		}}
 	}
 	return ss, nil
 }
 
-// HelperCommand renders a helper's command line for credential.helper. A
-// plain absolute path is run as it is; one that needs quoting must be run
-// through the shell, which git does for helpers starting with "!".
-func HelperCommand(args []string) string {
-	if runtime.GOOS == "windows" {
-		args[0] = filepath.ToSlash(args[0])
-	}
-	if !slices.ContainsFunc(args, needsQuote) {
-		return strings.Join(args, " ")
-	}
-	q := make([]string, len(args))
-	for i, a := range args {
-		q[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
-	}
-	return "!" + strings.Join(q, " ")
-}
-
-var plain = regexp.MustCompile(`^[A-Za-z0-9_@%+=:,./-]+$`)
-
-func needsQuote(s string) bool { return !plain.MatchString(s) }
-
 // Install writes the configuration for o and prints what it wrote to w.
 // Running it again with the same options changes nothing.
 func Install(ctx context.Context, o Options, w io.Writer) error {
-	g, err := o.git(ctx)
+	g, err := o.file(ctx)
 	if err != nil {
 		return err
 	}
@@ -223,7 +192,7 @@ func Install(ctx context.Context, o Options, w io.Writer) error {
 
 	var wrote []section
 	for _, s := range creds {
-		have, err := g.entries(s.name)
+		have, err := g.Entries(ctx, s.name)
 		if err != nil {
 			return err
 		}
@@ -231,11 +200,11 @@ func Install(ctx context.Context, o Options, w io.Writer) error {
 			continue
 		}
 		if have != nil { // an older install with other options: the section is ours
-			if _, err := g.config("--remove-section", s.name); err != nil {
+			if _, err := g.Config(ctx, "--remove-section", s.name); err != nil {
 				return err
 			}
 		}
-		if err := g.add(s.name, s.entries); err != nil {
+		if err := add(ctx, g, s.name, s.entries); err != nil {
 			return err
 		}
 		wrote = append(wrote, s)
@@ -244,12 +213,12 @@ func Install(ctx context.Context, o Options, w io.Writer) error {
 		// Git runs the helpers of every matching section in file order, and
 		// an empty helper resets the list, so a URL-prefix section must come
 		// after the host sections it refines.
-		if err := g.moveURLSectionsLast(); err != nil {
+		if err := moveURLSectionsLast(ctx, g); err != nil {
 			return err
 		}
 	}
 	for _, s := range rules {
-		have, err := g.entries(s.name)
+		have, err := g.Entries(ctx, s.name)
 		if err != nil {
 			return err
 		}
@@ -259,7 +228,7 @@ func Install(ctx context.Context, o Options, w io.Writer) error {
 				missing = append(missing, e)
 			}
 		}
-		if err := g.add(s.name, missing); err != nil {
+		if err := add(ctx, g, s.name, missing); err != nil {
 			return err
 		}
 		if len(missing) > 0 {
@@ -273,7 +242,7 @@ func Install(ctx context.Context, o Options, w io.Writer) error {
 			return err
 		}
 	}
-	where := "git config " + strings.Join(g.scope, " ")
+	where := "git config " + strings.Join(g.Args(), " ")
 	switch {
 	case len(wrote) == 0 && linked:
 		fmt.Fprintf(w, "the git configuration is already installed (%s)\n", where)
@@ -287,89 +256,16 @@ func Install(ctx context.Context, o Options, w io.Writer) error {
 	return nil
 }
 
-// remoteHelperPath is where the git-remote-codecommit link goes.
-func (o Options) remoteHelperPath() string {
-	dir := o.RemoteHelperDir
-	if dir == "" {
-		dir = filepath.Dir(o.Binary)
-	}
-	name := "git-remote-codecommit"
-	if runtime.GOOS == "windows" {
-		name += ".exe"
-	}
-	return filepath.Join(dir, name)
-}
-
-// linkRemoteHelper makes git-remote-codecommit a link to the binary: a
-// symbolic link, or a hard link on Windows, where symbolic links need
-// privileges. An existing link to the binary is left alone; any other file
-// of that name is an error. It reports whether it made the link.
-func (o Options) linkRemoteHelper(w io.Writer) (bool, error) {
-	link := o.remoteHelperPath()
-	if same, err := sameFile(link, o.Binary); err == nil {
-		if same {
-			fmt.Fprintf(w, "%s already runs this binary\n", link)
-			return false, nil
-		}
-		return false, fmt.Errorf("%s exists and is not this binary; remove it first", link)
-	}
-	var err error
-	if runtime.GOOS == "windows" {
-		err = os.Link(o.Binary, link)
-	} else {
-		err = os.Symlink(o.Binary, link)
-	}
-	if err != nil {
-		return false, fmt.Errorf("linking the remote helper: %w", err)
-	}
-	fmt.Fprintf(w, "linked %s to %s: git now runs it for codecommit:// URLs\n", link, o.Binary)
-	if !onPath(filepath.Dir(link)) {
-		fmt.Fprintf(w, "note: %s is not on PATH, where git looks for remote helpers\n", filepath.Dir(link))
-	}
-	return true, nil
-}
-
-// sameFile reports whether a and b are the same file; it fails when a does
-// not exist.
-func sameFile(a, b string) (bool, error) {
-	fa, err := os.Stat(a)
-	if err != nil {
-		if _, lerr := os.Lstat(a); lerr == nil {
-			return false, nil // a dangling link: not ours to replace
-		}
-		return false, err
-	}
-	fb, err := os.Stat(b)
-	if err != nil {
-		return false, err
-	}
-	return os.SameFile(fa, fb), nil
-}
-
-func onPath(dir string) bool {
-	for _, d := range filepath.SplitList(os.Getenv("PATH")) {
-		if a, err := filepath.Abs(d); err == nil && a == dir {
-			return true
-		}
-	}
-	return false
-}
-
-// add appends entries to section name.
-func (g gitConfig) add(name string, entries []entry) error {
-	for _, e := range entries {
-		if _, err := g.config("--add", name+"."+displayKey(e.key), e.value); err != nil {
-			return err
-		}
-	}
-	return nil
+// add appends entries to section name of g.
+func add(ctx context.Context, g gitconfig.File, name string, entries []entry) error {
+	return g.Add(ctx, name, entries, displayKey)
 }
 
 // moveURLSectionsLast moves the credential sections an install --url wrote
 // to the end of the file, in their order.
-func (g gitConfig) moveURLSectionsLast() error {
-	out, err := g.config("-z", "--name-only", "--get-regexp", `^credential\..*/\.helper$`)
-	if errors.Is(err, errNotFound) {
+func moveURLSectionsLast(ctx context.Context, g gitconfig.File) error {
+	out, err := g.Config(ctx, "-z", "--name-only", "--get-regexp", `^credential\..*/\.helper$`)
+	if errors.Is(err, gitconfig.ErrNotFound) {
 		return nil
 	}
 	if err != nil {
@@ -383,17 +279,17 @@ func (g gitConfig) moveURLSectionsLast() error {
 		}
 	}
 	for _, name := range names {
-		es, err := g.entries(name)
+		es, err := g.Entries(ctx, name)
 		if err != nil {
 			return err
 		}
 		if !isURLSection(name, es) {
 			continue
 		}
-		if _, err := g.config("--remove-section", name); err != nil {
+		if _, err := g.Config(ctx, "--remove-section", name); err != nil {
 			return err
 		}
-		if err := g.add(name, es); err != nil {
+		if err := add(ctx, g, name, es); err != nil {
 			return err
 		}
 	}
@@ -412,8 +308,8 @@ func isURLSection(name string, es []entry) bool {
 	if u, err := credentialURL(scope); err != nil || "credential."+u != name {
 		return false
 	}
-	return len(es) >= 2 && es[0] == entry{"helper", ""} && es[1].key == "helper" &&
-		strings.Contains(es[1].value, "git-credential-codecommit")
+	return len(es) >= 2 && es[0] == entry{Key: "helper", Value: ""} && es[1].Key == "helper" &&
+		strings.Contains(es[1].Value, "git-credential-codecommit")
 }
 
 // Uninstall removes what Install wrote with the same options: the credential
@@ -421,7 +317,7 @@ func isURLSection(name string, es []entry) bool {
 // regions (all of them when no --region is given), leaving every entry it
 // did not write.
 func Uninstall(ctx context.Context, o Options, w io.Writer) error {
-	g, err := o.git(ctx)
+	g, err := o.file(ctx)
 	if err != nil {
 		return err
 	}
@@ -431,14 +327,14 @@ func Uninstall(ctx context.Context, o Options, w io.Writer) error {
 	}
 	var removed []section
 	for _, name := range names {
-		have, err := g.entries(name)
+		have, err := g.Entries(ctx, name)
 		if err != nil {
 			return err
 		}
 		if have == nil {
 			continue
 		}
-		if _, err := g.config("--remove-section", name); err != nil {
+		if _, err := g.Config(ctx, "--remove-section", name); err != nil {
 			return err
 		}
 		removed = append(removed, section{name, have})
@@ -452,8 +348,8 @@ func Uninstall(ctx context.Context, o Options, w io.Writer) error {
 		for _, s := range rules {
 			var gone []entry
 			for _, e := range s.entries {
-				_, err := g.config("--unset-all", s.name+"."+e.key, "^"+regexp.QuoteMeta(e.value)+"$")
-				if errors.Is(err, errNotFound) {
+				_, err := g.Config(ctx, "--unset-all", s.name+"."+e.Key, "^"+regexp.QuoteMeta(e.Value)+"$")
+				if errors.Is(err, gitconfig.ErrNotFound) {
 					continue
 				}
 				if err != nil {
@@ -475,7 +371,7 @@ func Uninstall(ctx context.Context, o Options, w io.Writer) error {
 			fmt.Fprintf(w, "removed %s\n", link)
 		}
 	}
-	where := "git config " + strings.Join(g.scope, " ")
+	where := "git config " + strings.Join(g.Args(), " ")
 	if len(removed) == 0 {
 		fmt.Fprintf(w, "nothing of git-credential-codecommit to remove (%s)\n", where)
 		return nil
@@ -536,10 +432,10 @@ func printSections(w io.Writer, ss []section) {
 		last = s.entries
 		fmt.Fprintf(w, "  [%s %q]\n", k, sub)
 		for _, e := range s.entries {
-			if e.value == "" {
-				fmt.Fprintf(w, "  \t%s =\n", displayKey(e.key))
+			if e.Value == "" {
+				fmt.Fprintf(w, "  \t%s =\n", displayKey(e.Key))
 			} else {
-				fmt.Fprintf(w, "  \t%s = %s\n", displayKey(e.key), e.value)
+				fmt.Fprintf(w, "  \t%s = %s\n", displayKey(e.Key), e.Value)
 			}
 		}
 	}
@@ -550,6 +446,6 @@ func printSections(w io.Writer, ss []section) {
 // values, up to the host names in rewrite rules.
 func sameShape(a, b []entry) bool {
 	return slices.EqualFunc(a, b, func(x, y entry) bool {
-		return x.key == y.key && (x.key == "insteadof" || x.value == y.value)
+		return x.Key == y.Key && (x.Key == "insteadof" || x.Value == y.Value)
 	})
 }

@@ -11,28 +11,9 @@ import (
 	"testing"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/codecommit"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/gitconfig"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
 )
-
-func TestHelperCommand(t *testing.T) {
-	for _, tc := range []struct {
-		args []string
-		want string
-	}{
-		{[]string{"/usr/local/bin/git-credential-codecommit"}, "/usr/local/bin/git-credential-codecommit"},
-		{[]string{"/usr/local/bin/git-credential-codecommit", "--profile", "dev", "--region", "eu-west-1"},
-			"/usr/local/bin/git-credential-codecommit --profile dev --region eu-west-1"},
-		{[]string{"/Users/Jo Smith/bin/git-credential-codecommit", "--profile", "dev"},
-			"!'/Users/Jo Smith/bin/git-credential-codecommit' '--profile' 'dev'"},
-		{[]string{"/opt/bin/git-credential-codecommit", "--profile", "it's mine"},
-			`!'/opt/bin/git-credential-codecommit' '--profile' 'it'\''s mine'`},
-		{[]string{"/opt/$HOME/git-credential-codecommit"}, "!'/opt/$HOME/git-credential-codecommit'"},
-	} {
-		if got := HelperCommand(tc.args); got != tc.want {
-			t.Errorf("HelperCommand(%q) = %q, want %q", tc.args, got, tc.want)
-		}
-	}
-}
 
 func TestCredentialSections(t *testing.T) {
 	const bin = "/usr/local/bin/git-credential-codecommit"
@@ -93,7 +74,7 @@ func TestCredentialSections(t *testing.T) {
 			var names []string
 			for _, s := range ss {
 				names = append(names, s.name)
-				want := []entry{{"helper", ""}, {"helper", tc.cmd}, {"usehttppath", "true"}}
+				want := []entry{{Key: "helper", Value: ""}, {Key: "helper", Value: tc.cmd}, {Key: "usehttppath", Value: "true"}}
 				if !slices.Equal(s.entries, want) {
 					t.Errorf("%s: %q, want %q", s.name, s.entries, want)
 				}
@@ -113,7 +94,7 @@ func TestRewriteSections(t *testing.T) {
 	var got []string
 	for _, s := range ss {
 		for _, e := range s.entries {
-			got = append(got, s.name+"."+e.key+"="+e.value)
+			got = append(got, s.name+"."+e.Key+"="+e.Value)
 		}
 	}
 	want := []string{
@@ -161,7 +142,7 @@ func listing(t *testing.T, file string) string {
 func TestScopesMatch(t *testing.T) {
 	file := configFile(t)
 	const bin = "/opt/bin/git-credential-codecommit"
-	if err := Install(context.Background(), Options{Scope: "--file", File: file, Binary: bin}, io.Discard); err != nil {
+	if err := Install(context.Background(), Options{Scope: gitconfig.Path, File: file, Binary: bin}, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
@@ -200,7 +181,7 @@ func TestScopesMatch(t *testing.T) {
 func TestRewriteTargetsReachTheHelper(t *testing.T) {
 	file := configFile(t)
 	const bin = "/opt/bin/git-credential-codecommit"
-	o := Options{Scope: "--file", File: file, Binary: bin, RewriteSSH: true}
+	o := Options{Scope: gitconfig.Path, File: file, Binary: bin, RewriteSSH: true}
 	if err := Install(context.Background(), o, io.Discard); err != nil {
 		t.Fatal(err)
 	}
@@ -269,7 +250,7 @@ func TestInstallIdempotentAndUninstallExact(t *testing.T) {
 	}
 	before := listing(t, file)
 	ctx := context.Background()
-	o := Options{Scope: "--file", File: file, Binary: "/opt/bin/git-credential-codecommit", Profile: "dev", RewriteSSH: true}
+	o := Options{Scope: gitconfig.Path, File: file, Binary: "/opt/bin/git-credential-codecommit", Profile: "dev", RewriteSSH: true}
 	if err := Install(ctx, o, io.Discard); err != nil {
 		t.Fatal(err)
 	}
@@ -298,7 +279,7 @@ func TestInstallIdempotentAndUninstallExact(t *testing.T) {
 		t.Errorf("after a reinstall with another profile:\n%s", got)
 	}
 
-	if err := Uninstall(ctx, Options{Scope: "--file", File: file}, io.Discard); err != nil {
+	if err := Uninstall(ctx, Options{Scope: gitconfig.Path, File: file}, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	if after := listing(t, file); after != before {
@@ -312,12 +293,12 @@ func TestInstallIdempotentAndUninstallExact(t *testing.T) {
 func TestURLSectionsStayLast(t *testing.T) {
 	file := configFile(t)
 	ctx := context.Background()
-	prefix := Options{Scope: "--file", File: file, Binary: "/opt/bin/git-credential-codecommit", Profile: "a",
+	prefix := Options{Scope: gitconfig.Path, File: file, Binary: "/opt/bin/git-credential-codecommit", Profile: "a",
 		URL: "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/team-a"}
 	if err := Install(ctx, prefix, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	if err := Install(ctx, Options{Scope: "--file", File: file, Binary: "/opt/bin/git-credential-codecommit", Profile: "b"}, io.Discard); err != nil {
+	if err := Install(ctx, Options{Scope: gitconfig.Path, File: file, Binary: "/opt/bin/git-credential-codecommit", Profile: "b"}, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	get := func(u string) string {
@@ -378,7 +359,7 @@ func TestRemoteHelperLink(t *testing.T) {
 	if err := os.Mkdir(links, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	o := Options{Scope: "--file", File: filepath.Join(home, "cfg"), Binary: bin, RemoteHelper: true, RemoteHelperDir: links}
+	o := Options{Scope: gitconfig.Path, File: filepath.Join(home, "cfg"), Binary: bin, RemoteHelper: true, RemoteHelperDir: links}
 	ctx := context.Background()
 	var out strings.Builder
 	if err := Install(ctx, o, &out); err != nil {

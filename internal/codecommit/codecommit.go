@@ -90,6 +90,13 @@ func Host(region string, fips bool) (string, bool) {
 	return label + "." + region + "." + p.DNSSuffix, true
 }
 
+// ExampleHost and ExampleURL are how messages show CodeCommit's host name
+// and a repository's URL.
+const (
+	ExampleHost = label + ".REGION.amazonaws.com"
+	ExampleURL  = "https://" + ExampleHost + "/v1/repos/NAME"
+)
+
 // RepoURL is the https URL of repository repo on host.
 func RepoURL(host, repo string) string {
 	return "https://" + host + "/v1/repos/" + repo

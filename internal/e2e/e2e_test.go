@@ -478,7 +478,7 @@ func TestInstanceMetadataUnreachable(t *testing.T) {
 	w := newWorld(t)
 	w.setenv("AWS_EC2_METADATA_DISABLED=false", "AWS_EC2_METADATA_SERVICE_ENDPOINT="+testenv.Nowhere)
 	stdout, stderr, code := w.get("r")
-	oneLine(t, stdout, stderr, code, "no AWS credentials found", "EC2 instance metadata", "connection refused")
+	oneLine(t, stdout, stderr, code, "no AWS credentials (", "EC2 metadata: 127.0.0.1:9: connection refused", "aws configure")
 }
 
 func TestContainerEndpointRefuses(t *testing.T) {
@@ -490,7 +490,7 @@ func TestContainerEndpointRefuses(t *testing.T) {
 	t.Cleanup(ct.Close)
 	w.setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI="+ct.URL, "AWS_CONTAINER_AUTHORIZATION_TOKEN=a-wrong-token")
 	stdout, stderr, code := w.get("r")
-	oneLine(t, stdout, stderr, code, "container credentials endpoint gave no credentials", "AccessDeniedException", "the authorization token")
+	oneLine(t, stdout, stderr, code, "no credentials from the container endpoint", "AccessDeniedException", "its token")
 	if strings.Contains(stderr, "a-wrong-token") || strings.Contains(stderr, "the-right-token") {
 		t.Errorf("stderr holds the authorization token: %s", stderr)
 	}

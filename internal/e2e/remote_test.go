@@ -87,9 +87,10 @@ func TestRemoteHelperErrors(t *testing.T) {
 	for url, want := range map[string]string{
 		"codecommit://":          "git-remote-codecommit: the URL codecommit:// is malformed: use codecommit://[PROFILE@]REPOSITORY or codecommit::REGION://[PROFILE@]REPOSITORY\n",
 		"codecommit://a@":        "git-remote-codecommit: the URL codecommit://a@ names no repository: use codecommit://[PROFILE@]REPOSITORY or codecommit::REGION://[PROFILE@]REPOSITORY\n",
-		"codecommit://nope@repo": `git-remote-codecommit: the AWS profile "nope" does not exist in ~/.aws/config or ~/.aws/credentials; create it (aws configure --profile nope) or name another in the URL` + "\n",
+		"codecommit://nope@repo": `git-remote-codecommit: AWS profile "nope" does not exist in $HOME/.aws/config or $HOME/.aws/credentials; check its name, or create it: aws configure --profile nope` + "\n",
 	} {
 		_, stderr, code := w.run("", "", "git", "ls-remote", url)
+		stderr = strings.ReplaceAll(stderr, w.home, "$HOME")
 		if code == 0 || !strings.HasPrefix(stderr, want) {
 			t.Errorf("git ls-remote %s: exit %d\n%s\nwant it to start with\n%s", url, code, stderr, want)
 		}

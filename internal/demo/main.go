@@ -1,7 +1,7 @@
 // Command demo shows git-credential-codecommit at work with no AWS account
 // and nothing leaving the machine:
 //
-//	go run ./demo
+//	go run ./internal/demo
 //
 // It builds the helper, starts loopback fakes of CodeCommit and of EC2
 // instance metadata, configures an isolated git exactly as README.md says,

@@ -84,7 +84,7 @@ func TestFindSession(t *testing.T) {
 		{name: "session beats profile", profile: "legacy", session: "corp", want: corp},
 		{name: "no such session", session: "nope", wantErr: "has no [sso-session nope] section; check --sso-session"},
 		{name: "no such profile", profile: "nope", wantErr: `AWS profile "nope" does not exist in`},
-		{name: "no default profile", wantErr: `AWS profile "default" does not exist in`},
+		{name: "no default profile", wantErr: `AWS profile "default" has no IAM Identity Center settings in`},
 		{name: "profile without SSO", profile: "static", wantErr: `AWS profile "static" has no IAM Identity Center settings`},
 		{name: "session section missing", profile: "lost", wantErr: "failed to find SSO session section, nowhere"},
 		{name: "session without region", profile: "halfway", wantErr: "[sso-session half] in", wantFile: "has no sso_region; add it"},

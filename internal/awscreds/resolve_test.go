@@ -92,14 +92,14 @@ func TestCacheFastPath(t *testing.T) {
 			t.Setenv("AWS_ENDPOINT_URL_SSO", ic.URL)
 			o := tc.opts
 			o.DefaultRegion = "us-east-1"
-			if _, ok := o.fromCache(ctx, o.cache()); ok {
+			if _, ok := o.fromCache(o.cache(), mustLoad(t, o.Profile)); ok {
 				t.Fatal("the fast path found an entry before anything was cached")
 			}
 			full, err := Resolve(ctx, o)
 			if err != nil {
 				t.Fatal(err)
 			}
-			fast, ok := o.fromCache(ctx, o.cache())
+			fast, ok := o.fromCache(o.cache(), mustLoad(t, o.Profile))
 			if !ok {
 				t.Fatal("the fast path does not find the entry the full resolution wrote")
 			}
@@ -118,10 +118,10 @@ func TestCacheFastPath(t *testing.T) {
 		if _, err := Resolve(ctx, o); err != nil {
 			t.Fatal(err)
 		}
-		if _, ok := o.fromCache(ctx, o.cache()); ok {
+		if _, ok := o.fromCache(o.cache(), mustLoad(t, o.Profile)); ok {
 			t.Fatal("the fast path answered for keys in the environment")
 		}
-		if _, err := os.Stat(o.cache().dir); !os.IsNotExist(err) {
+		if _, err := os.Stat(o.cache().Dir); !os.IsNotExist(err) {
 			t.Fatalf("keys in the environment made a cache directory: %v", err)
 		}
 	})
@@ -142,4 +142,14 @@ func writeFile(t *testing.T, name, body string) {
 	if err := os.WriteFile(name, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// mustLoad loads the configuration of profile.
+func mustLoad(t *testing.T, profile string) Config {
+	t.Helper()
+	cfg, err := LoadConfig(context.Background(), profile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }

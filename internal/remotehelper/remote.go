@@ -13,7 +13,7 @@
 // through the credential protocol: unlike GRC, which puts the signed
 // password in the URL and so in every process's argv, no secret is ever in
 // an argument or a URL.
-package remote
+package remotehelper
 
 import (
 	"context"
@@ -25,12 +25,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-
-	"github.com/git-credential-codecommit/git-credential-codecommit/install"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awscreds"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/codecommit"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/gitconfig"
 )
 
 // CredentialHelperFlag, as the first argument, makes a binary started as
@@ -106,35 +103,20 @@ func (t Target) URL() string { return "https://" + t.Host + "/v1/repos/" + t.Rep
 // when AWS_USE_FIPS_ENDPOINT or the profile's use_fips_endpoint asks for it;
 // and endpoint, when set, is a VPC endpoint host to use instead.
 func Resolve(ctx context.Context, a Address, endpoint string) (Target, error) {
-	env, err := config.NewEnvConfig()
+	cfg, err := awscreds.LoadConfig(ctx, a.Profile)
 	if err != nil {
 		return Target{}, err
 	}
-	sc, profile, err := awscreds.LoadProfile(ctx, env, a.Profile)
-	var notExist config.SharedConfigProfileNotExistError
-	switch {
-	case errors.As(err, &notExist):
-		return Target{}, fmt.Errorf("the AWS profile %q does not exist in ~/.aws/config or ~/.aws/credentials; create it (aws configure --profile %s) or name another in the URL", profile, profile)
-	case err != nil:
-		return Target{}, fmt.Errorf("reading the AWS configuration: %v", err)
-	}
-
 	t := Target{Address: a}
-	for _, r := range []string{env.Region, sc.Region} {
-		if t.Region == "" {
-			t.Region = r
-		}
-	}
+	t.Region = cfg.Region(a.Region, "")
 	if t.Region == "" {
 		where := a.Repo
 		if a.Profile != "" {
 			where = a.Profile + "@" + a.Repo
 		}
-		return Target{}, fmt.Errorf("profile %q has no AWS region: set region in the profile or AWS_REGION, or name it in the URL: codecommit::REGION://%s", profile, where)
+		return Target{}, awscreds.NoRegion(cfg.Profile, "name it in the URL: codecommit::REGION://"+where)
 	}
-	fips := env.UseFIPSEndpoint == aws.FIPSEndpointStateEnabled ||
-		env.UseFIPSEndpoint == aws.FIPSEndpointStateUnset && sc.UseFIPSEndpoint == aws.FIPSEndpointStateEnabled
-	host, ok := codecommit.Host(t.Region, fips)
+	host, ok := codecommit.Host(t.Region, cfg.UseFIPS())
 	if !ok {
 		return Target{}, fmt.Errorf("the region %s is not one AWS lists; check its spelling", t.Region)
 	}
@@ -204,7 +186,7 @@ func Main(ctx context.Context, args []string, self string, stdin io.Reader, stdo
 	if a.Profile != "" {
 		helperArgs = append(helperArgs, "--profile", a.Profile)
 	}
-	env, err := t.Env(os.Environ(), install.HelperCommand(helperArgs))
+	env, err := t.Env(os.Environ(), gitconfig.HelperCommand(helperArgs))
 	if err != nil {
 		return fail(err)
 	}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -122,7 +122,7 @@ func TestGitWithoutUseHttpPath(t *testing.T) {
 	if err == nil || strings.Contains(out, "password=") {
 		t.Fatalf("git credential fill succeeded without a path:\n%s", out)
 	}
-	const hint = "git-credential-codecommit: git did not send the repository path, so no password can be signed; run: git config --global credential.https://git-codecommit.us-east-1.amazonaws.com.useHttpPath true (git-credential-codecommit install sets this up)\n"
+	const hint = "git-credential-codecommit: git sent no repository path, which the password signs; run: git config --global credential.https://git-codecommit.us-east-1.amazonaws.com.useHttpPath true\n"
 	if !strings.Contains(stderr, hint) {
 		t.Errorf("stderr lacks the hint:\n%s", stderr)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/ssocreds"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awscreds"
 )
 
 // Session is an IAM Identity Center sign-in configuration: an
@@ -41,7 +42,7 @@ func (s Session) String() string {
 // LoginCommand is the command that signs in to s.
 func (s Session) LoginCommand() string {
 	if s.Profile != "" {
-		return "git-credential-codecommit login --profile " + s.Profile
+		return awscreds.LoginCommand(s.Profile)
 	}
 	return "git-credential-codecommit login --sso-session " + s.Name
 }
@@ -57,72 +58,29 @@ func (s Session) CacheFile() (string, error) {
 	return ssocreds.StandardCachedTokenFilepath(key)
 }
 
-// sharedFiles are the AWS configuration files the SDK reads, and the
-// profile it uses when none is named.
-type sharedFiles struct {
-	config, credentials string
-	profile             string
-}
-
-// loadSharedFiles finds the files as the SDK does: AWS_CONFIG_FILE and
-// AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/config and ~/.aws/credentials;
-// and the profile AWS_PROFILE, else "default".
-func loadSharedFiles() (sharedFiles, error) {
-	env, err := config.NewEnvConfig()
-	if err != nil {
-		return sharedFiles{}, err
-	}
-	f := sharedFiles{config: env.SharedConfigFile, credentials: env.SharedCredentialsFile, profile: env.SharedConfigProfile}
-	if f.config == "" {
-		f.config = config.DefaultSharedConfigFilename()
-	}
-	if f.credentials == "" {
-		f.credentials = config.DefaultSharedCredentialsFilename()
-	}
-	if f.profile == "" {
-		f.profile = "default"
-	}
-	return f, nil
-}
-
 // FindSession returns the IAM Identity Center session of profile, or the
 // sso-session named session when that is not empty. An empty profile is
 // AWS_PROFILE, else "default", as for the SDK. A profile that takes its
 // credentials from a source_profile has the session of the first profile
 // in that chain that has one, since that is where the SDK signs in.
 func FindSession(ctx context.Context, profile, session string) (Session, error) {
-	f, err := loadSharedFiles()
+	if session != "" {
+		file, _, err := awscreds.SharedFiles()
+		if err != nil {
+			return Session{}, err
+		}
+		return namedSession(ctx, file, session)
+	}
+	cfg, err := awscreds.LoadConfig(ctx, profile)
 	if err != nil {
 		return Session{}, err
 	}
-	if session != "" {
-		return f.namedSession(ctx, session)
-	}
-	if profile == "" {
-		profile = f.profile
-	}
-	return f.profileSession(ctx, profile)
-}
-
-// profileSession returns the session of profile.
-func (f sharedFiles) profileSession(ctx context.Context, profile string) (Session, error) {
-	sc, err := config.LoadSharedConfigProfile(ctx, profile, func(o *config.LoadSharedConfigOptions) {
-		o.ConfigFiles = []string{f.config}
-		o.CredentialsFiles = []string{f.credentials}
-	})
-	var notExist config.SharedConfigProfileNotExistError
-	switch {
-	case errors.As(err, &notExist):
-		return Session{}, fmt.Errorf("AWS profile %q does not exist in %s; check --profile and AWS_PROFILE, or name a session with --sso-session NAME", notExist.Profile, f.config)
-	case err != nil:
-		return Session{}, fmt.Errorf("cannot read AWS profile %q from %s (%v); fix the file", profile, f.config, err)
-	}
-	for p := &sc; p != nil; p = p.Source {
+	for p := &cfg.Shared; p != nil; p = p.Source {
 		var s Session
 		switch {
 		case p.SSOSession != nil:
 			s = Session{Name: p.SSOSession.Name, StartURL: p.SSOSession.SSOStartURL, Region: p.SSOSession.SSORegion}
-			if s.Scopes, err = registrationScopes(f.config, s.Name); err != nil {
+			if s.Scopes, err = registrationScopes(cfg.ConfigFile, s.Name); err != nil {
 				return Session{}, err
 			}
 		case p.SSOStartURL != "" || p.SSORegion != "":
@@ -130,35 +88,35 @@ func (f sharedFiles) profileSession(ctx context.Context, profile string) (Sessio
 		default:
 			continue
 		}
-		s.Profile = profile
-		return s, s.complete(f.config)
+		s.Profile = cfg.Profile
+		return s, s.complete(cfg.ConfigFile)
 	}
-	return Session{}, fmt.Errorf("AWS profile %q has no IAM Identity Center settings in %s; give it sso_session and an [sso-session] section (see the README), or name a session with --sso-session NAME", profile, f.config)
+	return Session{}, fmt.Errorf("AWS profile %q has no IAM Identity Center settings in %s; give it sso_session and an [sso-session] section (see the README), or name a session with --sso-session NAME", cfg.Profile, cfg.ConfigFile)
 }
 
 // namedSession returns the sso-session named name.
-func (f sharedFiles) namedSession(ctx context.Context, name string) (Session, error) {
+func namedSession(ctx context.Context, file, name string) (Session, error) {
 	// The SDK keeps a config file's [sso-session NAME] sections under the
 	// name "sso-session NAME", next to the profiles, and reads their
 	// sso_start_url and sso_region as it reads a legacy profile's. Loading
 	// the section as that profile reads them exactly as the SDK does for a
 	// profile that names the session.
 	sc, err := config.LoadSharedConfigProfile(ctx, "sso-session "+name, func(o *config.LoadSharedConfigOptions) {
-		o.ConfigFiles = []string{f.config}
+		o.ConfigFiles = []string{file}
 		o.CredentialsFiles = []string{}
 	})
 	var notExist config.SharedConfigProfileNotExistError
 	switch {
 	case errors.As(err, &notExist):
-		return Session{}, fmt.Errorf("%s has no [sso-session %s] section; check --sso-session, or add the section (see the README)", f.config, name)
+		return Session{}, fmt.Errorf("%s has no [sso-session %s] section; check --sso-session, or add the section (see the README)", file, name)
 	case err != nil:
-		return Session{}, fmt.Errorf("cannot read [sso-session %s] from %s (%v); fix the file", name, f.config, err)
+		return Session{}, fmt.Errorf("cannot read [sso-session %s] from %s (%v); fix the file", name, file, err)
 	}
 	s := Session{Name: name, StartURL: sc.SSOStartURL, Region: sc.SSORegion}
-	if s.Scopes, err = registrationScopes(f.config, name); err != nil {
+	if s.Scopes, err = registrationScopes(file, name); err != nil {
 		return Session{}, err
 	}
-	return s, s.complete(f.config)
+	return s, s.complete(file)
 }
 
 // complete checks that s has a start URL and a region; file is where they

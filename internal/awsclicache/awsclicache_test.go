@@ -1,4 +1,4 @@
-package awscreds
+package awsclicache
 
 import (
 	"os"
@@ -40,7 +40,7 @@ func TestAWSCLICacheFile(t *testing.T) {
 		{"MFA", &config.SharedConfig{RoleARN: "arn:aws:iam::111122223333:role/Deploy", MFASerial: "arn:aws:iam::1:mfa/me"}, assume, ""},
 		{"static keys", &config.SharedConfig{}, []aws.CredentialSource{aws.CredentialSourceProfile}, ""},
 	} {
-		got := awsCLICacheFile("/home/me", tc.sc, tc.sources)
+		got := File("/home/me", tc.sc, tc.sources)
 		want := ""
 		if tc.want != "" {
 			want = "/home/me/.aws/cli/cache/" + tc.want + ".json"
@@ -78,7 +78,7 @@ func TestReadAWSCLICache(t *testing.T) {
 		if err := os.WriteFile(f, []byte(body), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		c, ok := readAWSCLICache(f, now)
+		c, ok := Read(f, now)
 		if ok != tc.ok || ok && (c.AccessKeyID != "ASIAX" || c.SecretAccessKey != "s" || c.SessionToken != "t" || !c.Expires.Equal(time.Date(2026, 11, 25, 13, 0, 0, 0, time.UTC))) {
 			t.Errorf("%s: %+v, %v; want ok %v", tc.expiration, c, ok, tc.ok)
 		}
@@ -86,24 +86,8 @@ func TestReadAWSCLICache(t *testing.T) {
 	for _, body := range []string{"", "{", `{"Credentials": {}}`, `{"Credentials": {"AccessKeyId": "A"}}`} {
 		f := filepath.Join(dir, "bad.json")
 		os.WriteFile(f, []byte(body), 0o600)
-		if _, ok := readAWSCLICache(f, now); ok {
+		if _, ok := Read(f, now); ok {
 			t.Errorf("%q was accepted", body)
-		}
-	}
-}
-
-func TestMargin(t *testing.T) {
-	t0 := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	for _, tc := range []struct {
-		lifetime, want time.Duration
-	}{
-		{time.Hour, 15 * time.Minute},
-		{6 * time.Hour, 15 * time.Minute},
-		{30 * time.Minute, 15 * time.Minute},
-		{15 * time.Minute, 7*time.Minute + 30*time.Second},
-	} {
-		if got := margin(t0, t0.Add(tc.lifetime)); got != tc.want {
-			t.Errorf("margin for %s: %s, want %s", tc.lifetime, got, tc.want)
 		}
 	}
 }

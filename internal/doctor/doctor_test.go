@@ -1,4 +1,4 @@
-package install
+package doctor
 
 import (
 	"bytes"
@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/fakeaws"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/gitconfig"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
 )
 
@@ -50,12 +50,12 @@ func (w *doctorWorld) git(args ...string) {
 	}
 }
 
-// install runs Install with o for the helper binary.
-func (w *doctorWorld) install(o Options) {
+// install runs the helper binary's install with args.
+func (w *doctorWorld) install(args ...string) {
 	w.t.Helper()
-	o.Binary, o.Dir = w.bin, w.home
-	if err := Install(context.Background(), o, io.Discard); err != nil {
-		w.t.Fatal(err)
+	cmd := testenv.Command(w.home, nil, w.bin, append([]string{"install"}, args...)...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		w.t.Fatalf("install %q: %v\n%s", args, err, out)
 	}
 }
 
@@ -94,7 +94,7 @@ func (w *doctorWorld) envCredentials(keys *fakeaws.Keys) fakeaws.Credentials {
 }
 
 // doctor runs Doctor in home.
-func (w *doctorWorld) doctor(o DoctorOptions) Report {
+func (w *doctorWorld) doctor(o Options) Report {
 	w.t.Helper()
 	o.Dir = w.home
 	r := Doctor(context.Background(), o)
@@ -105,7 +105,7 @@ func (w *doctorWorld) doctor(o DoctorOptions) Report {
 }
 
 // find returns the checks named name with status.
-func find(r Report, name, status string) []Check {
+func find(r Report, name string, status Status) []Check {
 	var cs []Check
 	for _, c := range r.Checks {
 		if c.Name == name && c.Status == status {
@@ -119,7 +119,7 @@ func find(r Report, name, status string) []Check {
 func failed(r Report) []string {
 	var names []string
 	for _, c := range r.Checks {
-		if c.Status == statusFail {
+		if c.Status == Fail {
 			names = append(names, c.Name)
 		}
 	}
@@ -145,9 +145,9 @@ func assertNoSecret(t *testing.T, r Report, c fakeaws.Credentials) {
 
 func TestDoctorGoodSetup(t *testing.T) {
 	w := newDoctorWorld(t)
-	w.install(Options{})
+	w.install()
 	c := w.envCredentials(fakeaws.NewKeys())
-	r := w.doctor(DoctorOptions{URL: testURL})
+	r := w.doctor(Options{URL: testURL})
 	if !r.OK || r.URL != testURL {
 		t.Fatalf("OK %v, URL %s; want a passing report for %s", r.OK, r.URL, testURL)
 	}
@@ -156,14 +156,14 @@ func TestDoctorGoodSetup(t *testing.T) {
 			t.Errorf("no %s check", name)
 		}
 	}
-	if cs := find(r, "helper", statusOK); len(cs) != 1 || !strings.Contains(cs[0].Detail, w.bin) {
+	if cs := find(r, "helper", OK); len(cs) != 1 || !strings.Contains(cs[0].Detail, w.bin) {
 		t.Errorf("helper check %+v does not list the helper %s", cs, w.bin)
 	}
-	if cs := find(r, "credentials", statusOK); len(cs) != 1 || !strings.Contains(cs[0].Detail, c.AccessKeyID) ||
+	if cs := find(r, "credentials", OK); len(cs) != 1 || !strings.Contains(cs[0].Detail, c.AccessKeyID) ||
 		!strings.Contains(cs[0].Detail, "EnvConfigCredentials") {
 		t.Errorf("credentials check %+v lacks the source or the access key id", cs)
 	}
-	if cs := find(r, "region", statusOK); len(cs) != 1 || !strings.HasPrefix(cs[0].Detail, "us-east-1") {
+	if cs := find(r, "region", OK); len(cs) != 1 || !strings.HasPrefix(cs[0].Detail, "us-east-1") {
 		t.Errorf("region check %+v, want us-east-1", cs)
 	}
 	assertNoSecret(t, r, c)
@@ -177,7 +177,7 @@ func TestDoctorGoodSetup(t *testing.T) {
 
 func TestDoctorOnline(t *testing.T) {
 	w := newDoctorWorld(t)
-	w.install(Options{})
+	w.install()
 	keys := fakeaws.NewKeys()
 	sts, err := fakeaws.StartSTS(keys)
 	if err != nil {
@@ -187,14 +187,14 @@ func TestDoctorOnline(t *testing.T) {
 	t.Setenv("AWS_ENDPOINT_URL_STS", sts.URL)
 	c := w.envCredentials(keys)
 
-	r := w.doctor(DoctorOptions{URL: testURL, Online: true})
+	r := w.doctor(Options{URL: testURL, Online: true})
 	if !r.OK {
 		t.Fatalf("failed checks %v, want none", failed(r))
 	}
-	if cs := find(r, "identity", statusOK); len(cs) != 1 || !strings.Contains(cs[0].Detail, "arn:aws:iam::123456789012:user/fakeaws") {
+	if cs := find(r, "identity", OK); len(cs) != 1 || !strings.Contains(cs[0].Detail, "arn:aws:iam::123456789012:user/fakeaws") {
 		t.Errorf("identity check %+v lacks the caller's ARN", cs)
 	}
-	if len(find(r, "clock", statusOK)) != 1 {
+	if len(find(r, "clock", OK)) != 1 {
 		t.Errorf("no passing clock check in %+v", r.Checks)
 	}
 	if calls := sts.Callers(); len(calls) != 1 || calls[0].Action != "GetCallerIdentity" || calls[0].AccessKeyID != c.AccessKeyID {
@@ -204,8 +204,8 @@ func TestDoctorOnline(t *testing.T) {
 
 	// Credentials STS does not know fail the identity check.
 	t.Setenv("AWS_ACCESS_KEY_ID", "ASIAUNKNOWNKEY000001")
-	r = w.doctor(DoctorOptions{URL: testURL, Online: true})
-	if cs := find(r, "identity", statusFail); len(cs) != 1 || !strings.Contains(cs[0].Detail, "InvalidClientTokenId") || cs[0].Fix == "" {
+	r = w.doctor(Options{URL: testURL, Online: true})
+	if cs := find(r, "identity", Fail); len(cs) != 1 || !strings.Contains(cs[0].Detail, "InvalidClientTokenId") || cs[0].Fix == "" {
 		t.Errorf("identity check %+v, want a failure with InvalidClientTokenId and a fix", r.Checks)
 	}
 }
@@ -283,18 +283,18 @@ func TestDoctorFailures(t *testing.T) {
 	}, {
 		name: "useHttpPath false in a later section",
 		setup: func(w *doctorWorld) {
-			w.install(Options{})
+			w.install()
 			w.git("config", "--global", "credential.useHttpPath", "false")
 		},
 		check: "usehttppath", detail: "a later one is false", fix: "--show-origin",
 	}, {
 		name:    "no credentials",
 		noCreds: true,
-		check:   "credentials", detail: "no AWS credentials found", fix: "aws configure",
+		check:   "credentials", detail: "no AWS credentials (", fix: "aws configure",
 	}, {
 		name: "expired SSO token",
 		setup: func(w *doctorWorld) {
-			w.install(Options{Profile: "dev"}) // doctor takes the profile from the helper's command line
+			w.install("--profile", "dev") // doctor takes the profile from the helper's command line
 			w.ssoProfile()
 		},
 		check: "credentials", detail: `session of profile "dev" has expired`, fix: "git-credential-codecommit login --profile dev",
@@ -322,7 +322,7 @@ func TestDoctorFailures(t *testing.T) {
 	}, {
 		name:  "SSH URL with a key id",
 		url:   "ssh://" + keyID + "@" + testHost + "/v1/repos/demo",
-		setup: func(w *doctorWorld) { w.install(Options{RewriteSSH: true, Regions: []string{"us-east-1"}}) },
+		setup: func(w *doctorWorld) { w.install("--rewrite-ssh", "--region", "us-east-1") },
 		check: "url", detail: "insteadOf rules are literal prefixes that cannot match a user name",
 		fix: "ssh://" + testHost + "/v1/repos/demo and run: git-credential-codecommit install --rewrite-ssh",
 	}} {
@@ -335,13 +335,13 @@ func TestDoctorFailures(t *testing.T) {
 			if tc.setup != nil {
 				tc.setup(w)
 			} else {
-				w.install(Options{})
+				w.install()
 			}
 			url := tc.url
 			if url == "" {
 				url = testURL
 			}
-			r := w.doctor(DoctorOptions{URL: url})
+			r := w.doctor(Options{URL: url})
 			if r.OK {
 				t.Fatal("OK is true, want false")
 			}
@@ -352,12 +352,12 @@ func TestDoctorFailures(t *testing.T) {
 			if got := failed(r); !slices.Equal(got, want) {
 				t.Fatalf("failed checks %v, want %v", got, want)
 			}
-			f := find(r, tc.check, statusFail)[0]
+			f := find(r, tc.check, Fail)[0]
 			if !strings.Contains(f.Detail, tc.detail) || !strings.Contains(f.Fix, tc.fix) {
 				t.Errorf("%s check:\ndetail %q\nfix    %q\nwant them to hold %q and %q", tc.check, f.Detail, f.Fix, tc.detail, tc.fix)
 			}
 			if tc.also != "" {
-				if a := find(r, tc.also, statusFail)[0]; a.Fix != f.Fix {
+				if a := find(r, tc.also, Fail)[0]; a.Fix != f.Fix {
 					t.Errorf("%s check has the fix %q, want %q", tc.also, a.Fix, f.Fix)
 				}
 			}
@@ -380,15 +380,15 @@ func TestDoctorWarnings(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newDoctorWorld(t)
-			w.install(Options{})
+			w.install()
 			helper := strings.Replace(tc.helper, "AWS", w.fakeAWS(), 1)
 			w.git("config", "--global", "--add", "credential.helper", helper) // after the sections install wrote
 			w.envCredentials(fakeaws.NewKeys())
-			r := w.doctor(DoctorOptions{URL: testURL})
+			r := w.doctor(Options{URL: testURL})
 			if !r.OK {
 				t.Fatalf("failed checks %v, want none", failed(r))
 			}
-			if cs := find(r, "helper", statusWarn); len(cs) != 1 || !strings.Contains(cs[0].Detail, tc.want) || cs[0].Fix == "" {
+			if cs := find(r, "helper", Warn); len(cs) != 1 || !strings.Contains(cs[0].Detail, tc.want) || cs[0].Fix == "" {
 				t.Errorf("helper warnings %+v, want one holding %q, with a fix", cs, tc.want)
 			}
 		})
@@ -397,25 +397,25 @@ func TestDoctorWarnings(t *testing.T) {
 
 func TestDoctorSSHRewritten(t *testing.T) {
 	w := newDoctorWorld(t)
-	w.install(Options{RewriteSSH: true, Regions: []string{"us-east-1"}})
+	w.install("--rewrite-ssh", "--region", "us-east-1")
 	w.envCredentials(fakeaws.NewKeys())
 	for _, u := range []string{"ssh://" + testHost + "/v1/repos/demo", "git+ssh://" + testHost + "/v1/repos/demo", testHost + ":v1/repos/demo"} {
-		r := w.doctor(DoctorOptions{URL: u})
+		r := w.doctor(Options{URL: u})
 		if !r.OK || r.URL != u {
 			t.Errorf("%s: failed checks %v, URL %s; want a passing report", u, failed(r), r.URL)
 			continue
 		}
-		if cs := find(r, "url", statusOK); len(cs) != 1 || !strings.Contains(cs[0].Detail, "git rewrites "+u+" to "+testURL) {
+		if cs := find(r, "url", OK); len(cs) != 1 || !strings.Contains(cs[0].Detail, "git rewrites "+u+" to "+testURL) {
 			t.Errorf("%s: url check %+v does not say git rewrites it", u, cs)
 		}
 	}
 }
 
 // TestDoctorHelperFlags checks that the credentials are those of the
-// profile on the helper's command line, and that DoctorOptions beat it.
+// profile on the helper's command line, and that Options beat it.
 func TestDoctorHelperFlags(t *testing.T) {
 	w := newDoctorWorld(t)
-	w.install(Options{Profile: "dev"})
+	w.install("--profile", "dev")
 	w.envCredentials(fakeaws.NewKeys()) // a profile named beats the environment
 	w.write(".aws/credentials", `[dev]
 aws_access_key_id = AKIADEVPROFILE000001
@@ -428,8 +428,8 @@ aws_secret_access_key = ops/secret+key0000000000000000000000000
 		{"", "AKIADEVPROFILE000001", "dev"},
 		{"ops", "AKIAOPSPROFILE000001", "ops"},
 	} {
-		r := w.doctor(DoctorOptions{URL: testURL, Profile: tc.option})
-		cs := find(r, "credentials", statusOK)
+		r := w.doctor(Options{URL: testURL, Profile: tc.option})
+		cs := find(r, "credentials", OK)
 		if len(cs) != 1 || !strings.HasPrefix(cs[0].Detail, "access key id "+tc.key+" from SharedConfigCredentials") ||
 			!strings.Contains(cs[0].Detail, fmt.Sprintf("profile %q", tc.profile)) {
 			t.Errorf("Profile %q: credentials checks %+v, want key %s of profile %s", tc.option, cs, tc.key, tc.profile)
@@ -439,13 +439,13 @@ aws_secret_access_key = ops/secret+key0000000000000000000000000
 
 func TestDoctorCredentialsExpireSoon(t *testing.T) {
 	w := newDoctorWorld(t)
-	w.install(Options{})
+	w.install()
 	c := fakeaws.NewKeys().Issue("ASIAPROC", time.Now().Add(10*time.Minute))
 	w.write("creds.sh", fmt.Sprintf("cat <<'EOF'\n"+`{"Version": 1, "AccessKeyId": %q, "SecretAccessKey": %q, "SessionToken": %q, "Expiration": %q}`+"\nEOF\n",
 		c.AccessKeyID, c.SecretAccessKey, c.SessionToken, c.Expiration.Format(time.RFC3339)))
 	w.write(".aws/config", "[default]\ncredential_process = /bin/sh "+filepath.Join(w.home, "creds.sh")+"\n")
-	r := w.doctor(DoctorOptions{URL: testURL})
-	if cs := find(r, "credentials", statusWarn); len(cs) != 1 || !strings.Contains(cs[0].Detail, "sooner than a signed password") {
+	r := w.doctor(Options{URL: testURL})
+	if cs := find(r, "credentials", Warn); len(cs) != 1 || !strings.Contains(cs[0].Detail, "sooner than a signed password") {
 		t.Errorf("checks %+v, want a credentials warning", r.Checks)
 	}
 	if !r.OK {
@@ -456,7 +456,7 @@ func TestDoctorCredentialsExpireSoon(t *testing.T) {
 
 func TestDoctorDefaultURL(t *testing.T) {
 	w := newDoctorWorld(t)
-	w.install(Options{})
+	w.install()
 	w.envCredentials(fakeaws.NewKeys())
 	for _, tc := range []struct{ region, env, want string }{
 		{"", "", "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/doctor-check"},
@@ -464,7 +464,7 @@ func TestDoctorDefaultURL(t *testing.T) {
 		{"cn-north-1", "eu-west-1", "https://git-codecommit.cn-north-1.amazonaws.com.cn/v1/repos/doctor-check"},
 	} {
 		t.Setenv("AWS_REGION", tc.env)
-		r := w.doctor(DoctorOptions{Region: tc.region})
+		r := w.doctor(Options{Region: tc.region})
 		if r.URL != tc.want || !r.OK {
 			t.Errorf("Region %q, AWS_REGION %q: URL %s, failed checks %v; want %s passing", tc.region, tc.env, r.URL, failed(r), tc.want)
 		}
@@ -475,27 +475,27 @@ func TestDoctorDefaultURL(t *testing.T) {
 // region of the AWS calls when it is not the host's.
 func TestDoctorRegions(t *testing.T) {
 	w := newDoctorWorld(t)
-	w.install(Options{})
+	w.install()
 	w.envCredentials(fakeaws.NewKeys())
 	t.Setenv("AWS_REGION", "eu-west-1")
-	r := w.doctor(DoctorOptions{URL: testURL})
+	r := w.doctor(Options{URL: testURL})
 	want := "us-east-1, from the host name; AWS calls for credentials use eu-west-1, the configured region"
-	if cs := find(r, "region", statusOK); len(cs) != 1 || cs[0].Detail != want {
+	if cs := find(r, "region", OK); len(cs) != 1 || cs[0].Detail != want {
 		t.Errorf("region checks %+v, want one with detail %q", cs, want)
 	}
 }
 
-// TestDoctorEnv checks that DoctorOptions.Env, not the process's
+// TestDoctorEnv checks that Options.Env, not the process's
 // environment, is what the git commands run with.
 func TestDoctorEnv(t *testing.T) {
 	w := newDoctorWorld(t)
 	w.envCredentials(fakeaws.NewKeys())
 	other := filepath.Join(w.home, "other.gitconfig")
-	w.install(Options{Scope: "--file", File: other})
-	if r := w.doctor(DoctorOptions{URL: testURL}); r.OK {
+	w.install("--file", other)
+	if r := w.doctor(Options{URL: testURL}); r.OK {
 		t.Fatal("OK with the process's empty git configuration, want a failure")
 	}
-	r := w.doctor(DoctorOptions{URL: testURL, Env: append(os.Environ(), "GIT_CONFIG_GLOBAL="+other)})
+	r := w.doctor(Options{URL: testURL, Env: append(os.Environ(), "GIT_CONFIG_GLOBAL="+other)})
 	if !r.OK {
 		t.Errorf("failed checks %v with Env naming the installed configuration, want none", failed(r))
 	}
@@ -504,7 +504,7 @@ func TestDoctorEnv(t *testing.T) {
 // TestDoctorCommand runs the built binary's doctor --json as a user would.
 func TestDoctorCommand(t *testing.T) {
 	w := newDoctorWorld(t)
-	w.install(Options{})
+	w.install()
 	c := fakeaws.NewKeys().Issue("ASIAENV", time.Now().Add(time.Hour))
 	for _, tc := range []struct {
 		name string
@@ -581,25 +581,9 @@ func TestClassifyHelper(t *testing.T) {
 		{"/opt/$HOME/git-credential-codecommit"},
 		{`/opt/back\slash "quoted"/git-credential-codecommit`},
 	} {
-		command := strings.TrimPrefix(HelperCommand(slices.Clone(args)), "!")
+		command := strings.TrimPrefix(gitconfig.HelperCommand(args), "!")
 		if h := classifyHelper(command); h.kind != ourHelper || !slices.Equal(h.args, args[1:]) {
 			t.Errorf("classifyHelper(%q) = kind %d, args %q; want ours with %q", command, h.kind, h.args, args[1:])
-		}
-	}
-}
-
-func TestParseHelperFlags(t *testing.T) {
-	for _, tc := range []struct {
-		args []string
-		want helperFlags
-	}{
-		{nil, helperFlags{}},
-		{[]string{"--profile", "dev", "--region", "eu-west-1"}, helperFlags{"dev", "eu-west-1"}},
-		{[]string{"-profile=dev", "--debug", "--region=us-west-2"}, helperFlags{"dev", "us-west-2"}},
-		{[]string{"--ignore-host-check", "--profile"}, helperFlags{}},
-	} {
-		if got := parseHelperFlags(tc.args); got != tc.want {
-			t.Errorf("parseHelperFlags(%q) = %+v, want %+v", tc.args, got, tc.want)
 		}
 	}
 }
@@ -686,16 +670,16 @@ func TestClockCheck(t *testing.T) {
 	aws := time.Date(2026, 11, 25, 21, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
 		local  time.Duration // local time minus AWS's
-		status string
+		status Status
 		detail string
 	}{
-		{900 * time.Millisecond, statusOK, "agrees"},
-		{-30 * time.Second, statusOK, "30s behind"},
-		{90 * time.Second, statusWarn, "1m30s ahead of"},
-		{-6 * time.Minute, statusFail, "6m0s behind"},
+		{900 * time.Millisecond, OK, "agrees"},
+		{-30 * time.Second, OK, "30s behind"},
+		{90 * time.Second, Warn, "1m30s ahead of"},
+		{-6 * time.Minute, Fail, "6m0s behind"},
 	} {
 		c := clockCheck(aws.Add(tc.local), aws)
-		if c.Name != "clock" || c.Status != tc.status || !strings.Contains(c.Detail, tc.detail) || (c.Status == statusOK) != (c.Fix == "") {
+		if c.Name != "clock" || c.Status != tc.status || !strings.Contains(c.Detail, tc.detail) || (c.Status == OK) != (c.Fix == "") {
 			t.Errorf("skew %s: %+v, want status %s and %q", tc.local, c, tc.status, tc.detail)
 		}
 	}
@@ -703,10 +687,10 @@ func TestClockCheck(t *testing.T) {
 
 func TestWriteText(t *testing.T) {
 	r := Report{URL: testURL, Checks: []Check{
-		{Name: "git", Status: statusOK, Detail: "git 2.45.1"},
-		{Name: "helper", Status: statusFail, Detail: "git does not ask git-credential-codecommit", Fix: "git-credential-codecommit install"},
-		{Name: "credentials", Status: statusWarn, Detail: "two\nlines", Fix: "renew them"},
-		{Name: "usehttppath", Status: statusFail, Detail: "not true", Fix: "git config"},
+		{Name: "git", Status: OK, Detail: "git 2.45.1"},
+		{Name: "helper", Status: Fail, Detail: "git does not ask git-credential-codecommit", Fix: "git-credential-codecommit install"},
+		{Name: "credentials", Status: Warn, Detail: "two\nlines", Fix: "renew them"},
+		{Name: "usehttppath", Status: Fail, Detail: "not true", Fix: "git config"},
 	}}
 	want := `ok    git         git 2.45.1
 FAIL  helper      git does not ask git-credential-codecommit
@@ -732,16 +716,6 @@ a clone of ` + testURL + ` would fail: 2 problems
 	}
 }
 
-func TestSplitFix(t *testing.T) {
-	detail, fix := splitFix(`the IAM Identity Center (SSO) session of profile "dev" has expired or is missing (the cached token has expired); run: git-credential-codecommit login --profile dev`)
-	if detail != `the IAM Identity Center (SSO) session of profile "dev" has expired or is missing (the cached token has expired)` || fix != "git-credential-codecommit login --profile dev" {
-		t.Errorf("splitFix: %q, %q", detail, fix)
-	}
-	if detail, fix := splitFix("no fix here"); detail != "no fix here" || fix != "" {
-		t.Errorf("splitFix without a fix: %q, %q", detail, fix)
-	}
-}
-
 // TestDoctorSSOToken checks the report on the IAM Identity Center token of
 // an SSO profile: its expiry, whether it renews itself, and the sign-in
 // that fixes it.
@@ -757,8 +731,9 @@ func TestDoctorSSOToken(t *testing.T) {
 		// status is that of the sso check, whose detail holds detail, then
 		// a time and also when also is set; ok says doctor passes, fix that
 		// the check names the sign-in.
-		status, detail, also string
-		ok, fix              bool
+		status       Status
+		detail, also string
+		ok, fix      bool
 	}{{
 		name: "renewable",
 		token: func(ic *fakeaws.IdentityCenter) string {
@@ -767,7 +742,7 @@ func TestDoctorSSOToken(t *testing.T) {
 			return fmt.Sprintf(`{"accessToken": %q, "expiresAt": %q, "refreshToken": %q, "clientId": %q, "clientSecret": %q, "registrationExpiresAt": %q}`,
 				access, in(time.Hour), refresh, id, secret, in(90*24*time.Hour))
 		},
-		status: statusOK, detail: `the IAM Identity Center token of SSO session "corp" expires at `, also: ", in 1h0m; the AWS SDK renews it with its refresh token", ok: true,
+		status: OK, detail: `the IAM Identity Center token of SSO session "corp" expires at `, also: ", in 1h0m; the AWS SDK renews it with its refresh token", ok: true,
 	}, {
 		name: "renewed by the credentials check",
 		token: func(ic *fakeaws.IdentityCenter) string {
@@ -776,43 +751,43 @@ func TestDoctorSSOToken(t *testing.T) {
 			return fmt.Sprintf(`{"accessToken": %q, "expiresAt": %q, "refreshToken": %q, "clientId": %q, "clientSecret": %q}`,
 				access, in(-time.Hour), refresh, id, secret)
 		},
-		status: statusOK, detail: "expires at ", also: ", in 1h0m; the AWS SDK renews it with its refresh token", ok: true,
+		status: OK, detail: "expires at ", also: ", in 1h0m; the AWS SDK renews it with its refresh token", ok: true,
 	}, {
 		name: "refresh token refused",
 		token: func(ic *fakeaws.IdentityCenter) string {
 			id, secret := ic.RegisterClient()
 			return fmt.Sprintf(`{"accessToken": "old", "expiresAt": %q, "refreshToken": "revoked", "clientId": %q, "clientSecret": %q}`, in(-time.Hour), id, secret)
 		},
-		status: statusFail, detail: "expired at ", also: ", and its refresh token did not renew it", fix: true,
+		status: Fail, detail: "expired at ", also: ", and its refresh token did not renew it", fix: true,
 	}, {
 		name: "only a sign-in renews it, soon",
 		token: func(ic *fakeaws.IdentityCenter) string {
 			access, _ := ic.IssueToken()
 			return fmt.Sprintf(`{"accessToken": %q, "expiresAt": %q}`, access, in(30*time.Minute))
 		},
-		status: statusWarn, detail: "expires at ", also: ", in 30m, and only a sign-in renews it", ok: true, fix: true,
+		status: Warn, detail: "expires at ", also: ", in 30m, and only a sign-in renews it", ok: true, fix: true,
 	}, {
 		name: "only a sign-in renews it",
 		token: func(ic *fakeaws.IdentityCenter) string {
 			access, _ := ic.IssueToken()
 			return fmt.Sprintf(`{"accessToken": %q, "expiresAt": %q}`, access, in(8*time.Hour))
 		},
-		status: statusOK, detail: "expires at ", also: ", in 8h0m; only a sign-in renews it", ok: true,
+		status: OK, detail: "expires at ", also: ", in 8h0m; only a sign-in renews it", ok: true,
 	}, {
 		name:   "missing",
 		token:  func(*fakeaws.IdentityCenter) string { return "" },
-		status: statusFail, detail: `the IAM Identity Center token of SSO session "corp" is missing: no /`, fix: true,
+		status: Fail, detail: `the IAM Identity Center token of SSO session "corp" is missing: no /`, fix: true,
 	}, {
 		name: "expired, role credentials cached",
 		token: func(*fakeaws.IdentityCenter) string {
 			return fmt.Sprintf(`{"accessToken": "old", "expiresAt": %q}`, in(-time.Minute))
 		},
 		cached: true,
-		status: statusWarn, detail: "expired at ", also: ", and only a sign-in renews it; git works with role credentials cached from it until ", ok: true, fix: true,
+		status: Warn, detail: "expired at ", also: ", and only a sign-in renews it; git works with role credentials cached from it until ", ok: true, fix: true,
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newDoctorWorld(t)
-			w.install(Options{Profile: "dev"})
+			w.install("--profile", "dev")
 			w.ssoProfile()
 			ic, err := fakeaws.StartIdentityCenter(fakeaws.NewKeys())
 			if err != nil {
@@ -825,7 +800,7 @@ func TestDoctorSSOToken(t *testing.T) {
 			if tc.cached {
 				access, _ := ic.IssueToken()
 				w.write(tokenFile, fmt.Sprintf(`{"accessToken": %q, "expiresAt": %q}`, access, in(time.Hour)))
-				if r := w.doctor(DoctorOptions{URL: testURL}); !r.OK {
+				if r := w.doctor(Options{URL: testURL}); !r.OK {
 					t.Fatalf("failed checks %v with a valid token", failed(r))
 				}
 			}
@@ -834,7 +809,7 @@ func TestDoctorSSOToken(t *testing.T) {
 				w.write(tokenFile, body)
 			}
 
-			r := w.doctor(DoctorOptions{URL: testURL})
+			r := w.doctor(Options{URL: testURL})
 			cs := find(r, "sso", tc.status)
 			want := regexp.MustCompile(regexp.QuoteMeta(tc.detail))
 			if tc.also != "" {
@@ -858,12 +833,12 @@ func TestDoctorSSOToken(t *testing.T) {
 // environment beat the SSO profile AWS_PROFILE names.
 func TestDoctorSSOTokenNotChecked(t *testing.T) {
 	w := newDoctorWorld(t)
-	w.install(Options{})
+	w.install()
 	w.ssoProfile()
 	w.envCredentials(fakeaws.NewKeys())
 	for _, profile := range []string{"", "dev"} {
 		t.Setenv("AWS_PROFILE", profile)
-		r := w.doctor(DoctorOptions{URL: testURL})
+		r := w.doctor(Options{URL: testURL})
 		if !r.OK || slices.ContainsFunc(r.Checks, func(c Check) bool { return c.Name == "sso" }) {
 			t.Errorf("AWS_PROFILE=%q: failed checks %v, checks %+v; want no sso check", profile, failed(r), r.Checks)
 		}

@@ -1,10 +1,11 @@
-package remote
+package remotehelper
 
 import (
 	"context"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
@@ -86,11 +87,11 @@ region = ap-southeast-2
 		{name: "endpoint that is not a VPC endpoint", url: "codecommit://dev@repo", endpoint: "evil.example",
 			err: "the CodeCommit endpoint evil.example (CODE_COMMIT_ENDPOINT or git config codecommit.endpoint) is not a CodeCommit VPC endpoint host name"},
 		{name: "unknown profile", url: "codecommit://nope@repo",
-			err: `the AWS profile "nope" does not exist in ~/.aws/config or ~/.aws/credentials; create it (aws configure --profile nope) or name another in the URL`},
+			err: `AWS profile "nope" does not exist in $HOME/.aws/config or $HOME/.aws/credentials; check its name, or create it: aws configure --profile nope`},
 		{name: "unknown AWS_PROFILE", url: "codecommit://repo", env: map[string]string{"AWS_PROFILE": "nope"},
-			err: `the AWS profile "nope" does not exist in ~/.aws/config or ~/.aws/credentials; create it (aws configure --profile nope) or name another in the URL`},
+			err: `AWS profile "nope" does not exist in $HOME/.aws/config or $HOME/.aws/credentials; check its name, or create it: aws configure --profile nope`},
 		{name: "no region", url: "codecommit://noregion@repo",
-			err: `profile "noregion" has no AWS region: set region in the profile or AWS_REGION, or name it in the URL: codecommit::REGION://noregion@repo`},
+			err: `no AWS region is set for profile "noregion"; set AWS_REGION, or region in the profile, or name it in the URL: codecommit::REGION://noregion@repo`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			home := testenv.Isolate(t)
@@ -109,7 +110,7 @@ region = ap-southeast-2
 			}
 			got, err := Resolve(context.Background(), a, tc.endpoint)
 			if tc.err != "" {
-				if err == nil || err.Error() != tc.err {
+				if err == nil || strings.ReplaceAll(err.Error(), home, "$HOME") != tc.err {
 					t.Fatalf("error %v, want %q", err, tc.err)
 				}
 				return

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
 )
@@ -66,10 +67,12 @@ func (tc protoCase) run(t *testing.T) {
 		}
 	}
 	var stdout, stderr bytes.Buffer
-	c := cli{stdin: strings.NewReader(tc.stdin), stdout: &stdout, stderr: &stderr, getenv: os.Getenv,
-		now: func() time.Time { return vectorTime }}
+	c := &cli{stdin: strings.NewReader(tc.stdin), stdout: &stdout, stderr: &stderr, now: func() time.Time { return vectorTime }}
 	code := c.run(tc.args)
 	errText := strings.ReplaceAll(stderr.String(), home, "$HOME")
+	if strings.HasPrefix(errText, "git-credential-codecommit: ") {
+		assertOneShortLine(t, strings.ReplaceAll(errText, "$HOME", "/home/user"))
+	}
 	if stdout.String() != tc.stdout || errText != tc.stderr || code != tc.code {
 		t.Errorf("%s\nstdin:\n%s\ngot  exit %d\nstdout:\n%s\nstderr:\n%s\nwant exit %d\nstdout:\n%s\nstderr:\n%s",
 			tc.name, tc.stdin, code, stdout.String(), errText, tc.code, tc.stdout, tc.stderr)
@@ -77,7 +80,7 @@ func (tc protoCase) run(t *testing.T) {
 }
 
 func TestProtocol(t *testing.T) {
-	const missingPath = "git-credential-codecommit: git did not send the repository path, so no password can be signed; run: git config --global credential.https://git-codecommit.us-east-1.amazonaws.com.useHttpPath true (git-credential-codecommit install sets this up)\n"
+	const missingPath = "git-credential-codecommit: git sent no repository path, which the password signs; run: git config --global credential.https://git-codecommit.us-east-1.amazonaws.com.useHttpPath true\n"
 	for _, tc := range []protoCase{
 		{name: "get", args: []string{"get"}, env: envKeys, stdin: get1, stdout: answer},
 		{name: "port", args: []string{"get"}, env: envKeys,
@@ -116,7 +119,7 @@ func TestProtocol(t *testing.T) {
 		{name: "environment keys and a missing AWS_PROFILE", args: []string{"get"},
 			env:    map[string]string{"AWS_ACCESS_KEY_ID": keyID, "AWS_SECRET_ACCESS_KEY": secret, "AWS_REGION": "eu-west-1", "AWS_PROFILE": "nope"},
 			stdin:  get1,
-			stderr: `git-credential-codecommit: AWS profile "nope" does not exist in ~/.aws/config or ~/.aws/credentials; check --profile and AWS_PROFILE, or create it with: aws configure --profile nope` + "\n", code: 1},
+			stderr: `git-credential-codecommit: AWS profile "nope" does not exist in $HOME/.aws/config or $HOME/.aws/credentials; check its name, or create it: aws configure --profile nope` + "\n", code: 1},
 		{name: "missing path", args: []string{"get"}, env: envKeys,
 			stdin:  "protocol=https\nhost=git-codecommit.us-east-1.amazonaws.com\n",
 			stderr: missingPath, code: 1},
@@ -125,7 +128,7 @@ func TestProtocol(t *testing.T) {
 			stderr: missingPath, code: 1},
 		{name: "missing path with port", args: []string{"get"}, env: envKeys,
 			stdin:  "url=https://git-codecommit.us-east-1.amazonaws.com:8443\n",
-			stderr: "git-credential-codecommit: git did not send the repository path, so no password can be signed; run: git config --global credential.https://git-codecommit.us-east-1.amazonaws.com:8443.useHttpPath true (git-credential-codecommit install sets this up)\n", code: 1},
+			stderr: "git-credential-codecommit: git sent no repository path, which the password signs; run: git config --global credential.https://git-codecommit.us-east-1.amazonaws.com:8443.useHttpPath true\n", code: 1},
 		{name: "http", args: []string{"get"}, env: envKeys,
 			stdin: "protocol=http\nhost=git-codecommit.us-east-1.amazonaws.com\npath=v1/repos/myrepo\n"},
 		{name: "no protocol", args: []string{"get"}, env: envKeys,
@@ -165,7 +168,7 @@ func TestProtocol(t *testing.T) {
 			stdin: get1, stdout: answer},
 		{name: "ignore host check without region", args: []string{"--ignore-host-check", "get"}, env: envKeys,
 			stdin:  "protocol=https\nhost=example.com\npath=v1/repos/myrepo\n",
-			stderr: "git-credential-codecommit: no AWS region for host example.com: it names none; pass --region, set AWS_REGION, or set region in profile \"default\"\n", code: 1},
+			stderr: "git-credential-codecommit: no AWS region is set for profile \"default\"; set AWS_REGION, or region in the profile, or pass --region\n", code: 1},
 
 		// Operations other than get.
 		{name: "store", args: []string{"store"}, env: envKeys, stdin: get1 + "username=x\npassword=y\n"},
@@ -174,8 +177,8 @@ func TestProtocol(t *testing.T) {
 		{name: "capability", args: []string{"capability"}, stdout: "version 0\n"},
 		{name: "version", args: []string{"version"}, stdout: "git-credential-codecommit devel\n"},
 		{name: "--version", args: []string{"--version"}, stdout: "git-credential-codecommit devel\n"},
-		{name: "help", args: []string{"--help"}, stdout: usage},
-		{name: "no operation", args: nil, stderr: usage, code: 2},
+		{name: "help", args: []string{"--help"}, stdout: usageText()},
+		{name: "no operation", args: nil, stderr: usageText(), code: 2},
 		{name: "bad flag", args: []string{"--profle", "dev", "get"}, stdin: get1,
 			stderr: "git-credential-codecommit: flag provided but not defined: -profle; see git-credential-codecommit --help\n", code: 2},
 	} {
@@ -206,7 +209,7 @@ func TestLookAlikeHosts(t *testing.T) {
 // TestAWSCLIVectorsThroughRun runs every AWS CLI vector through the whole
 // program: each host form, with and without session token and port.
 func TestAWSCLIVectorsThroughRun(t *testing.T) {
-	f, err := os.Open("sigv4/testdata/awscli-v2-vectors.tsv")
+	f, err := os.Open("../../sigv4/testdata/awscli-v2-vectors.tsv")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,8 +243,7 @@ func TestAWSCLIVectorsThroughRun(t *testing.T) {
 				t.Setenv(k, v)
 			}
 			var stdout, stderr bytes.Buffer
-			code := cli{stdin: strings.NewReader(in), stdout: &stdout, stderr: &stderr, getenv: os.Getenv,
-				now: func() time.Time { return when }}.run([]string{"get"})
+			code := (&cli{stdin: strings.NewReader(in), stdout: &stdout, stderr: &stderr, now: func() time.Time { return when }}).run([]string{"get"})
 			want := fmt.Sprintf("username=%s\npassword=%s\npassword_expiry_utc=%d\n", c[6], c[7], when.Unix()+14*60)
 			if code != 0 || stdout.String() != want || stderr.Len() != 0 {
 				t.Errorf("%s %s (home %s): exit %d\nstdout %q\nstderr %q\nwant %q", c[0], c[1], home, code, stdout.String(), stderr.String(), want)
@@ -294,8 +296,8 @@ func TestDebug(t *testing.T) {
 	for k, v := range env {
 		t.Setenv(k, v)
 	}
-	code := cli{stdin: strings.NewReader(get1), stdout: &stdout, stderr: &stderr, getenv: os.Getenv,
-		now: func() time.Time { return vectorTime }}.run([]string{"get"})
+	c := &cli{stdin: strings.NewReader(get1), stdout: &stdout, stderr: &stderr, now: func() time.Time { return vectorTime }}
+	code := c.run([]string{"get"})
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
@@ -372,27 +374,27 @@ sso_role_name = Developer
 	addr := closedAddr(t)
 	for _, tc := range []protoCase{
 		{name: "nothing configured",
-			stderr: `git-credential-codecommit: no AWS credentials found: none in the environment, none in profile "default", and none from the EC2 instance metadata service (no EC2 IMDS role found, operation error ec2imds: GetMetadata, access disabled to EC2 IMDS via client option, or "AWS_EC2_METADATA_DISABLED" environment variable); set AWS_PROFILE, run aws configure or git-credential-codecommit login, or on EC2 attach an instance role` + "\n"},
+			stderr: `git-credential-codecommit: no AWS credentials (not in the environment or profile "default"; EC2 metadata: disabled); run: aws configure, or git-credential-codecommit login` + "\n"},
 		{name: "--profile does not exist", args: []string{"--profile", "nope"},
 			files:  map[string]string{".aws/config": "[profile other]\nregion = us-east-1\n"},
-			stderr: `git-credential-codecommit: AWS profile "nope" does not exist in ~/.aws/config or ~/.aws/credentials; check --profile and AWS_PROFILE, or create it with: aws configure --profile nope` + "\n"},
+			stderr: `git-credential-codecommit: AWS profile "nope" does not exist in $HOME/.aws/config or $HOME/.aws/credentials; check its name, or create it: aws configure --profile nope` + "\n"},
 		{name: "AWS_PROFILE does not exist", env: map[string]string{"AWS_PROFILE": "nope"},
-			stderr: `git-credential-codecommit: AWS profile "nope" does not exist in ~/.aws/config or ~/.aws/credentials; check --profile and AWS_PROFILE, or create it with: aws configure --profile nope` + "\n"},
+			stderr: `git-credential-codecommit: AWS profile "nope" does not exist in $HOME/.aws/config or $HOME/.aws/credentials; check its name, or create it: aws configure --profile nope` + "\n"},
 		{name: "SSO token missing", args: []string{"--profile", "dev"},
 			files:  map[string]string{".aws/config": ssoConfig},
-			stderr: `git-credential-codecommit: the IAM Identity Center (SSO) session of profile "dev" has expired or is missing (failed to read cached SSO token file, open $HOME/` + corpToken + `: no such file or directory); run: git-credential-codecommit login --profile dev` + "\n"},
+			stderr: `git-credential-codecommit: the SSO session of profile "dev" has expired or is missing (no cached token: not signed in on this machine); run: git-credential-codecommit login --profile dev` + "\n"},
 		{name: "SSO token expired, no refresh token", env: map[string]string{"AWS_PROFILE": "dev"},
 			files:  map[string]string{".aws/config": ssoConfig, corpToken: expired},
-			stderr: `git-credential-codecommit: the IAM Identity Center (SSO) session of profile "dev" has expired or is missing (refresh cached SSO token failed, cached SSO token is expired, or not present, and cannot be refreshed); run: git-credential-codecommit login --profile dev` + "\n"},
+			stderr: `git-credential-codecommit: the SSO session of profile "dev" has expired or is missing (the cached token has expired, and cannot be refreshed); run: git-credential-codecommit login --profile dev` + "\n"},
 		{name: "legacy SSO token expired", args: []string{"--profile", "legacy"},
 			files:  map[string]string{".aws/config": ssoConfig, legacyToken: expired},
-			stderr: `git-credential-codecommit: the IAM Identity Center (SSO) session of profile "legacy" has expired or is missing (the cached token has expired); run: git-credential-codecommit login --profile legacy` + "\n"},
+			stderr: `git-credential-codecommit: the SSO session of profile "legacy" has expired or is missing (the cached token has expired); run: git-credential-codecommit login --profile legacy` + "\n"},
 		{name: "container endpoint unreachable",
 			env:    map[string]string{"AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://" + addr + "/creds", "AWS_CONTAINER_AUTHORIZATION_TOKEN": "t0ken"},
-			stderr: fmt.Sprintf(`git-credential-codecommit: the container credentials endpoint gave no credentials (failed to load credentials, exceeded maximum number of attempts, 3, request send failed, Get "http://%s/creds": dial tcp %[1]s: connect: connection refused); check AWS_CONTAINER_CREDENTIALS_FULL_URI or AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, the authorization token, and that the task or build has a role`, addr) + "\n"},
+			stderr: fmt.Sprintf(`git-credential-codecommit: no credentials from the container endpoint (%s: connection refused); check AWS_CONTAINER_CREDENTIALS_*_URI, its token and the task's role`, addr) + "\n"},
 		{name: "instance metadata unreachable",
 			env:    map[string]string{"AWS_EC2_METADATA_DISABLED": "false", "AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://" + addr},
-			stderr: fmt.Sprintf(`git-credential-codecommit: no AWS credentials found: none in the environment, none in profile "default", and none from the EC2 instance metadata service (no EC2 IMDS role found, operation error ec2imds: GetMetadata, exceeded maximum number of attempts, 3, request send failed, Get "http://%s/latest/meta-data/iam/security-credentials/": dial tcp %[1]s: connect: connection refused); set AWS_PROFILE, run aws configure or git-credential-codecommit login, or on EC2 attach an instance role`, addr) + "\n"},
+			stderr: fmt.Sprintf(`git-credential-codecommit: no AWS credentials (not in the environment or profile "default"; EC2 metadata: %s: connection refused); run: aws configure, or git-credential-codecommit login`, addr) + "\n"},
 		{name: "credential_process prints a secret in broken JSON", args: []string{"--profile", "proc"},
 			files:  process(`{"Version": 1, "AccessKeyId": "AKIAPROC", "SecretAccessKey": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",`),
 			stderr: `git-credential-codecommit: credential_process of profile "proc" failed (its output is not the JSON credential_process must print); run it by hand to see why` + "\n"},
@@ -420,4 +422,68 @@ func TestExpiryCappedByCredentials(t *testing.T) {
 		stdin:  get1,
 		stdout: strings.Replace(answer, "1286496840", "1286496300", 1),
 	}.run(t)
+}
+
+// usageText is the program's help.
+func usageText() string {
+	var b strings.Builder
+	new(cli).usage(&b)
+	return b.String()
+}
+
+// TestHelp checks that every command prints its own help on stdout and
+// exits 0 for -h, --help and help COMMAND, and that the program's help
+// lists every command with its short line.
+func TestHelp(t *testing.T) {
+	usage := usageText()
+	if !strings.HasPrefix(usage, "usage: git-credential-codecommit [flags] <command> [flags]\n") {
+		t.Errorf("the help starts:\n%s", usage)
+	}
+	for _, cmd := range commands {
+		if !strings.Contains(usage, fmt.Sprintf("\n  %-11s %s\n", cmd.name, cmd.short)) {
+			t.Errorf("the help does not list %s", cmd.name)
+		}
+		for _, args := range [][]string{{cmd.name, "-h"}, {cmd.name, "--help"}, {"help", cmd.name}, {"--profile", "dev", cmd.name, "-help"}} {
+			var stdout, stderr bytes.Buffer
+			c := &cli{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, now: time.Now}
+			code := c.run(args)
+			out := stdout.String()
+			if code != 0 || stderr.Len() != 0 || !strings.HasPrefix(out, "usage: git-credential-codecommit "+cmd.name) ||
+				!strings.Contains(out, "\n\n"+strings.TrimSpace(cmd.long)+"\n") {
+				t.Errorf("%q: exit %d\nstdout:\n%s\nstderr:\n%s", args, code, out, stderr.String())
+			}
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"install", "--globl"}, "git-credential-codecommit: flag provided but not defined: -globl; see git-credential-codecommit install -h\n"},
+		{[]string{"doctor", "--jsno"}, "git-credential-codecommit: flag provided but not defined: -jsno; see git-credential-codecommit doctor -h\n"},
+		{[]string{"get", "--profle", "x"}, "git-credential-codecommit: flag provided but not defined: -profle; see git-credential-codecommit get -h\n"},
+		{[]string{"login", "extra"}, "git-credential-codecommit: login takes no arguments, got \"extra\"; see git-credential-codecommit login -h\n"},
+		{[]string{"help", "nothing"}, "git-credential-codecommit: no command \"nothing\"; see git-credential-codecommit --help\n"},
+	} {
+		var stdout, stderr bytes.Buffer
+		c := &cli{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, now: time.Now}
+		if code := c.run(tc.args); code != 2 || stdout.Len() != 0 || stderr.String() != tc.want {
+			t.Errorf("%q: exit %d\nstdout %q\nstderr %q\nwant exit 2 and %q", tc.args, code, stdout.String(), stderr.String(), tc.want)
+		}
+	}
+}
+
+// maxErrorLine bounds the error line a user sees, program name included.
+const maxErrorLine = 200
+
+// assertOneShortLine checks that an error on stderr is one line of at most
+// maxErrorLine characters.
+func assertOneShortLine(t *testing.T, stderr string) {
+	t.Helper()
+	line, rest, _ := strings.Cut(stderr, "\n")
+	if rest != "" || !strings.HasSuffix(stderr, "\n") && stderr != "" {
+		t.Errorf("stderr is not one line:\n%s", stderr)
+	}
+	if n := utf8.RuneCountInString(line); n > maxErrorLine {
+		t.Errorf("the error line has %d characters, more than %d:\n%s", n, maxErrorLine, line)
+	}
 }

@@ -2,16 +2,15 @@ package login
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 
-	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awscreds"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awsclicache"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/credcache"
 )
 
 // Logout signs out of the session of o.Profile, or of o.Session: it removes
@@ -68,55 +67,17 @@ func forgetRoleCredentials(s Session) (int, error) {
 	if id == "" {
 		id = s.StartURL // a legacy profile's session is known by its start URL
 	}
-	n, err := awscreds.ForgetSSOSession(id)
+	n, err := credcache.ForgetSSOSession(id)
 	if err != nil {
 		return n, err
 	}
 	if home, err := os.UserHomeDir(); err == nil {
-		k, err := removeJSONFiles(filepath.Join(home, ".aws", "cli", "cache"), isSSORoleCredentials)
+		k, err := awsclicache.ForgetSSO(home)
 		if n += k; err != nil {
 			return n, err
 		}
 	}
 	return n, nil
-}
-
-// removeJSONFiles removes the files of dir whose names end in ".json" and
-// whose content match accepts, and returns how many it removed. A missing
-// directory has none.
-func removeJSONFiles(dir string, match func(content []byte) bool) (int, error) {
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, e := range entries {
-		if !e.Type().IsRegular() || !strings.HasSuffix(e.Name(), ".json") {
-			continue
-		}
-		p := filepath.Join(dir, e.Name())
-		if b, err := os.ReadFile(p); err != nil || !match(b) {
-			continue
-		}
-		switch err := os.Remove(p); {
-		case err == nil:
-			n++
-		case !errors.Is(err, fs.ErrNotExist): // another process may have removed it
-			return n, err
-		}
-	}
-	return n, nil
-}
-
-// isSSORoleCredentials reports whether an AWS CLI cache file holds role
-// credentials from IAM Identity Center: the AWS CLI marks them so, and
-// "aws sso logout" removes the files it marked.
-func isSSORoleCredentials(content []byte) bool {
-	var f struct{ ProviderType string }
-	return json.Unmarshal(content, &f) == nil && f.ProviderType == "sso"
 }
 
 // files says how many files n is.

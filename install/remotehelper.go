@@ -1,0 +1,77 @@
+package install
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+)
+
+// remoteHelperPath is where the git-remote-codecommit link goes.
+func (o Options) remoteHelperPath() string {
+	dir := o.RemoteHelperDir
+	if dir == "" {
+		dir = filepath.Dir(o.Binary)
+	}
+	name := "git-remote-codecommit"
+	if runtime.GOOS == "windows" {
+		name += ".exe"
+	}
+	return filepath.Join(dir, name)
+}
+
+// linkRemoteHelper makes git-remote-codecommit a link to the binary: a
+// symbolic link, or a hard link on Windows, where symbolic links need
+// privileges. An existing link to the binary is left alone; any other file
+// of that name is an error. It reports whether it made the link.
+func (o Options) linkRemoteHelper(w io.Writer) (bool, error) {
+	link := o.remoteHelperPath()
+	if same, err := sameFile(link, o.Binary); err == nil {
+		if same {
+			fmt.Fprintf(w, "%s already runs this binary\n", link)
+			return false, nil
+		}
+		return false, fmt.Errorf("%s exists and is not this binary; remove it first", link)
+	}
+	var err error
+	if runtime.GOOS == "windows" {
+		err = os.Link(o.Binary, link)
+	} else {
+		err = os.Symlink(o.Binary, link)
+	}
+	if err != nil {
+		return false, fmt.Errorf("linking the remote helper: %w", err)
+	}
+	fmt.Fprintf(w, "linked %s to %s: git now runs it for codecommit:// URLs\n", link, o.Binary)
+	if !onPath(filepath.Dir(link)) {
+		fmt.Fprintf(w, "note: %s is not on PATH, where git looks for remote helpers\n", filepath.Dir(link))
+	}
+	return true, nil
+}
+
+// sameFile reports whether a and b are the same file; it fails when a does
+// not exist.
+func sameFile(a, b string) (bool, error) {
+	fa, err := os.Stat(a)
+	if err != nil {
+		if _, lerr := os.Lstat(a); lerr == nil {
+			return false, nil // a dangling link: not ours to replace
+		}
+		return false, err
+	}
+	fb, err := os.Stat(b)
+	if err != nil {
+		return false, err
+	}
+	return os.SameFile(fa, fb), nil
+}
+
+func onPath(dir string) bool {
+	for _, d := range filepath.SplitList(os.Getenv("PATH")) {
+		if a, err := filepath.Abs(d); err == nil && a == dir {
+			return true
+		}
+	}
+	return false
+}

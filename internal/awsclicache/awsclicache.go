@@ -1,0 +1,164 @@
+// Package awsclicache reads the role credentials the AWS CLI caches in
+// ~/.aws/cli/cache, so that a user who ran aws a minute ago pays no STS or
+// IAM Identity Center call, and forgets its IAM Identity Center ones at
+// logout, as "aws sso logout" does. It never writes the AWS CLI's files:
+// the AWS CLI owns their format and takes no lock.
+//
+// The file names are the AWS CLI's own key derivation (botocore's
+// AssumeRoleCredentialFetcher and SSOCredentialFetcher): the hex SHA-1 of
+// the JSON of the call's arguments, as Python's json.dumps writes it.
+package awsclicache
+
+import (
+	"crypto/sha1"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+)
+
+// Window is how long before expiry the AWS CLI stops using a cached entry;
+// an entry with less left is not read either.
+const Window = 15 * time.Minute
+
+// Dir is the AWS CLI's cache directory under home.
+func Dir(home string) string { return filepath.Join(home, ".aws", "cli", "cache") }
+
+// File returns the file in which the AWS CLI caches the credentials of
+// profile sc, fetched by the chain of sources, or "" when it caches none
+// for it.
+func File(home string, sc *config.SharedConfig, sources []aws.CredentialSource) string {
+	if sc == nil {
+		return ""
+	}
+	var args string
+	switch {
+	case sc.RoleARN != "" && sc.WebIdentityTokenFile == "" && sc.MFASerial == "" && slices.Contains(sources, aws.CredentialSourceSTSAssumeRole):
+		// json.dumps(args, sort_keys=True) of AssumeRole's arguments, with
+		// Python's default separators. A RoleSessionName is left out when
+		// the CLI would generate one.
+		var kv []string
+		if sc.RoleDurationSeconds != nil {
+			kv = append(kv, fmt.Sprintf(`"DurationSeconds": %d`, int(sc.RoleDurationSeconds.Seconds())))
+		}
+		if sc.ExternalID != "" {
+			kv = append(kv, `"ExternalId": `+pyQuote(sc.ExternalID))
+		}
+		kv = append(kv, `"RoleArn": `+pyQuote(sc.RoleARN))
+		if sc.RoleSessionName != "" {
+			kv = append(kv, `"RoleSessionName": `+pyQuote(sc.RoleSessionName))
+		}
+		args = "{" + strings.Join(kv, ", ") + "}"
+	case sc.SSOAccountID != "" && sc.SSORoleName != "":
+		// json.dumps(args, sort_keys=True, separators=(',', ':')).
+		if sc.SSOSessionName != "" {
+			args = `{"accountId":` + pyQuote(sc.SSOAccountID) + `,"roleName":` + pyQuote(sc.SSORoleName) + `,"sessionName":` + pyQuote(sc.SSOSessionName) + `}`
+		} else {
+			args = `{"accountId":` + pyQuote(sc.SSOAccountID) + `,"roleName":` + pyQuote(sc.SSORoleName) + `,"startUrl":` + pyQuote(sc.SSOStartURL) + `}`
+		}
+	default:
+		return ""
+	}
+	sum := sha1.Sum([]byte(args))
+	return filepath.Join(Dir(home), hex.EncodeToString(sum[:])+".json")
+}
+
+// pyQuote quotes s as Python's json.dumps does by default (ensure_ascii).
+func pyQuote(s string) string {
+	b, _ := json.Marshal(s) // escapes ", \ and control characters as Python does, except below
+	q := string(b)
+	q = strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&").Replace(q)
+	var out strings.Builder
+	for _, r := range q {
+		switch {
+		case r < 0x80:
+			out.WriteRune(r)
+		case r <= 0xffff:
+			fmt.Fprintf(&out, `\u%04x`, r)
+		default:
+			r -= 0x10000
+			fmt.Fprintf(&out, `\u%04x\u%04x`, 0xd800+(r>>10), 0xdc00+(r&0x3ff))
+		}
+	}
+	return out.String()
+}
+
+// Read returns the credentials of an AWS CLI cache file that has more than
+// Window left at now.
+func Read(path string, now time.Time) (aws.Credentials, bool) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return aws.Credentials{}, false
+	}
+	var f struct {
+		Credentials struct {
+			AccessKeyID, SecretAccessKey, SessionToken, Expiration, AccountID string
+		}
+	}
+	if json.Unmarshal(b, &f) != nil || f.Credentials.AccessKeyID == "" || f.Credentials.SecretAccessKey == "" {
+		return aws.Credentials{}, false
+	}
+	c := f.Credentials
+	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05MST", "2006-01-02T15:04:05Z0700"} {
+		exp, err := time.Parse(layout, c.Expiration)
+		if err != nil {
+			continue
+		}
+		if exp.Sub(now) <= Window {
+			return aws.Credentials{}, false
+		}
+		return aws.Credentials{
+			AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken,
+			AccountID: c.AccountID, Source: "AWS CLI cache " + path, CanExpire: true, Expires: exp,
+		}, true
+	}
+	return aws.Credentials{}, false
+}
+
+// ForgetSSO removes the AWS CLI's cached role credentials from IAM Identity
+// Center under home, as "aws sso logout" does (the AWS CLI marks them, but
+// records not which session they came from), and returns how many files it
+// removed. A missing directory has none.
+func ForgetSSO(home string) (int, error) {
+	dir := Dir(home)
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, e := range entries {
+		if !e.Type().IsRegular() || !strings.HasSuffix(e.Name(), ".json") {
+			continue
+		}
+		p := filepath.Join(dir, e.Name())
+		if b, err := os.ReadFile(p); err != nil || !isSSO(b) {
+			continue
+		}
+		switch err := os.Remove(p); {
+		case err == nil:
+			n++
+		case !errors.Is(err, fs.ErrNotExist): // another process may have removed it
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// isSSO reports whether the content of an AWS CLI cache file holds role
+// credentials from IAM Identity Center, as the AWS CLI marks them.
+func isSSO(content []byte) bool {
+	var f struct{ ProviderType string }
+	return json.Unmarshal(content, &f) == nil && f.ProviderType == "sso"
+}

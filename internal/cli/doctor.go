@@ -1,0 +1,62 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/doctor"
+)
+
+var cmdDoctor = &command{
+	group:     "Set-up and diagnosis",
+	name:      "doctor",
+	usageLine: "[--online] [--json] [--local] [--profile NAME] [--region R] [URL or remote]",
+	short:     "check that a clone would work, and say how to fix what would not",
+	long: `Doctor checks that a clone of URL (or of the remote of that name, or of a
+repository in the configured region) would work with the configuration git
+and the AWS SDK find: the URL, the credential helpers git asks and in which
+order, useHttpPath, the AWS credentials, the IAM Identity Center token and
+the region. It changes nothing, and names the fix for each problem. It exits
+1 when a clone would fail.
+
+It never runs credential helpers that the repository's own .git/config
+names unless --local is given: it lists them instead.`,
+	setup: func(c *cli, fs *flag.FlagSet) func([]string) int {
+		o := doctor.Options{Profile: c.getter.Profile, Region: c.getter.Region}
+		fs.StringVar(&o.Profile, "profile", o.Profile, "check with the AWS `profile` NAME instead of the helper's")
+		fs.StringVar(&o.Region, "region", o.Region, "check with `region` R instead of the helper's")
+		fs.BoolVar(&o.Online, "online", false, "also ask STS who the credentials are, and compare the clock with AWS's")
+		fs.BoolVar(&o.Local, "local", false, "also run the credential helpers the repository's own configuration names")
+		asJSON := fs.Bool("json", false, "print the report as JSON")
+		return func(args []string) int {
+			// The URL may come before flags, as in "doctor URL --online".
+			if len(args) > 0 {
+				o.URL = args[0]
+				if err := fs.Parse(args[1:]); err != nil {
+					return c.usageError(err, "doctor -h")
+				}
+				if fs.NArg() > 0 {
+					return c.usageError(fmt.Errorf("unexpected argument %q", fs.Arg(0)), "doctor -h")
+				}
+			}
+			r := doctor.Doctor(context.Background(), o)
+			var err error
+			if *asJSON {
+				enc := json.NewEncoder(c.stdout)
+				enc.SetIndent("", "  ")
+				err = enc.Encode(r)
+			} else {
+				err = r.WriteText(c.stdout)
+			}
+			if err != nil {
+				return c.fail(fmt.Errorf("writing the report: %w", err), 1)
+			}
+			if !r.OK {
+				return 1
+			}
+			return 0
+		}
+	},
+}

@@ -1,0 +1,129 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"path/filepath"
+
+	"github.com/git-credential-codecommit/git-credential-codecommit/install"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/gitconfig"
+)
+
+var cmdInstall = &command{
+	group:     "Set-up and diagnosis",
+	name:      "install",
+	usageLine: "[--global | --system | --local | --file PATH] [--profile NAME] [--region R] [--url URL] [--rewrite-ssh] [--remote-helper[=DIR]]",
+	short:     "make git use this helper for CodeCommit",
+	long: `Install makes git use this helper for CodeCommit: a credential section for
+every CodeCommit host form (or for the URL prefix --url), which cuts off the
+helpers configured before it, runs this binary with --profile and --region,
+and sets useHttpPath. It changes git's configuration only by running git
+config. Running it again changes nothing; uninstall with the same flags
+removes exactly what it wrote.
+
+--rewrite-ssh also rewrites CodeCommit SSH URLs (ssh://, git+ssh:// and
+host:path) to https, for the regions given with --region (repeat it) or for
+every region. --remote-helper links git-remote-codecommit to this binary,
+beside it or in DIR, for codecommit://[PROFILE@]REPO and
+codecommit::REGION://[PROFILE@]REPO URLs.`,
+	setup: func(c *cli, fs *flag.FlagSet) func([]string) int { return c.installFlags(fs, false) },
+}
+
+var cmdUninstall = &command{
+	group:     "Set-up and diagnosis",
+	name:      "uninstall",
+	usageLine: "[same flags as install]",
+	short:     "remove what install wrote with the same flags, and nothing else",
+	long: `Uninstall removes what install wrote with the same flags: its credential
+sections (whatever profile they name), its SSH rewrite rules (for the regions
+given, or every region), and with --remote-helper the git-remote-codecommit
+link. It leaves every entry it did not write.`,
+	setup: func(c *cli, fs *flag.FlagSet) func([]string) int { return c.installFlags(fs, true) },
+}
+
+// installFlags defines install's flags, which uninstall shares, and
+// returns what runs the command.
+func (c *cli) installFlags(fs *flag.FlagSet, uninstall bool) func([]string) int {
+	o := install.Options{Profile: c.getter.Profile}
+	if c.getter.Region != "" {
+		o.Regions = []string{c.getter.Region}
+	}
+	global := fs.Bool("global", false, "write the user's git configuration (the default)")
+	system := fs.Bool("system", false, "write the system's git configuration")
+	local := fs.Bool("local", false, "write the repository's git configuration")
+	fs.StringVar(&o.File, "file", "", "write the git configuration file `PATH`")
+	fs.StringVar(&o.Profile, "profile", o.Profile, "the AWS `profile` the helper uses")
+	fs.Func("region", "the `region` for AWS calls (with --rewrite-ssh: a region to rewrite; repeat it)", func(r string) error {
+		o.Regions = append(o.Regions, r)
+		return nil
+	})
+	fs.StringVar(&o.URL, "url", "", "a CodeCommit `URL` prefix to configure instead of every CodeCommit host")
+	fs.BoolVar(&o.RewriteSSH, "rewrite-ssh", false, "also rewrite CodeCommit SSH URLs to https")
+	fs.Var(&dirFlag{on: &o.RemoteHelper, dir: &o.RemoteHelperDir}, "remote-helper", "also link git-remote-codecommit to this binary, beside it or in `DIR`")
+	return func(args []string) int {
+		op := "install"
+		if uninstall {
+			op = "uninstall"
+		}
+		if len(args) > 0 {
+			return c.usageError(fmt.Errorf("%s takes no arguments, got %q", op, args[0]), op+" -h")
+		}
+		n := 0
+		for _, s := range []struct {
+			on    bool
+			scope gitconfig.Scope
+		}{{*global, gitconfig.Global}, {*system, gitconfig.System}, {*local, gitconfig.Local}, {o.File != "", gitconfig.Path}} {
+			if s.on {
+				o.Scope = s.scope
+				n++
+			}
+		}
+		if n > 1 {
+			return c.usageError(fmt.Errorf("give one of --global, --system, --local and --file"), op+" -h")
+		}
+		if o.RemoteHelperDir != "" {
+			dir, err := filepath.Abs(o.RemoteHelperDir)
+			if err != nil {
+				return c.fail(err, 1)
+			}
+			o.RemoteHelperDir = dir
+		}
+		var err error
+		if o.Binary, err = c.self(); err == nil {
+			if uninstall {
+				err = install.Uninstall(context.Background(), o, c.stdout)
+			} else {
+				err = install.Install(context.Background(), o, c.stdout)
+			}
+		}
+		if err != nil {
+			return c.fail(err, 1)
+		}
+		return 0
+	}
+}
+
+// dirFlag is a flag that may be given alone (--remote-helper) or with a
+// directory (--remote-helper=DIR).
+type dirFlag struct {
+	on  *bool
+	dir *string
+}
+
+func (f *dirFlag) IsBoolFlag() bool { return true }
+
+func (f *dirFlag) String() string {
+	if f.dir == nil {
+		return ""
+	}
+	return *f.dir
+}
+
+func (f *dirFlag) Set(s string) error {
+	*f.on = true
+	if s != "true" {
+		*f.dir = s
+	}
+	return nil
+}

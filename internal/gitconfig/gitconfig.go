@@ -1,0 +1,155 @@
+// Package gitconfig runs git: git config on one configuration file, git's
+// version, and the spelling of a credential helper's command line in git's
+// configuration. Configuration is only ever changed by running git config,
+// never by editing files.
+package gitconfig
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Git runs git in Dir with Env (nil: this process's environment).
+type Git struct {
+	Dir string
+	Env []string
+}
+
+// ErrNotFound is what git config's exit status 1 (get: no such key) and 5
+// (unset: no such key or value) mean.
+var ErrNotFound = errors.New("not found")
+
+// Run runs git with args and returns its standard output. A failure is one
+// line: the command and what git wrote to stderr.
+func (g Git) Run(ctx context.Context, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, "git", args...)
+	cmd.Dir, cmd.Env = g.Dir, g.Env
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		if (exit.ExitCode() == 1 || exit.ExitCode() == 5) && args[0] == "config" && errOut.Len() == 0 {
+			return "", ErrNotFound
+		}
+		return "", fmt.Errorf("git %s: %s", strings.Join(args, " "), strings.Join(strings.Fields(errOut.String()), " "))
+	}
+	if err != nil {
+		return "", fmt.Errorf("running git: %w", err)
+	}
+	return out.String(), nil
+}
+
+// Version is a git version, major and minor.
+type Version struct{ Major, Minor int }
+
+// The git versions this program cares about.
+var (
+	// Wildcards is the first git whose credential.<url> sections take the
+	// one-label wildcards install writes (https://git-codecommit.*.…).
+	Wildcards = Version{2, 26}
+	// PasswordExpiry is the first git that reads password_expiry_utc, so
+	// that storing helpers forget passwords when they expire.
+	PasswordExpiry = Version{2, 40}
+)
+
+func (v Version) String() string { return fmt.Sprintf("%d.%d", v.Major, v.Minor) }
+
+// AtLeast reports whether v is min or newer.
+func (v Version) AtLeast(min Version) bool {
+	return v.Major > min.Major || v.Major == min.Major && v.Minor >= min.Minor
+}
+
+// Version returns git's version, and the line git printed for it.
+func (g Git) Version(ctx context.Context) (Version, string, error) {
+	out, err := g.Run(ctx, "version")
+	if err != nil {
+		return Version{}, "", err
+	}
+	line := strings.TrimSpace(out)
+	rest, ok := strings.CutPrefix(line, "git version ")
+	parts := strings.SplitN(rest, ".", 3)
+	if !ok || len(parts) < 2 {
+		return Version{}, line, fmt.Errorf("cannot read git's version from %q", line)
+	}
+	major, err1 := strconv.Atoi(parts[0])
+	minor, err2 := strconv.Atoi(strings.TrimRightFunc(parts[1], func(r rune) bool { return r < '0' || r > '9' }))
+	if err1 != nil || err2 != nil {
+		return Version{}, line, fmt.Errorf("cannot read git's version from %q", line)
+	}
+	return Version{major, minor}, line, nil
+}
+
+// Scope chooses a configuration file as git config's options do.
+type Scope int
+
+const (
+	Global Scope = iota // --global, the user's file
+	System              // --system
+	Local               // --local, the repository's
+	Path                // --file PATH
+)
+
+// File is one git configuration file.
+type File struct {
+	Git
+	Scope Scope
+	Path  string // for the Path scope
+}
+
+// Args are git config's options that name f.
+func (f File) Args() []string {
+	switch f.Scope {
+	case System:
+		return []string{"--system"}
+	case Local:
+		return []string{"--local"}
+	case Path:
+		return []string{"--file", f.Path}
+	}
+	return []string{"--global"}
+}
+
+// Config runs git config on f.
+func (f File) Config(ctx context.Context, args ...string) (string, error) {
+	return f.Run(ctx, slices.Concat([]string{"config"}, f.Args(), args)...)
+}
+
+// Entry is one key and value of a section, in file order.
+type Entry struct{ Key, Value string }
+
+// Entries returns the entries of section name (for example
+// "credential.https://git-codecommit.*.amazonaws.com/") in f, in file order,
+// with keys in lower case as git reports them, and nil when there are none.
+func (f File) Entries(ctx context.Context, name string) ([]Entry, error) {
+	out, err := f.Config(ctx, "-z", "--get-regexp", "^"+regexp.QuoteMeta(name)+`\.[^.]+$`)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var es []Entry
+	for rec := range strings.SplitSeq(strings.TrimSuffix(out, "\x00"), "\x00") {
+		k, v, _ := strings.Cut(rec, "\n")
+		es = append(es, Entry{k[len(name)+1:], v})
+	}
+	return es, nil
+}
+
+// Add appends entries to section name; key spells each key in the file.
+func (f File) Add(ctx context.Context, name string, entries []Entry, key func(string) string) error {
+	for _, e := range entries {
+		if _, err := f.Config(ctx, "--add", name+"."+key(e.Key), e.Value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
