@@ -63,6 +63,7 @@ func (w *world) mustGet(args ...string) (stdout, stderr string) {
 // against an STS that takes 150 ms to answer, make one AssumeRole call; the
 // 20 gets after them make none.
 func TestCacheConcurrentAssumeRole(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	sts := w.startSTS()
 	sts.SetLatency(150 * time.Millisecond)
@@ -83,6 +84,7 @@ func TestCacheConcurrentAssumeRole(t *testing.T) {
 
 // TestCacheConcurrentSSO is the same with an IAM Identity Center profile.
 func TestCacheConcurrentSSO(t *testing.T) {
+	t.Parallel()
 	w, ic := ssoWorld(t)
 	access, _ := ic.IssueToken()
 	w.write(ssoCache, fmt.Sprintf(`{"accessToken": %q, "expiresAt": %q}`, access, time.Now().Add(8*time.Hour).UTC().Format(time.RFC3339)))
@@ -142,6 +144,7 @@ func (w *world) cacheEntries() []string {
 }
 
 func TestCacheDamage(t *testing.T) {
+	t.Parallel()
 	t.Run("corrupt entry", func(t *testing.T) {
 		w, sts := cachedAssumeRoleWorld(t)
 		for _, junk := range []string{"", "{", "not json", `{"version": 1}`, "\x00\x01\x02"} {
@@ -317,6 +320,7 @@ func replaceJSONField(s, field, value string) string {
 // TestCacheNeverHoldsEnvironmentKeys: keys in the environment are never
 // written anywhere.
 func TestCacheNeverHoldsEnvironmentKeys(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	c := w.keys.Issue("ASIAENV", time.Now().Add(time.Hour))
 	w.setenv("AWS_ACCESS_KEY_ID="+c.AccessKeyID, "AWS_SECRET_ACCESS_KEY="+c.SecretAccessKey, "AWS_SESSION_TOKEN="+c.SessionToken)
@@ -329,6 +333,7 @@ func TestCacheNeverHoldsEnvironmentKeys(t *testing.T) {
 // TestCacheOff: --no-cache and GIT_CREDENTIAL_CODECOMMIT_NO_CACHE=1 make
 // every get assume the role, and write nothing.
 func TestCacheOff(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	sts := w.startSTS()
 	w.assumeRoleProfile()
@@ -349,6 +354,7 @@ func TestCacheOff(t *testing.T) {
 // role (in ~/.aws/cli/cache, under its own key) are used without an STS
 // call. The file name is the one aws-cli 1.45 wrote for this profile.
 func TestCacheReadsAWSCLICache(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	sts := w.startSTS()
 	w.assumeRoleProfile()

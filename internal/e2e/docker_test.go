@@ -51,6 +51,7 @@ func dockerfile(t *testing.T, name string) []instruction {
 // running docker/configure.sh on the binary it built, which the next test
 // runs.
 func TestDockerfileExample(t *testing.T) {
+	t.Parallel()
 	root := repoRoot(t)
 	ins := dockerfile(t, filepath.Join(root, "Dockerfile.example"))
 	var from, runs []string
@@ -105,6 +106,7 @@ func TestDockerfileExample(t *testing.T) {
 // CodeBuild-style container credentials that git gets CodeCommit passwords
 // from the installed helper and that npm installs the example's dependency.
 func TestDockerConfigure(t *testing.T) {
+	t.Parallel()
 	root := repoRoot(t)
 	w := newBareWorld(t)
 	image := t.TempDir()

@@ -248,6 +248,7 @@ func oneLine(t *testing.T, stdout, stderr string, code int, want ...string) {
 }
 
 func TestEnvironmentKeysWithSessionToken(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	c := w.keys.Issue("ASIAENV", time.Now().Add(time.Hour))
 	w.setenv("AWS_ACCESS_KEY_ID="+c.AccessKeyID, "AWS_SECRET_ACCESS_KEY="+c.SecretAccessKey, "AWS_SESSION_TOKEN="+c.SessionToken)
@@ -256,6 +257,7 @@ func TestEnvironmentKeysWithSessionToken(t *testing.T) {
 }
 
 func TestStaticProfile(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	c := fakeaws.Credentials{AccessKeyID: "AKIASTATICPROFILE001", SecretAccessKey: "static/secret+key0000000000000000000000"}
 	w.keys.Add(c)
@@ -289,6 +291,7 @@ func (w *world) assumeRoleProfile() fakeaws.Credentials {
 }
 
 func TestAssumeRoleProfile(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	sts := w.startSTS()
 	base := w.assumeRoleProfile()
@@ -303,6 +306,7 @@ func TestAssumeRoleProfile(t *testing.T) {
 }
 
 func TestWebIdentity(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	sts := w.startSTS()
 	sts.SetWebIdentityToken("eyJhbGciOiJSUzI1NiJ9.e2e.signature")
@@ -313,6 +317,7 @@ func TestWebIdentity(t *testing.T) {
 }
 
 func TestContainerCredentials(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	ct, err := fakeaws.StartContainer(w.keys, "container-auth-token")
 	if err != nil {
@@ -341,6 +346,7 @@ func (w *world) startIMDS() *fakeaws.IMDS {
 }
 
 func TestInstanceMetadata(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	imds := w.startIMDS()
 	w.roundTrip("imds")
@@ -380,6 +386,7 @@ const ssoCache = ".aws/sso/cache/ee0bfd2552fbd840c02cc48b6e823320543c450f.json"
 func ssoIssued(k string) bool { return strings.HasPrefix(k, "ASIASSO") }
 
 func TestSSOValidToken(t *testing.T) {
+	t.Parallel()
 	w, ic := ssoWorld(t)
 	access, _ := ic.IssueToken()
 	w.write(ssoCache, fmt.Sprintf(`{"accessToken": %q, "expiresAt": %q, "region": "us-east-1", "startUrl": "https://corp.awsapps.com/start"}`,
@@ -392,6 +399,7 @@ func TestSSOValidToken(t *testing.T) {
 }
 
 func TestSSORefresh(t *testing.T) {
+	t.Parallel()
 	w, ic := ssoWorld(t)
 	id, secret := ic.RegisterClient()
 	access, refresh := ic.IssueToken()
@@ -405,6 +413,7 @@ func TestSSORefresh(t *testing.T) {
 }
 
 func TestSSOExpiredNoRefresh(t *testing.T) {
+	t.Parallel()
 	w, ic := ssoWorld(t)
 	access, _ := ic.IssueToken()
 	w.write(ssoCache, fmt.Sprintf(`{"accessToken": %q, "expiresAt": %q}`, access, time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)))
@@ -425,6 +434,7 @@ func TestSSOExpiredNoRefresh(t *testing.T) {
 }
 
 func TestCredentialProcess(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	c := w.keys.Issue("ASIAPROC", time.Now().Add(time.Hour))
 	script := w.write("creds.sh", fmt.Sprintf("cat <<'EOF'\n"+`{"Version": 1, "AccessKeyId": %q, "SecretAccessKey": %q, "SessionToken": %q, "Expiration": %q}`+"\nEOF\n",
@@ -439,6 +449,7 @@ func TestCredentialProcess(t *testing.T) {
 // and ends within the SDK's own time-outs.
 
 func TestSTSRetriesAfter500(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	sts := w.startSTS()
 	w.assumeRoleProfile()
@@ -453,6 +464,7 @@ func TestSTSRetriesAfter500(t *testing.T) {
 }
 
 func TestSTSRefuses(t *testing.T) {
+	t.Parallel()
 	for _, f := range []fakeaws.Fault{
 		{Status: 400, Code: "ExpiredTokenException", Message: "The security token included in the request is expired"},
 		{Status: 403, Code: "AccessDenied", Message: "User is not authorized to perform: sts:AssumeRole"},
@@ -475,6 +487,7 @@ func TestSTSRefuses(t *testing.T) {
 }
 
 func TestInstanceMetadataUnreachable(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.setenv("AWS_EC2_METADATA_DISABLED=false", "AWS_EC2_METADATA_SERVICE_ENDPOINT="+testenv.Nowhere)
 	stdout, stderr, code := w.get("r")
@@ -482,6 +495,7 @@ func TestInstanceMetadataUnreachable(t *testing.T) {
 }
 
 func TestContainerEndpointRefuses(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	ct, err := fakeaws.StartContainer(w.keys, "the-right-token")
 	if err != nil {
@@ -497,6 +511,7 @@ func TestContainerEndpointRefuses(t *testing.T) {
 }
 
 func TestMalformedCredentialsFile(t *testing.T) {
+	t.Parallel()
 	for name, body := range map[string]string{
 		"unclosed section": "[default\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0\n",
 		"no section":       "aws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0\n",

@@ -112,6 +112,7 @@ func readFile(t *testing.T, name string) string {
 // CodeCommit, a second install changes nothing, and uninstall puts back
 // exactly what was there.
 func TestInstallOverStoredPassword(t *testing.T) {
+	t.Parallel()
 	w := newBareWorld(t)
 	key := w.staticProfiles("default")["default"]
 	// Passwords kept by credential-store; useHttpPath on, as the AWS CLI's
@@ -203,6 +204,7 @@ func TestInstallOverStoredPassword(t *testing.T) {
 // the helper with container credentials, and npm installs a git+ssh
 // dependency and keeps its URL in the lockfile. ssh itself never runs.
 func TestInstallRewriteSSH(t *testing.T) {
+	t.Parallel()
 	w := newBareWorld(t)
 	ct := w.startContainer()
 	w.noSSH()
@@ -272,6 +274,7 @@ func TestInstallRewriteSSH(t *testing.T) {
 // SSH URL forms reach the fake through the helper; another region's are left
 // to ssh.
 func TestInstallRewriteSSHOneRegion(t *testing.T) {
+	t.Parallel()
 	w := newBareWorld(t)
 	ct := w.startContainer()
 	w.noSSH()
@@ -304,6 +307,7 @@ func TestInstallRewriteSSHOneRegion(t *testing.T) {
 // TestInstallScopes installs into each of git's other configuration files,
 // clones through it, and uninstalls from it.
 func TestInstallScopes(t *testing.T) {
+	t.Parallel()
 	t.Run("system", func(t *testing.T) {
 		w := newBareWorld(t)
 		keys := w.staticProfiles("default")
@@ -396,6 +400,7 @@ func TestInstallScopes(t *testing.T) {
 // with A's key and every other repository with B's, and stays so when the
 // host sections are written again with another profile.
 func TestInstallProfilePerURL(t *testing.T) {
+	t.Parallel()
 	w := newBareWorld(t)
 	keys := w.staticProfiles("A", "B", "C")
 	const teamA = repoURL + "team-a"
@@ -428,6 +433,7 @@ func TestInstallProfilePerURL(t *testing.T) {
 // TestInstallPathWithSpaces installs a helper whose path needs quoting: git
 // must run it through the shell, as "!'…'".
 func TestInstallPathWithSpaces(t *testing.T) {
+	t.Parallel()
 	for _, dir := range []string{"build tools", "it's here"} {
 		t.Run(dir, func(t *testing.T) {
 			w := newBareWorld(t)
@@ -460,6 +466,7 @@ func TestInstallPathWithSpaces(t *testing.T) {
 // another. Moving the github.com section after the generic one would cut
 // the generic helper off.
 func TestInstallLeavesOtherSectionsInPlace(t *testing.T) {
+	t.Parallel()
 	w := newBareWorld(t)
 	w.git("config", "--global", "--add", "credential.https://github.com/.helper", "")
 	w.git("config", "--global", "--add", "credential.https://github.com/.helper", "!f() { echo username=github-user; }; f")

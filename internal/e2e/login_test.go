@@ -70,6 +70,7 @@ func checkTime(t *testing.T, token map[string]any, field string, want time.Time)
 // TestLoginLogout signs in through the fakes of IAM Identity Center, clones
 // and pushes with the token, and signs out.
 func TestLoginLogout(t *testing.T) {
+	t.Parallel()
 	w, ic := ssoWorld(t)
 	const loginLine = "run: git-credential-codecommit login --profile dev"
 	stdout, stderr, code := w.get("sso-login")
@@ -145,6 +146,7 @@ func TestLoginLogout(t *testing.T) {
 // TestLoginLegacyProfile signs in for a profile with sso_start_url and
 // sso_region of its own, and clones with the token.
 func TestLoginLegacyProfile(t *testing.T) {
+	t.Parallel()
 	w, ic := ssoWorld(t)
 	w.write(".aws/config", `[profile legacy]
 sso_start_url = https://legacy.awsapps.com/start
@@ -174,6 +176,7 @@ region = us-east-1
 // code expires fails with one line that says what to do, and writes no
 // token.
 func TestLoginCodeExpires(t *testing.T) {
+	t.Parallel()
 	w, ic := ssoWorld(t)
 	ic.ExpireDeviceCodes()
 	stdout, stderr, code := w.helper("login", "--no-browser")
@@ -192,6 +195,7 @@ func TestLoginCodeExpires(t *testing.T) {
 // included, with xdg-open when there is a display, and that a browser that
 // cannot be opened does not fail the sign-in.
 func TestLoginOpensBrowser(t *testing.T) {
+	t.Parallel()
 	if runtime.GOOS != "linux" {
 		t.Skip("xdg-open is the opener on Linux only")
 	}

@@ -13,6 +13,7 @@ import (
 // with real npm, on "EC2" (instance metadata credentials), then reinstalls
 // it from the lockfile with npm ci. npm runs git, git runs the helper.
 func TestNpmInstallGitDependency(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("npm"); err != nil {
 		t.Fatal("npm is not installed; .ci/run installs Node.js and npm")
 	}

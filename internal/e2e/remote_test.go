@@ -52,6 +52,7 @@ func remoteWorld(t *testing.T) (*world, map[string]fakeaws.Credentials) {
 // git-remote-codecommit's URL forms; the fake CodeCommit checks that each
 // repository was reached with its profile's key.
 func TestRemoteHelperURLForms(t *testing.T) {
+	t.Parallel()
 	w, keys := remoteWorld(t)
 	for _, tc := range []struct {
 		url, repo, profile string
@@ -83,6 +84,7 @@ func TestRemoteHelperURLForms(t *testing.T) {
 // TestRemoteHelperErrors runs malformed or unusable codecommit:// URLs
 // through real git: each fails with one line from the helper.
 func TestRemoteHelperErrors(t *testing.T) {
+	t.Parallel()
 	w, _ := remoteWorld(t)
 	for url, want := range map[string]string{
 		"codecommit://":          "git-remote-codecommit: the URL codecommit:// is malformed: use codecommit://[PROFILE@]REPOSITORY or codecommit::REGION://[PROFILE@]REPOSITORY\n",
@@ -102,6 +104,7 @@ func TestRemoteHelperErrors(t *testing.T) {
 // (through logging wrappers first on PATH), and checks that none holds the
 // secret key, the session token or a signed password.
 func TestRemoteHelperArgv(t *testing.T) {
+	t.Parallel()
 	w, keys := remoteWorld(t)
 	log := filepath.Join(w.home, "argv.log")
 	// wrap makes path a script that logs its arguments and runs target
