@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bufio"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -96,47 +95,62 @@ func (w *world) startPhase(name string) *phase {
 }
 
 // helperRuns returns how many times git ran the credential helper with the
-// operation op during the phase. Git logs a helper it runs as a child_start
-// event whose command line is the configured helper followed by the
-// operation ("/path/git-credential-codecommit get", run by the shell). For
+// operation op during the phase, and for each the command line of the git
+// that needed it: the parent of the git remote-https that ran the helper.
+// Git logs a helper it runs as a child_start event whose command line is
+// the configured helper followed by the operation
+// ("/path/git-credential-codecommit get", run by the shell). For
 // codecommit:// URLs the helper is the same binary under its other name
 // ("/path/git-remote-codecommit --credential-helper get").
-func (p *phase) helperRuns(op string) int {
+func (p *phase) helperRuns(op string) (n int, callers []string) {
 	p.w.t.Helper()
 	files, err := os.ReadDir(p.dir)
 	if err != nil {
 		p.w.t.Fatal(err)
 	}
-	n := 0
+	argv := map[string][]string{} // a process's command line by its session id
+	var askers []string           // session ids of the processes that ran the helper
 	for _, f := range files {
-		fh, err := os.Open(filepath.Join(p.dir, f.Name()))
+		b, err := os.ReadFile(filepath.Join(p.dir, f.Name()))
 		if err != nil {
 			p.w.t.Fatal(err)
 		}
-		sc := bufio.NewScanner(fh)
-		sc.Buffer(nil, 1<<20)
-		for sc.Scan() {
+		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
 			var ev struct {
 				Event string   `json:"event"`
+				SID   string   `json:"sid"`
 				Argv  []string `json:"argv"`
 			}
-			if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
-				p.w.t.Fatalf("%s: %v: %s", f.Name(), err, sc.Bytes())
+			if err := json.Unmarshal([]byte(line), &ev); err != nil {
+				p.w.t.Fatalf("%s: %v: %s", f.Name(), err, line)
 			}
-			if ev.Event != "child_start" {
-				continue
+			switch ev.Event {
+			case "start":
+				argv[ev.SID] = ev.Argv
+			case "child_start":
+				words := strings.Fields(strings.Join(ev.Argv, " "))
+				if len(words) > 1 && isOurs(words[0]) && words[len(words)-1] == op {
+					askers = append(askers, ev.SID)
+				}
 			}
-			words := strings.Fields(strings.Join(ev.Argv, " "))
-			if len(words) > 1 && isOurs(words[0]) && words[len(words)-1] == op {
-				n++
-			}
-		}
-		fh.Close()
-		if err := sc.Err(); err != nil {
-			p.w.t.Fatal(err)
 		}
 	}
-	return n
+	for _, sid := range askers {
+		// A child's session id is its parent's, a slash, and its own.
+		caller := argv[sid]
+		for parent := sid; len(caller) > 1 && caller[1] == "remote-https" || len(caller) > 0 && filepath.Base(caller[0]) == "git-remote-https"; {
+			i := strings.LastIndex(parent, "/")
+			if i < 0 {
+				break
+			}
+			parent = parent[:i]
+			if a, ok := argv[parent]; ok {
+				caller = a
+			}
+		}
+		callers = append(callers, strings.Join(caller, " "))
+	}
+	return len(askers), callers
 }
 
 // challenges returns how many requests reached the fake CodeCommit without
@@ -160,9 +174,9 @@ func (p *phase) challenges() (anonymous, signed int) {
 // test logs: they are what the README reports per client.
 func (p *phase) checkGets(min, max int) int {
 	p.w.t.Helper()
-	gets := p.helperRuns("get")
+	gets, callers := p.helperRuns("get")
 	anonymous, signed := p.challenges()
-	p.w.t.Logf("%s: %d gets, %d requests answered 401, %d signed requests", p.name, gets, anonymous, signed)
+	p.w.t.Logf("%s: %d gets, %d requests answered 401, %d signed requests; gets for:\n\t%s", p.name, gets, anonymous, signed, strings.Join(callers, "\n\t"))
 	if gets < min || gets > max {
 		p.w.t.Errorf("%s: git ran the helper's get %d times, want %d to %d", p.name, gets, min, max)
 	}
