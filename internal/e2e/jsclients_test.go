@@ -3,6 +3,7 @@ package e2e
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -137,6 +138,89 @@ func TestYarn1GitDependencies(t *testing.T) {
 	w.mustRun(app, yarn, append([]string{"install", "--frozen-lockfile", "--cache-folder", filepath.Join(w.home, "yarn-cache-2")}, yarnArgs...)...)
 	// The lockfile names the commits: ls-remote and one clone per
 	// dependency.
+	p.checkGets(2, 4)
+	w.checkApp(app)
+	w.assertSignedBy(is(key.AccessKeyID))
+}
+
+// TestPnpmGitDependencies installs git dependencies with pnpm, which since
+// version 11 refuses git dependencies of dependencies (its setting
+// blockExoticSubdeps is true by default): a direct git dependency installs,
+// outer (whose inner is a git dependency) fails until the application's
+// pnpm-workspace.yaml sets blockExoticSubdeps to false, even when inner is
+// also a direct dependency. Then it installs again from the lockfile.
+func TestPnpmGitDependencies(t *testing.T) {
+	t.Parallel()
+	pnpm := requireTool(t, "pnpm")
+	w, key := installedWorld(t)
+	w.jsLibraries("")
+	// pnpm clones into TMPDIR.
+	w.setenv("TMPDIR=" + t.TempDir())
+	install := func(app string, args ...string) (stderr string, code int) {
+		t.Helper()
+		// Offline, with a store and a cache of its own for each call: a
+		// later flag wins.
+		store := filepath.Join(w.home, "pnpm", strconv.Itoa(len(w.cc.Verdicts())))
+		flags := []string{"install", "--registry=http://127.0.0.1:9/", "--reporter=append-only",
+			"--store-dir=" + filepath.Join(store, "store"), "--config.cache-dir=" + filepath.Join(store, "cache")}
+		_, stderr, code = w.run(app, "", pnpm, append(flags, args...)...)
+		return stderr, code
+	}
+	newApp := func(name, deps, workspace string) string {
+		t.Helper()
+		app := filepath.Join(w.home, name)
+		writeFile(t, filepath.Join(app, "package.json"), `{"name": "app", "version": "1.0.0", "private": true, "dependencies": {`+deps+`}}`)
+		if workspace != "" {
+			writeFile(t, filepath.Join(app, "pnpm-workspace.yaml"), workspace)
+		}
+		return app
+	}
+	inner := `"inner": "git+` + repoURL + `inner"`
+	outer := `"outer": "git+` + repoURL + `outer"`
+
+	app := newApp("direct", inner, "")
+	p := w.startPhase("pnpm install, a direct git dependency")
+	if stderr, code := install(app); code != 0 {
+		t.Fatalf("pnpm install: exit %d\n%s", code, stderr)
+	}
+	// git ls-remote, then git clone.
+	p.checkGets(2, 2)
+	if out := w.mustRun(app, "node", "-e", "console.log(require('inner'))"); out != "inner from CodeCommit\n" {
+		t.Errorf("node printed %q", out)
+	}
+
+	app = newApp("blocked", inner+", "+outer, "")
+	p = w.startPhase("pnpm install, a git dependency of a git dependency, blocked")
+	stderr, code := install(app)
+	if code == 0 || !strings.Contains(stderr, "ERR_PNPM_EXOTIC_SUBDEP") || !strings.Contains(stderr, `Exotic dependency "inner"`) {
+		t.Fatalf("pnpm install with the default blockExoticSubdeps: exit %d\n%s", code, stderr)
+	}
+	// pnpm resolves inner twice (as a dependency of the application and
+	// of outer) and fetches both before it refuses: three ls-remote and two
+	// clones.
+	p.checkGets(2, 5)
+
+	app = newApp("allowed", outer, "blockExoticSubdeps: false\n")
+	p = w.startPhase("pnpm install, blockExoticSubdeps: false")
+	if stderr, code := install(app); code != 0 {
+		t.Fatalf("pnpm install: exit %d\n%s", code, stderr)
+	}
+	p.checkGets(4, 4)
+	w.checkApp(app)
+	lock := readFile(t, filepath.Join(app, "pnpm-lock.yaml"))
+	if !strings.Contains(lock, "repo: "+repoURL+"inner") || !strings.Contains(lock, "commit: ") {
+		t.Errorf("pnpm-lock.yaml does not pin inner to a commit:\n%s", lock)
+	}
+
+	// From the lockfile, with an empty store.
+	if err := os.RemoveAll(filepath.Join(app, "node_modules")); err != nil {
+		t.Fatal(err)
+	}
+	p = w.startPhase("pnpm install --frozen-lockfile")
+	if stderr, code := install(app, "--frozen-lockfile"); code != 0 {
+		t.Fatalf("pnpm install --frozen-lockfile: exit %d\n%s", code, stderr)
+	}
+	// A clone for each dependency; a ls-remote too at most.
 	p.checkGets(2, 4)
 	w.checkApp(app)
 	w.assertSignedBy(is(key.AccessKeyID))
