@@ -86,8 +86,11 @@ type phase struct {
 // phase, trace into a new directory.
 func (w *world) startPhase(name string) *phase {
 	w.t.Helper()
-	dir := filepath.Join(w.home, "trace2", name)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := os.MkdirAll(filepath.Join(w.home, "trace2"), 0o700); err != nil {
+		w.t.Fatal(err)
+	}
+	dir, err := os.MkdirTemp(filepath.Join(w.home, "trace2"), "phase-")
+	if err != nil {
 		w.t.Fatal(err)
 	}
 	w.setenv("GIT_TRACE2_EVENT=" + dir)
@@ -136,14 +139,11 @@ func (p *phase) helperRuns(op string) (n int, callers []string) {
 		}
 	}
 	for _, sid := range askers {
-		// A child's session id is its parent's, a slash, and its own.
+		// A child's session id is its parent's, a slash, and its own: go up
+		// from git remote-https to the git command that started it.
 		caller := argv[sid]
-		for parent := sid; len(caller) > 1 && caller[1] == "remote-https" || len(caller) > 0 && filepath.Base(caller[0]) == "git-remote-https"; {
-			i := strings.LastIndex(parent, "/")
-			if i < 0 {
-				break
-			}
-			parent = parent[:i]
+		for parent := sid; isRemoteHTTPS(caller) && strings.Contains(parent, "/"); {
+			parent = parent[:strings.LastIndex(parent, "/")]
 			if a, ok := argv[parent]; ok {
 				caller = a
 			}
@@ -166,19 +166,19 @@ func (p *phase) challenges() (anonymous, signed int) {
 	return anonymous, signed
 }
 
-// checkGets checks the phase's gets: between min and max, and one for each
+// checkGets checks the phase's gets: between lo and hi, and one for each
 // 401 the fake answered, since git asks its helpers only after a 401 and
 // keeps the answer for the rest of its process. A request made without
 // credentials by something other than git (a client's own HTTP download)
-// shows up as a 401 without a get. It returns the number of gets, which the
-// test logs: they are what the README reports per client.
-func (p *phase) checkGets(min, max int) int {
+// shows up as a 401 without a get. It logs the gets and the git commands
+// that needed them, for the README's counts.
+func (p *phase) checkGets(lo, hi int) {
 	p.w.t.Helper()
 	gets, callers := p.helperRuns("get")
 	anonymous, signed := p.challenges()
 	p.w.t.Logf("%s: %d gets, %d requests answered 401, %d signed requests; gets for:\n\t%s", p.name, gets, anonymous, signed, strings.Join(callers, "\n\t"))
-	if gets < min || gets > max {
-		p.w.t.Errorf("%s: git ran the helper's get %d times, want %d to %d", p.name, gets, min, max)
+	if gets < lo || gets > hi {
+		p.w.t.Errorf("%s: git ran the helper's get %d times, want %d to %d", p.name, gets, lo, hi)
 	}
 	if gets != anonymous {
 		p.w.t.Errorf("%s: %d gets for %d requests answered 401: something fetched without git's credentials, or git asked the helper without a 401", p.name, gets, anonymous)
@@ -186,11 +186,16 @@ func (p *phase) checkGets(min, max int) int {
 	if signed == 0 {
 		p.w.t.Errorf("%s: no signed request reached the fake CodeCommit", p.name)
 	}
-	return gets
 }
 
 // isOurs reports whether a helper command starts with the built binary,
 // under either of its names, quoted or not.
 func isOurs(command string) bool {
 	return strings.Contains(command, "git-credential-codecommit") || strings.Contains(command, "git-remote-codecommit")
+}
+
+// isRemoteHTTPS reports whether argv is git's remote helper for HTTPS,
+// started as "git remote-https" or as git-remote-https.
+func isRemoteHTTPS(argv []string) bool {
+	return len(argv) > 1 && argv[1] == "remote-https" || len(argv) > 0 && filepath.Base(argv[0]) == "git-remote-https"
 }
