@@ -14,10 +14,9 @@ import (
 // on CodeCommit, "outer", which itself depends on another, "inner", both by
 // git+https URL; the application prints what they export.
 
-// jsLibraries pushes inner and outer to the fake CodeCommit and returns
-// outer's commit. outer's package.json holds extra, if not empty, as more
-// top-level fields.
-func (w *world) jsLibraries(extra string) string {
+// jsLibraries pushes inner and outer to the fake CodeCommit. outer's
+// package.json holds extra, if not empty, as more top-level fields.
+func (w *world) jsLibraries(extra string) {
 	w.t.Helper()
 	w.pushFiles("inner", map[string]string{
 		"package.json": `{"name": "inner", "version": "1.0.0", "main": "index.js"}`,
@@ -26,7 +25,7 @@ func (w *world) jsLibraries(extra string) string {
 	if extra != "" {
 		extra = ", " + extra
 	}
-	return w.pushFiles("outer", map[string]string{
+	w.pushFiles("outer", map[string]string{
 		"package.json": `{"name": "outer", "version": "1.0.0", "main": "index.js", "dependencies": {"inner": "git+` + repoURL + `inner"}` + extra + `}`,
 		"index.js":     "module.exports = 'outer and ' + require('inner');\n",
 	})
@@ -122,7 +121,7 @@ func TestYarn1GitDependencies(t *testing.T) {
 	w.mustRun(app, yarn, append([]string{"install", "--cache-folder", filepath.Join(w.home, "yarn-cache")}, yarnArgs...)...)
 	// Per git dependency, yarn 1 runs up to six git commands that reach
 	// the server: ls-remote --tags --heads twice, ls-remote --symref,
-	// clone, fetch --tags, and the fetch of a clone into its cache.
+	// clone, and two fetches.
 	p.checkGets(4, 12)
 	w.checkApp(app)
 	lock := readFile(t, filepath.Join(app, "yarn.lock"))
