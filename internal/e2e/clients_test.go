@@ -16,9 +16,10 @@ import (
 // helper's own install, and count how often each makes git run the helper.
 
 // requireTool returns the path of the client name. A client missing from
-// the machine skips the test, except in CI (CI=true), where .ci/run has
-// installed every client and a missing one means that an install step is
-// broken: there the test fails, so that CI cannot pass by skipping.
+// the machine skips the test, except in CI (CI=true), where every client is
+// there (the machine comes with go, cargo and python3; .ci/run installs the
+// rest) and a missing one means that an install step is broken: there the
+// test fails, so that CI cannot pass by skipping.
 func requireTool(t *testing.T, name string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
@@ -26,9 +27,9 @@ func requireTool(t *testing.T, name string) string {
 		return p
 	}
 	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s is not installed, but .ci/run installs it: %v", name, err)
+		t.Fatalf("%s is not installed, and CI must have it (from the machine or from .ci/run): %v", name, err)
 	}
-	t.Skipf("%s is not installed (.ci/run installs it): %v", name, err)
+	t.Skipf("%s is not installed (.ci/run installs what the machine lacks): %v", name, err)
 	return ""
 }
 
