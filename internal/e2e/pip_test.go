@@ -1,0 +1,84 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+// TestPipGitDependency installs a Python package from CodeCommit with pip,
+// by a git+https URL and by one pinned to a commit in a requirements file.
+// pip clones with git, which asks the helper. Offline: no package index
+// (--no-index), and the build backend, setuptools, is the one installed
+// with the interpreter (--no-build-isolation), so nothing comes from PyPI.
+func TestPipGitDependency(t *testing.T) {
+	t.Parallel()
+	requireTool(t, "python3")
+	w, key := installedWorld(t)
+	python := w.pythonWithBuildTools()
+	t.Logf("python3: %s", python)
+	head := w.pushFiles("pylib", map[string]string{
+		"pyproject.toml": `[build-system]
+requires = ["setuptools"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "pylib"
+version = "1.0.0"
+`,
+		"pylib/__init__.py": "GREETING = 'hello from CodeCommit'\n",
+	})
+	w.setenv("TMPDIR="+t.TempDir(), "PIP_DISABLE_PIP_VERSION_CHECK=1", "PIP_NO_CACHE_DIR=1", "PIP_NO_INPUT=1")
+	pip := func(target string, args ...string) {
+		t.Helper()
+		// --target installs outside the interpreter's own directories,
+		// which a distribution's python (PEP 668) would refuse otherwise.
+		w.mustRun("", python, append([]string{"-m", "pip", "install", "--no-index", "--no-build-isolation", "--target", target}, args...)...)
+		w.setenv("PYTHONPATH=" + target)
+		if out := w.mustRun("", python, "-c", "import pylib; print(pylib.GREETING)"); out != "hello from CodeCommit\n" {
+			t.Errorf("python printed %q", out)
+		}
+	}
+
+	p := w.startPhase("pip install git+https")
+	pip(filepath.Join(w.home, "site-a"), "git+"+repoURL+"pylib")
+	// pip clones with --filter=blob:none: one get, and one more for the
+	// blobs of the checkout where the server honours the filter.
+	p.checkGets(1, 2)
+
+	requirements := w.write("requirements.txt", "pylib @ git+"+repoURL+"pylib@"+head+"\n")
+	p = w.startPhase("pip install -r requirements.txt (a commit)")
+	pip(filepath.Join(w.home, "site-b"), "-r", requirements)
+	// The clone, then a fetch of the commit, which pip cannot tell is on a
+	// branch.
+	p.checkGets(1, 3)
+	w.assertSignedBy(is(key.AccessKeyID))
+}
+
+// pythonWithBuildTools returns the first python3 on PATH that has pip,
+// setuptools and wheel (which setuptools before 70.1 builds wheels with),
+// as Debian's python3-pip, python3-setuptools and python3-wheel provide.
+// Another python3 may come first (pyenv's, say) without wheel.
+func (w *world) pythonWithBuildTools() string {
+	w.t.Helper()
+	var tried []string
+	for _, dir := range filepath.SplitList(os.Getenv("PATH")) {
+		python := filepath.Join(dir, "python3")
+		if fi, err := os.Stat(python); err != nil || fi.IsDir() || slices.Contains(tried, python) {
+			continue
+		}
+		tried = append(tried, python)
+		if _, _, code := w.run("", "", python, "-m", "pip", "--version"); code != 0 {
+			continue
+		}
+		if _, _, code := w.run("", "", python, "-c", "import setuptools, wheel"); code == 0 {
+			return python
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		w.t.Fatalf("no python3 on PATH has pip, setuptools and wheel (tried %q); .ci/run installs python3-pip, python3-setuptools and python3-wheel", tried)
+	}
+	w.t.Skipf("no python3 on PATH has pip, setuptools and wheel (tried %q)", tried)
+	return ""
+}
