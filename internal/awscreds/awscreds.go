@@ -102,10 +102,12 @@ func Resolve(ctx context.Context, o Options) (Resolved, error) {
 // fromEnvironment answers keys in the environment without loading the
 // shared configuration, when that cannot change the answer: no profile is
 // named (the SDK would then prefer the profile, or fail on a missing one),
-// and the region is known without the profile's. The SDK takes such keys
-// before any other source, with no network call; LoadDefaultConfig would
-// still read both config files and parse AWS_CA_BUNDLE, which costs
-// milliseconds on every git authentication in a CI job that sets it.
+// and the region is known without the profile's: asked for, in the
+// environment, or the host's (DefaultRegion), which get signs for whatever
+// else is configured. The SDK takes such keys before any other source, with
+// no network call; LoadDefaultConfig would still read both config files and
+// parse AWS_CA_BUNDLE, which costs milliseconds on every git authentication
+// in a CI job that sets it.
 func (o Options) fromEnvironment() (Resolved, bool) {
 	if o.Profile != "" || os.Getenv("AWS_PROFILE") != "" || os.Getenv("AWS_DEFAULT_PROFILE") != "" {
 		return Resolved{}, false
@@ -115,8 +117,10 @@ func (o Options) fromEnvironment() (Resolved, bool) {
 		return Resolved{}, false
 	}
 	region := o.Region
-	if region == "" {
-		region = env.Region
+	for _, r := range []string{env.Region, o.DefaultRegion} {
+		if region == "" {
+			region = r
+		}
 	}
 	if region == "" {
 		return Resolved{}, false

@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -170,7 +171,7 @@ func run() error {
 // d.trace, and returns what it wrote on stderr.
 func (d *demo) git(dir string, args ...string) (string, error) {
 	cmd := exec.Command("git", args...)
-	cmd.Env = append(d.env, "GIT_TRACE="+d.trace)
+	cmd.Env = append(slices.Clip(d.env), "GIT_TRACE="+d.trace)
 	cmd.Dir = d.home
 	if dir != "" {
 		cmd.Dir = dir
