@@ -1,0 +1,133 @@
+// Package safefile reads the files the helper keeps or borrows (its
+// credential cache, the AWS CLI's cache, the IAM Identity Center token
+// cache) by ssh's rules for ~/.ssh: a directory is used only if it is a real
+// directory, owned by the effective user and writable by no one else; a file
+// only if it is a regular file owned by the effective user, writable by no
+// one else, and not too large. Files are opened without following a
+// symbolic link and without blocking, so a FIFO or a link to /dev/zero
+// planted in their place is refused at once rather than read.
+//
+// Nothing here changes a mode or an owner: what the helper did not create
+// is refused, never repaired.
+package safefile
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// UntrustedError says why a file or directory is not used.
+type UntrustedError struct {
+	Path   string
+	Reason string
+}
+
+func (e *UntrustedError) Error() string { return e.Path + " " + e.Reason }
+
+// ErrUntrusted matches every *UntrustedError with errors.Is.
+var ErrUntrusted = errors.New("untrusted file")
+
+func (e *UntrustedError) Is(target error) bool { return target == ErrUntrusted }
+
+// ownerMode is what the rules look at in a file's metadata.
+type ownerMode struct {
+	mode fs.FileMode
+	uid  int // -1 when the system has no owner to check
+}
+
+// judge applies the rules to what Lstat or Fstat found: wantDir says
+// whether path must be a directory or a regular file, euid is the effective
+// user (-1: no owners on this system, as on Windows, where ACLs guard the
+// user's profile instead).
+func judge(path string, m ownerMode, wantDir bool, euid int) error {
+	switch {
+	case m.mode&fs.ModeSymlink != 0:
+		return &UntrustedError{path, "is a symbolic link"}
+	case wantDir && !m.mode.IsDir():
+		return &UntrustedError{path, "is not a directory"}
+	case !wantDir && !m.mode.IsRegular():
+		return &UntrustedError{path, "is not a regular file"}
+	case euid >= 0 && m.uid != euid:
+		return &UntrustedError{path, fmt.Sprintf("is owned by uid %d, not by this user (uid %d)", m.uid, euid)}
+	case euid >= 0 && m.mode.Perm()&0o022 != 0:
+		return &UntrustedError{path, fmt.Sprintf("is writable by group or others (mode %04o)", m.mode.Perm())}
+	}
+	return nil
+}
+
+// CheckDir reports whether path is a directory the rules trust.
+func CheckDir(path string) error {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return err
+	}
+	return judge(path, stat(fi), true, euid())
+}
+
+// MkdirTrusted makes path a trusted directory of mode 0700, creating it and,
+// when needed, its parent, but nothing above: a missing grandparent (a HOME
+// that does not exist) is an error, as is a relative path (a relative HOME
+// would put credentials in the current directory). An existing directory is
+// checked, never changed.
+func MkdirTrusted(path string) error {
+	if !filepath.IsAbs(path) {
+		return &UntrustedError{path, "is not an absolute path"}
+	}
+	for _, dir := range []string{filepath.Dir(path), path} {
+		err := os.Mkdir(dir, 0o700)
+		switch {
+		case errors.Is(err, fs.ErrExist):
+		case err != nil:
+			return err
+		}
+	}
+	return CheckDir(path)
+}
+
+// ReadFile reads path, a regular file the rules trust, of at most max
+// bytes.
+func ReadFile(path string, max int64) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|openFlags, 0)
+	if err != nil {
+		if isLoop(err) {
+			return nil, &UntrustedError{path, "is a symbolic link"}
+		}
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if err := judge(path, stat(fi), false, euid()); err != nil {
+		return nil, err
+	}
+	if fi.Size() > max {
+		return nil, &UntrustedError{path, fmt.Sprintf("is larger than %d bytes", max)}
+	}
+	b, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > max {
+		return nil, &UntrustedError{path, fmt.Sprintf("is larger than %d bytes", max)}
+	}
+	return b, nil
+}
+
+// CheckFile reports whether the file at path, if there is one, is a regular
+// file the rules trust, without opening it. A missing file is fine.
+func CheckFile(path string) error {
+	fi, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return judge(path, stat(fi), false, euid())
+}
