@@ -7,18 +7,26 @@
 // One file per entry, named by a hash of what identifies the credentials in
 // the configuration (Key; never a secret), in the user's cache directory:
 // mode 0600 in a 0700 directory, written to a temporary file and renamed
-// into place. A per-entry advisory lock (flock, released by the kernel when
-// its holder dies) makes processes that miss at once wait for the one that
-// fetches; the wait is bounded, after which a waiter fetches for itself.
-// Files that do not parse, belong to another key or have expired are
-// ignored, and replaced by the next fetch.
+// into place. Everything read there obeys internal/safefile's rules (ssh's
+// for ~/.ssh): a directory or file that is not the user's own, is writable
+// by others, is a link or not a regular file is not used, and the helper
+// goes on uncached, saying why under --debug; nothing is chmod'ed. An entry
+// must also be plausible: obtained in the past, expiring no later than the
+// longest session AWS grants after that.
+//
+// A per-entry advisory lock (flock, released by the kernel when its holder
+// dies) makes the processes that miss at once wait for the one that
+// fetches, for as long as it holds the lock, up to their own deadline. When
+// the fetch fails in a way that asking again would only worsen (throttling,
+// a server error, a time-out), a small marker shares the failure for a few
+// seconds, so that the waiters report it instead of calling AWS in turn.
 package credcache
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -26,7 +34,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/gofrs/flock"
 
-	"github.com/git-credential-codecommit/git-credential-codecommit/internal/atomicfile"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safefile"
 )
 
 // maxMargin is how long before their expiry cached credentials stop being
@@ -37,19 +45,18 @@ import (
 // signed from it (the helper never lets a password outlive its credentials).
 const maxMargin = 15 * time.Minute
 
-// lockWait bounds how long a process waits for another to fetch the same
-// credentials before it fetches them itself.
-const lockWait = 10 * time.Second
-
 // Cache is a directory of cached credentials.
 type Cache struct {
 	Dir    string
 	Now    func() time.Time
 	Debugf func(format string, args ...any) // never nil
+	// Transient reports whether a failed fetch is one to share with the
+	// processes waiting for the same credentials; nil shares none.
+	Transient func(error) bool
 }
 
 // Open returns the cache in the user's cache directory, with debugf (nil
-// for none) told what it does.
+// for none) told what it does. It creates nothing.
 func Open(debugf func(format string, args ...any)) (*Cache, error) {
 	if debugf == nil {
 		debugf = func(string, ...any) {}
@@ -61,52 +68,50 @@ func Open(debugf func(format string, args ...any)) (*Cache, error) {
 	return &Cache{Dir: dir, Now: time.Now, Debugf: debugf}, nil
 }
 
-// entry is the file format of a cache entry.
-type entry struct {
-	Version         int       `json:"version"`
-	Key             string    `json:"key"`
-	Source          string    `json:"source"`
-	AccessKeyID     string    `json:"accessKeyId"`
-	SecretAccessKey string    `json:"secretAccessKey"`
-	SessionToken    string    `json:"sessionToken,omitempty"`
-	AccountID       string    `json:"accountId,omitempty"`
-	Obtained        time.Time `json:"obtained"`
-	Expiration      time.Time `json:"expiration"`
-	// SSOSession names the IAM Identity Center session the credentials
-	// came through (the sso-session's name, or a legacy profile's start
-	// URL), so that logout can forget them; "" for other sources.
-	SSOSession string `json:"ssoSession,omitempty"`
-}
-
-const entryVersion = 1
-
 // defaultDir is git-credential-codecommit under the user's cache
 // directory ($XDG_CACHE_HOME or ~/.cache on Linux, ~/Library/Caches on
-// macOS, %LocalAppData% on Windows).
+// macOS, %LocalAppData% on Windows). A relative one (HOME=. in a CI job)
+// is refused: it would put credentials in the working tree, where
+// git add -A picks them up.
 func defaultDir() (string, error) {
 	d, err := os.UserCacheDir()
 	if err != nil {
 		return "", err
 	}
+	if !filepath.IsAbs(d) {
+		return "", fmt.Errorf("the cache directory %s is not an absolute path", d)
+	}
 	return filepath.Join(d, "git-credential-codecommit"), nil
 }
 
-func (c *Cache) path(key string) string { return filepath.Join(c.Dir, key+".json") }
+func (c *Cache) path(key, ext string) string { return filepath.Join(c.Dir, key+ext) }
 
-// Load returns the entry for key when it is whole, is for key, and has more
-// than its margin left.
+// usable reports whether the cache directory may be read: it exists, and
+// the rules trust it.
+func (c *Cache) usable() bool {
+	err := safefile.CheckDir(c.Dir)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		c.Debugf("cache: not used, going on uncached: %v", err)
+	}
+	return err == nil
+}
+
+// Load returns the entry for key when the rules trust its file, it is
+// whole, is for key, is plausible, and has more than its margin left.
 func (c *Cache) Load(key string) (aws.Credentials, bool) {
-	b, err := os.ReadFile(c.path(key))
+	if !c.usable() {
+		return aws.Credentials{}, false
+	}
+	b, err := safefile.ReadFile(c.path(key, ".json"), maxFile)
 	if err != nil {
-		if !errors.Is(err, os.ErrNotExist) {
-			c.Debugf("cache: cannot read %s: %v", c.path(key), err)
+		if !errors.Is(err, fs.ErrNotExist) {
+			c.Debugf("cache: ignoring an entry: %v", err)
 		}
 		return aws.Credentials{}, false
 	}
-	var e entry
-	if err := json.Unmarshal(b, &e); err != nil || e.Version != entryVersion || e.Key != key ||
-		e.AccessKeyID == "" || e.SecretAccessKey == "" || e.Expiration.IsZero() {
-		c.Debugf("cache: ignoring %s: not a whole entry for this key", c.path(key))
+	e, err := parseEntry(b, key, c.Now())
+	if err != nil {
+		c.Debugf("cache: ignoring %s: %v", c.path(key, ".json"), err)
 		return aws.Credentials{}, false
 	}
 	if left := e.Expiration.Sub(c.Now()); left <= margin(e.Obtained, e.Expiration) {
@@ -114,15 +119,7 @@ func (c *Cache) Load(key string) (aws.Credentials, bool) {
 		return aws.Credentials{}, false
 	}
 	c.Debugf("cache: hit %s, expires at %s", key[:12], e.Expiration.UTC().Format(time.RFC3339))
-	return aws.Credentials{
-		AccessKeyID:     e.AccessKeyID,
-		SecretAccessKey: e.SecretAccessKey,
-		SessionToken:    e.SessionToken,
-		Source:          e.Source,
-		CanExpire:       true,
-		Expires:         e.Expiration,
-		AccountID:       e.AccountID,
-	}, true
+	return e.credentials(), true
 }
 
 // margin is how long before expiry credentials obtained at obtained stop
@@ -131,124 +128,78 @@ func margin(obtained, expires time.Time) time.Duration {
 	return min(maxMargin, expires.Sub(obtained)/2)
 }
 
-// store writes creds as the entry for key, atomically and of mode 0600.
-func (c *Cache) store(key string, creds aws.Credentials, obtained time.Time, ssoSession string) error {
-	if err := c.mkdir(); err != nil {
-		return err
+// lock takes the advisory lock of key, in the cache directory, which it
+// creates when missing. It waits while another process holds the lock, up
+// to ctx's deadline: the holder is fetching, and the kernel releases the
+// lock should it die. ok is false when the cache cannot be used, and the
+// caller goes on without it.
+func (c *Cache) lock(ctx context.Context, key string) (unlock func(), ok bool, err error) {
+	if err := safefile.MkdirTrusted(c.Dir); err != nil {
+		c.Debugf("cache: not used, going on uncached: %v", err)
+		return nil, false, nil
 	}
-	b, err := json.Marshal(entry{
-		Version:         entryVersion,
-		Key:             key,
-		Source:          creds.Source,
-		AccessKeyID:     creds.AccessKeyID,
-		SecretAccessKey: creds.SecretAccessKey,
-		SessionToken:    creds.SessionToken,
-		AccountID:       creds.AccountID,
-		Obtained:        obtained.UTC(),
-		Expiration:      creds.Expires.UTC(),
-		SSOSession:      ssoSession,
-	})
-	if err != nil {
-		return err
-	}
-	return atomicfile.Write(c.path(key), b)
-}
-
-// mkdir creates the cache directory with mode 0700, and narrows the mode of
-// one that exists with more.
-func (c *Cache) mkdir() error {
-	if err := os.MkdirAll(c.Dir, 0o700); err != nil {
-		return err
-	}
-	fi, err := os.Stat(c.Dir)
-	if err != nil {
-		return err
-	}
-	if !fi.IsDir() {
-		return fmt.Errorf("%s is not a directory", c.Dir)
-	}
-	if fi.Mode().Perm() != 0o700 {
-		return os.Chmod(c.Dir, 0o700)
-	}
-	return nil
-}
-
-// lock takes the advisory lock of key, waiting at most lockWait. It returns
-// the function that releases it; ok is false when the lock could not be
-// had, and the caller goes on without it.
-func (c *Cache) lock(ctx context.Context, key string) (unlock func(), ok bool) {
-	if err := c.mkdir(); err != nil {
-		c.Debugf("cache: unusable, going on uncached: %v", err)
-		return func() {}, false
-	}
-	l := flock.New(filepath.Join(c.Dir, key+".lock"), flock.SetPermissions(0o600))
-	ctx, cancel := context.WithTimeout(ctx, lockWait)
-	defer cancel()
+	path := c.path(key, ".lock")
+	l := flock.New(path, flock.SetFlag(os.O_CREATE|os.O_RDWR|safefile.OpenFlags), flock.SetPermissions(0o600))
 	locked, err := l.TryLockContext(ctx, 20*time.Millisecond)
 	if !locked {
-		c.Debugf("cache: no lock on %s (%v), going on without it", key[:12], err)
 		l.Close()
-		return func() {}, false
+		if ctx.Err() != nil {
+			return nil, false, fmt.Errorf("another git-credential-codecommit was still fetching the same credentials at the deadline: %w", ctx.Err())
+		}
+		c.Debugf("cache: no lock on %s (%v), going on uncached", key[:12], err)
+		return nil, false, nil
 	}
-	return func() { l.Unlock() }, true
+	fi, err := l.Stat()
+	if err == nil {
+		err = safefile.CheckInfo(path, fi)
+	}
+	if err != nil {
+		l.Close()
+		c.Debugf("cache: not used, going on uncached: %v", err)
+		return nil, false, nil
+	}
+	return func() { l.Close() }, true, nil
 }
 
 // Retrieve returns the cached credentials for key, or fetches, caches and
 // returns them, tagged with ssoSession. Of many processes that miss at once,
-// one fetches and the others wait for its entry.
+// one fetches and the others wait for its entry, or for its failure when
+// Transient says it is one to share.
 func (c *Cache) Retrieve(ctx context.Context, key, ssoSession string, fetch func(context.Context) (aws.Credentials, error)) (aws.Credentials, error) {
 	if creds, ok := c.Load(key); ok {
 		return creds, nil
 	}
-	unlock, locked := c.lock(ctx, key)
+	if err := c.sharedFailure(key); err != nil {
+		return aws.Credentials{}, err
+	}
+	unlock, locked, err := c.lock(ctx, key)
+	if err != nil {
+		return aws.Credentials{}, err
+	}
+	if !locked {
+		return fetch(ctx)
+	}
 	defer unlock()
-	if locked {
-		if creds, ok := c.Load(key); ok { // another process fetched while we waited
-			return creds, nil
-		}
+	if creds, ok := c.Load(key); ok { // another process fetched while we waited
+		return creds, nil
+	}
+	if err := c.sharedFailure(key); err != nil { // or failed
+		return aws.Credentials{}, err
 	}
 	c.Debugf("cache: miss %s, fetching", key[:12])
 	obtained := c.Now()
 	creds, err := fetch(ctx)
-	if err != nil || !creds.CanExpire || !creds.Expires.After(obtained) {
+	if err != nil {
+		if c.Transient != nil && c.Transient(err) {
+			c.shareFailure(key, err)
+		}
 		return creds, err
+	}
+	if !creds.CanExpire || !creds.Expires.After(obtained) {
+		return creds, nil
 	}
 	if err := c.store(key, creds, obtained, ssoSession); err != nil {
 		c.Debugf("cache: cannot write, going on uncached: %v", err)
 	}
 	return creds, nil
-}
-
-// ForgetSSOSession removes the cached role credentials that came through the
-// IAM Identity Center session named session (an sso-session's name, or a
-// legacy profile's start URL), and returns how many entries it removed.
-// Logout calls it: role credentials stay valid at AWS after the session's
-// token is gone, and git would go on using them.
-func ForgetSSOSession(session string) (int, error) {
-	dir, err := defaultDir()
-	if err != nil {
-		return 0, nil // no cache directory: nothing was cached
-	}
-	paths, err := filepath.Glob(filepath.Join(dir, "*.json"))
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, p := range paths {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			continue
-		}
-		var e entry
-		if json.Unmarshal(b, &e) != nil || e.SSOSession != session {
-			continue
-		}
-		switch err := os.Remove(p); {
-		case err == nil:
-			n++
-		case !errors.Is(err, os.ErrNotExist): // another process may have removed it
-			return n, err
-		}
-	}
-	return n, nil
 }

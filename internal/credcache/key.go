@@ -3,8 +3,11 @@ package credcache
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"maps"
 	"os"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/config"
 )
@@ -16,16 +19,24 @@ var keyEnv = []string{
 	"AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
 	"AWS_EC2_METADATA_DISABLED", "AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE",
 	"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_SSO", "AWS_ENDPOINT_URL_SSO_OIDC",
+	"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "AWS_USE_FIPS_ENDPOINT", "AWS_USE_DUALSTACK_ENDPOINT",
 }
+
+// keyServices are the services of a profile's [services] section whose
+// settings (their endpoint_url) change where credentials are fetched.
+var keyServices = []string{"sts", "sso", "sso_oidc", "ssooidc", "sso-oidc"}
 
 // Key returns the cache key of the credentials of profile sc (nil for none)
 // with this process's environment: a SHA-256 of what identifies them in the
-// configuration. That is the profile's settings with those of its source
-// profiles, and the environment variables that choose a source or its
-// endpoint; together they decide the SDK's chain. None of it is a secret (a
-// static source profile counts by its access key id, which is not one), and
-// the fields are written length-first, so that no two configurations share
-// a key.
+// configuration. That is every setting of the profile and of its source
+// profiles that changes what the SDK fetches or from where (role, session
+// name, external id, duration, MFA serial, credential source and process,
+// web identity token file, IAM Identity Center session, account and role,
+// the endpoints of STS and IAM Identity Center), the identity behind
+// credential_source = Environment, and the environment variables that
+// choose a source or its endpoint. None of it is a secret (a static source
+// profile counts by its access key id, which is not one), and the fields are
+// written length-first, so that no two configurations share a key.
 func Key(sc *config.SharedConfig) string {
 	h := sha256.New()
 	var buf []byte
@@ -34,7 +45,7 @@ func Key(sc *config.SharedConfig) string {
 		buf = append(append(buf, ':'), s...)
 		h.Write(buf)
 	}
-	field("git-credential-codecommit cache key v1")
+	field("git-credential-codecommit cache key v2")
 	for p := sc; p != nil; p = p.Source {
 		duration := ""
 		if p.RoleDurationSeconds != nil {
@@ -44,10 +55,27 @@ func Key(sc *config.SharedConfig) string {
 		if p.SSOSession != nil {
 			startURL, ssoRegion = p.SSOSession.SSOStartURL, p.SSOSession.SSORegion
 		}
-		for _, v := range []string{"profile", p.Profile, p.RoleARN, p.RoleSessionName, p.ExternalID, duration,
-			p.CredentialSource, p.CredentialProcess, p.WebIdentityTokenFile,
-			p.SSOSessionName, startURL, ssoRegion, p.SSOAccountID, p.SSORoleName, p.Credentials.AccessKeyID} {
+		identity := ""
+		if strings.EqualFold(p.CredentialSource, "Environment") {
+			identity = os.Getenv("AWS_ACCESS_KEY_ID") // whose keys the role is assumed with
+		}
+		ignoreEndpoints := ""
+		if p.IgnoreConfiguredEndpoints != nil {
+			ignoreEndpoints = strconv.FormatBool(*p.IgnoreConfiguredEndpoints)
+		}
+		for _, v := range []string{"profile", p.Profile, p.RoleARN, p.RoleSessionName, p.ExternalID, duration, p.MFASerial,
+			p.CredentialSource, identity, p.CredentialProcess, p.WebIdentityTokenFile, p.LoginSession,
+			p.SSOSessionName, startURL, ssoRegion, p.SSOAccountID, p.SSORoleName, p.Credentials.AccessKeyID,
+			p.BaseEndpoint, ignoreEndpoints, strconv.Itoa(int(p.UseFIPSEndpoint)), strconv.Itoa(int(p.UseDualStackEndpoint)),
+			p.EC2IMDSEndpoint, strconv.Itoa(int(p.EC2IMDSEndpointMode))} {
 			field(v)
+		}
+		for _, svc := range keyServices {
+			settings := p.Services.ServiceValues[svc]
+			for _, k := range slices.Sorted(maps.Keys(settings)) {
+				field(svc + "." + k)
+				field(settings[k])
+			}
 		}
 	}
 	for _, k := range keyEnv {

@@ -131,3 +131,10 @@ func CheckFile(path string) error {
 	}
 	return judge(path, stat(fi), false, euid())
 }
+
+// CheckInfo applies the rules for a regular file to fi, the metadata of
+// path as an open file reports it (os.File.Stat), for callers that open
+// files themselves.
+func CheckInfo(path string, fi fs.FileInfo) error {
+	return judge(path, stat(fi), false, euid())
+}

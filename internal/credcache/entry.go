@@ -1,0 +1,209 @@
+package credcache
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/atomicfile"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safefile"
+)
+
+const (
+	// maxFile bounds what is read of an entry or a failure marker: an entry
+	// holds a few hundred bytes of keys and a session token of at most a
+	// few kilobytes.
+	maxFile = 64 << 10
+	// maxSession is the longest session AWS grants (GetSessionToken and
+	// GetFederationToken, 36 hours). An entry that claims a longer life
+	// was not written by a fetch: it is ignored.
+	maxSession = 36 * time.Hour
+	// clockSlack is how far in the future an entry's time of fetching may
+	// be, for clocks that were set back a little since.
+	clockSlack = 5 * time.Minute
+	// failFor is how long a shared failure stands: long enough for the
+	// processes that waited on the failed fetch to see it, short enough not
+	// to outlast a throttling burst.
+	failFor = 5 * time.Second
+	// staleTmp is the age after which a temporary file is a killed
+	// writer's, never one being written: a write takes milliseconds.
+	staleTmp = time.Minute
+)
+
+// entry is the file format of a cache entry.
+type entry struct {
+	Version         int       `json:"version"`
+	Key             string    `json:"key"`
+	Source          string    `json:"source"`
+	AccessKeyID     string    `json:"accessKeyId"`
+	SecretAccessKey string    `json:"secretAccessKey"`
+	SessionToken    string    `json:"sessionToken,omitempty"`
+	AccountID       string    `json:"accountId,omitempty"`
+	Obtained        time.Time `json:"obtained"`
+	Expiration      time.Time `json:"expiration"`
+	// SSOSession names the IAM Identity Center session the credentials
+	// came through (the sso-session's name, or a legacy profile's start
+	// URL), so that logout can forget them; "" for other sources.
+	SSOSession string `json:"ssoSession,omitempty"`
+}
+
+const entryVersion = 1
+
+// parseEntry parses the entry b for key, and checks that it is whole and
+// plausible at now. It says why it refuses one, without quoting it.
+func parseEntry(b []byte, key string, now time.Time) (entry, error) {
+	var e entry
+	switch {
+	case json.Unmarshal(b, &e) != nil:
+		return entry{}, errors.New("not JSON")
+	case e.Version != entryVersion || e.Key != key:
+		return entry{}, errors.New("not an entry for this key")
+	case e.AccessKeyID == "" || e.SecretAccessKey == "":
+		return entry{}, errors.New("no keys")
+	case e.Obtained.IsZero() || e.Expiration.IsZero():
+		return entry{}, errors.New("no times")
+	case e.Obtained.After(now.Add(clockSlack)):
+		return entry{}, errors.New("fetched in the future")
+	case !e.Expiration.After(e.Obtained) || e.Expiration.Sub(e.Obtained) > maxSession:
+		return entry{}, fmt.Errorf("a lifetime no AWS session has (%s)", e.Expiration.Sub(e.Obtained))
+	case strings.ContainsAny(e.AccessKeyID+e.SecretAccessKey+e.SessionToken, "\r\n\x00"):
+		return entry{}, errors.New("a newline or NUL in its keys")
+	}
+	return e, nil
+}
+
+func (e entry) credentials() aws.Credentials {
+	return aws.Credentials{
+		AccessKeyID:     e.AccessKeyID,
+		SecretAccessKey: e.SecretAccessKey,
+		SessionToken:    e.SessionToken,
+		Source:          e.Source,
+		CanExpire:       true,
+		Expires:         e.Expiration,
+		AccountID:       e.AccountID,
+	}
+}
+
+// store writes creds as the entry for key, atomically and of mode 0600, in
+// the cache directory, which lock has made trusted, and removes the
+// temporary files killed writers left.
+func (c *Cache) store(key string, creds aws.Credentials, obtained time.Time, ssoSession string) error {
+	b, err := json.Marshal(entry{
+		Version:         entryVersion,
+		Key:             key,
+		Source:          creds.Source,
+		AccessKeyID:     creds.AccessKeyID,
+		SecretAccessKey: creds.SecretAccessKey,
+		SessionToken:    creds.SessionToken,
+		AccountID:       creds.AccountID,
+		Obtained:        obtained.UTC(),
+		Expiration:      creds.Expires.UTC(),
+		SSOSession:      ssoSession,
+	})
+	if err != nil {
+		return err
+	}
+	err = atomicfile.Write(c.path(key, ".json"), b)
+	c.removeTemporary(c.Now().Add(-staleTmp))
+	return err
+}
+
+// removeTemporary removes the temporary files of atomic writes last
+// changed before before: those a killed writer left, which may hold keys.
+func (c *Cache) removeTemporary(before time.Time) int {
+	paths, _ := filepath.Glob(filepath.Join(c.Dir, "*.tmp"))
+	n := 0
+	for _, p := range paths {
+		if fi, err := os.Lstat(p); err == nil && fi.ModTime().Before(before) && os.Remove(p) == nil {
+			n++
+		}
+	}
+	return n
+}
+
+// failure is the file format of a shared failure: no secret, only the
+// line the failed fetch reported.
+type failure struct {
+	Version int       `json:"version"`
+	Key     string    `json:"key"`
+	Message string    `json:"message"`
+	Until   time.Time `json:"until"`
+}
+
+// SharedFailure is the failure of a fetch by another process, reported by
+// the processes that waited for it.
+type SharedFailure struct{ Message string }
+
+func (e *SharedFailure) Error() string { return e.Message }
+
+// shareFailure records err for key, for failFor.
+func (c *Cache) shareFailure(key string, err error) {
+	b, jerr := json.Marshal(failure{Version: entryVersion, Key: key, Message: err.Error(), Until: c.Now().Add(failFor).UTC()})
+	if jerr == nil {
+		jerr = atomicfile.Write(c.path(key, ".fail"), b)
+	}
+	if jerr != nil {
+		c.Debugf("cache: cannot share the failure: %v", jerr)
+	}
+}
+
+// sharedFailure returns the failure another process recorded for key while
+// it still stands, or nil.
+func (c *Cache) sharedFailure(key string) error {
+	if !c.usable() {
+		return nil
+	}
+	b, err := safefile.ReadFile(c.path(key, ".fail"), maxFile)
+	if err != nil {
+		return nil
+	}
+	var f failure
+	now := c.Now()
+	if json.Unmarshal(b, &f) != nil || f.Version != entryVersion || f.Key != key || f.Message == "" ||
+		!now.Before(f.Until) || f.Until.Sub(now) > failFor {
+		return nil
+	}
+	c.Debugf("cache: another process's fetch just failed; reporting its failure")
+	return &SharedFailure{Message: f.Message}
+}
+
+// ForgetSSOSession removes the cached role credentials that came through the
+// IAM Identity Center session named session (an sso-session's name, or a
+// legacy profile's start URL), and every temporary file, and returns how
+// many files it removed. Logout calls it: role credentials stay valid at AWS
+// after the session's token is gone, and git would go on using them.
+func ForgetSSOSession(session string) (int, error) {
+	c, err := Open(nil)
+	if err != nil || safefile.CheckDir(c.Dir) != nil {
+		return 0, nil // no cache directory, or one never used: nothing was cached
+	}
+	paths, err := filepath.Glob(filepath.Join(c.Dir, "*.json"))
+	if err != nil {
+		return 0, err
+	}
+	n := c.removeTemporary(time.Now().Add(time.Hour)) // any age: a writer's loss is one fetch
+	for _, p := range paths {
+		b, err := safefile.ReadFile(p, maxFile)
+		if err != nil {
+			continue
+		}
+		var e entry
+		if json.Unmarshal(b, &e) != nil || e.SSOSession != session {
+			continue
+		}
+		switch err := os.Remove(p); {
+		case err == nil:
+			n++
+		case !errors.Is(err, fs.ErrNotExist): // another process may have removed it
+			return n, err
+		}
+	}
+	return n, nil
+}
