@@ -87,6 +87,10 @@ func (g *Getter) Get(ctx context.Context, req Request, stdout io.Writer) error {
 	}
 	c, err := resolve(ctx, o)
 	if err != nil {
+		var e *awscreds.Error
+		if g.Debug && errors.As(err, &e) && e.Detail() != "" {
+			g.debugf("the AWS SDK's own words: %s", e.Detail()) // the error line has a short cause
+		}
 		return err
 	}
 	region := hostRegion

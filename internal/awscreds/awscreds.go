@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -75,6 +76,10 @@ func Resolve(ctx context.Context, o Options) (Resolved, error) {
 	} else if o.DefaultRegion != "" {
 		opts = append(opts, config.WithDefaultRegion(o.DefaultRegion))
 	}
+	if command, ok := ownProcess(files, o.Profile != ""); ok {
+		deadline, _ := ctx.Deadline()
+		opts = append(opts, config.WithCredentialsProvider(processProvider{command, deadline}))
+	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return Resolved{}, explain(err, files, nil)
@@ -86,9 +91,9 @@ func Resolve(ctx context.Context, o Options) (Resolved, error) {
 	if ps, ok := cfg.Credentials.(aws.CredentialProviderSource); ok {
 		sources = ps.ProviderSources()
 	}
-	creds, err := o.retrieve(ctx, c, cfg, sources)
+	creds, err := o.retrieve(ctx, c, cfg, sources, func(err error) error { return explain(err, files, sources) })
 	if err != nil {
-		return Resolved{}, explain(err, files, sources)
+		return Resolved{}, err
 	}
 	if !creds.HasKeys() {
 		return Resolved{}, &Error{
@@ -141,6 +146,7 @@ func (o Options) cache() *credcache.Cache {
 		}
 		return nil
 	}
+	c.Transient = transient
 	return c
 }
 
@@ -151,7 +157,7 @@ func (o Options) cache() *credcache.Cache {
 // SDK unless a profile is named, and are never cached: then there is nothing
 // to look up.
 func (o Options) fromCache(c *credcache.Cache, cfg Config) (Resolved, bool) {
-	if c == nil || cfg.Env.Credentials.HasKeys() && o.Profile == "" {
+	if c == nil || !cfg.fetches(o.Profile != "") {
 		return Resolved{}, false
 	}
 	creds, ok := c.Load(credcache.Key(&cfg.Shared))
@@ -163,14 +169,24 @@ func (o Options) fromCache(c *credcache.Cache, cfg Config) (Resolved, bool) {
 }
 
 // retrieve gets cfg's credentials through the cache c, when c is not nil
-// and the sources fetch them.
-func (o Options) retrieve(ctx context.Context, c *credcache.Cache, cfg aws.Config, sources []aws.CredentialSource) (aws.Credentials, error) {
+// and the sources fetch them, and turns a failure into an *Error with
+// explain. It returns by ctx's deadline whatever the source does: the SDK's
+// providers honour the context, but a credential process of a chain the
+// SDK runs itself can leave it waiting.
+func (o Options) retrieve(ctx context.Context, c *credcache.Cache, cfg aws.Config, sources []aws.CredentialSource, explain func(error) error) (aws.Credentials, error) {
+	fetch := func(ctx context.Context) (aws.Credentials, error) {
+		creds, err := withDeadline(ctx, cfg.Credentials.Retrieve)
+		if err != nil {
+			return creds, explain(err)
+		}
+		return creds, nil
+	}
 	if c == nil || !fetches(sources) {
-		return cfg.Credentials.Retrieve(ctx)
+		return fetch(ctx)
 	}
 	sc := sharedConfig(cfg)
-	return c.Retrieve(ctx, credcache.Key(sc), ssoSession(sc, sources), func(ctx context.Context) (aws.Credentials, error) {
-		if home, err := os.UserHomeDir(); err == nil {
+	creds, err := c.Retrieve(ctx, credcache.Key(sc), ssoSession(sc, sources), func(ctx context.Context) (aws.Credentials, error) {
+		if home, err := os.UserHomeDir(); err == nil && filepath.IsAbs(home) {
 			if f := awsclicache.File(home, sc, sources); f != "" {
 				if creds, ok := awsclicache.Read(f, c.Now()); ok {
 					c.Debugf("cache: using the AWS CLI's %s", f)
@@ -178,8 +194,32 @@ func (o Options) retrieve(ctx context.Context, c *credcache.Cache, cfg aws.Confi
 				}
 			}
 		}
-		return cfg.Credentials.Retrieve(ctx)
+		return fetch(ctx)
 	})
+	var ae *Error
+	if err != nil && !errors.As(err, &ae) {
+		err = explain(err) // the lock's deadline, or another process's failure
+	}
+	return creds, err
+}
+
+// withDeadline calls retrieve, and returns by ctx's deadline.
+func withDeadline(ctx context.Context, retrieve func(context.Context) (aws.Credentials, error)) (aws.Credentials, error) {
+	type result struct {
+		creds aws.Credentials
+		err   error
+	}
+	done := make(chan result, 1)
+	go func() {
+		creds, err := retrieve(ctx)
+		done <- result{creds, err}
+	}()
+	select {
+	case r := <-done:
+		return r.creds, r.err
+	case <-ctx.Done():
+		return aws.Credentials{}, ctx.Err()
+	}
 }
 
 // fetchingSources are the credential sources that make a network call or run

@@ -102,3 +102,18 @@ func (c Config) UseFIPS() bool {
 	}
 	return c.Shared.UseFIPSEndpoint == aws.FIPSEndpointStateEnabled
 }
+
+// fetches reports whether the SDK would fetch the credentials of c (and so
+// whether they may be in the cache): not keys in the environment, which come
+// first unless a profile is named explicitly, nor a profile's own static
+// keys; anything else (a role, IAM Identity Center, a process, web identity,
+// container or instance credentials) is fetched.
+func (c Config) fetches(explicitProfile bool) bool {
+	if !explicitProfile && c.Env.Credentials.HasKeys() {
+		return false
+	}
+	if !explicitProfile && c.Env.WebIdentityTokenFilePath != "" {
+		return true
+	}
+	return c.Shared.Source != nil || c.Shared.RoleARN != "" || !c.Shared.Credentials.HasKeys()
+}

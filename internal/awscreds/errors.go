@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/processcreds"
 	"github.com/aws/aws-sdk-go-v2/credentials/ssocreds"
 	"github.com/aws/smithy-go"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/credcache"
 )
 
 // Error is a failure to get AWS credentials or to read the AWS
@@ -104,12 +105,15 @@ func explain(err error, cfg Config, sources []aws.CredentialSource) *Error {
 	e := func(problem, fix string) *Error {
 		return &Error{Problem: problem, Cause: cause, Fix: fix, Err: err}
 	}
-	var notExist config.SharedConfigProfileNotExistError
+	var (
+		notExist config.SharedConfigProfileNotExistError
+		shared   *credcache.SharedFailure
+	)
+	if errors.As(err, &shared) {
+		return &Error{Problem: shared.Message, Err: err} // another process's line, as it reported it
+	}
 	if errors.As(err, &notExist) {
 		return ProfileNotFound(notExist.Profile, cfg.ConfigFile, cfg.CredentialsFile)
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		return e(fmt.Sprintf("timed out getting AWS credentials for profile %q", profile), "check the network path to AWS and retry")
 	}
 	has := func(want ...aws.CredentialSource) bool {
 		for _, s := range sources {
@@ -121,7 +125,15 @@ func explain(err error, cfg Config, sources []aws.CredentialSource) *Error {
 		}
 		return false
 	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		if has(aws.CredentialSourceProcess) {
+			return &Error{Problem: fmt.Sprintf("credential_process of profile %q did not finish in time", profile), Fix: "run it by hand to see why", Err: err}
+		}
+		return e(fmt.Sprintf("timed out getting AWS credentials for profile %q", profile), "check the network path to AWS and retry")
+	}
 	switch {
+	case has(aws.CredentialSourceSTSAssumeRole) && isAPIError(err, "STS") && transient(err):
+		return e(fmt.Sprintf("assuming the role of profile %q failed", profile), "STS is throttling or failing: retry in a minute")
 	case has(aws.CredentialSourceSTSAssumeRole) && isAPIError(err, "STS"):
 		return e(fmt.Sprintf("assuming the role of profile %q failed", profile), "check role_arn and that the source credentials may assume it")
 	case has(aws.CredentialSourceEnvVarsSTSWebIDToken, aws.CredentialSourceProfileSTSWebIDToken):

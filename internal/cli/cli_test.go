@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -485,5 +486,22 @@ func assertOneShortLine(t *testing.T, stderr string) {
 	}
 	if n := utf8.RuneCountInString(line); n > maxErrorLine {
 		t.Errorf("the error line has %d characters, more than %d:\n%s", n, maxErrorLine, line)
+	}
+}
+
+// TestDebugShowsTheSDKsWords checks that a short error line keeps the
+// SDK's whole reason for --debug.
+func TestDebugShowsTheSDKsWords(t *testing.T) {
+	testenv.Isolate(t)
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	var stdout, stderr bytes.Buffer
+	c := &cli{stdin: strings.NewReader(get1), stdout: &stdout, stderr: &stderr, now: time.Now}
+	if code := c.run([]string{"--debug", "get"}); code != 1 || stdout.Len() != 0 {
+		t.Fatalf("exit %d, stdout %q", code, stdout.String())
+	}
+	lines := strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n")
+	want := "git-credential-codecommit: debug: the AWS SDK's own words: no EC2 IMDS role found, operation error ec2imds: GetMetadata, access disabled to EC2 IMDS via client option, or \"AWS_EC2_METADATA_DISABLED\" environment variable"
+	if len(lines) < 2 || !slices.Contains(lines, want) || !strings.HasPrefix(lines[len(lines)-1], "git-credential-codecommit: no AWS credentials (") {
+		t.Errorf("stderr:\n%s\nwant a debug line %q and then the error", stderr.String(), want)
 	}
 }

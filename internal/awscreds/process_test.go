@@ -1,0 +1,82 @@
+package awscreds
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
+)
+
+// TestCredentialProcessBounded runs credential processes that misbehave
+// and checks that Resolve always returns by its deadline: with the
+// credentials when the process printed them and exited, whatever it left
+// behind; with one line naming credential_process otherwise.
+func TestCredentialProcessBounded(t *testing.T) {
+	const creds = `{"Version": 1, "AccessKeyId": "AKIAPROC", "SecretAccessKey": "proc/secret", "SessionToken": "tok"}`
+	for _, tc := range []struct {
+		name, script string
+		want         string // the access key id, or the error
+	}{
+		// The children write their process ids to $CHILDREN, for the test
+		// to end them: they would otherwise hold the test's own output too.
+		{"a child holds stdout", "cat <<'EOF'\n" + creds + "\nEOF\nsleep 300 &\necho $! >> \"$CHILDREN\"\n", "AKIAPROC"},
+		{"a grandchild holds stdout", "cat <<'EOF'\n" + creds + "\nEOF\n(sleep 300 & echo $! >> \"$CHILDREN\")\n", "AKIAPROC"},
+		{"it never exits", "cat <<'EOF'\n" + creds + "\nEOF\necho $$ >> \"$CHILDREN\"\nexec sleep 300\n",
+			`credential_process of profile "proc" did not finish in time; run it by hand to see why`},
+		{"it fails", "echo oops >&2; exit 3\n",
+			`credential_process of profile "proc" failed (it exited with status 3); run it by hand to see why`},
+		{"it prints nonsense", "echo '{\"AccessKeyId\": \"AKIA\", \"SecretAccessKey\": \"leaked\"'\n",
+			`credential_process of profile "proc" failed (its output is not the JSON credential_process must print); run it by hand to see why`},
+		{"it prints no key", "echo '{\"Version\": 1}'\n",
+			`credential_process of profile "proc" failed (its output has no AccessKeyId or no SecretAccessKey); run it by hand to see why`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			home := testenv.Isolate(t)
+			script := filepath.Join(home, "proc.sh")
+			if err := os.WriteFile(script, []byte(tc.script), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.MkdirAll(filepath.Join(home, ".aws"), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(home, ".aws", "config"), []byte("[profile proc]\ncredential_process = /bin/sh "+script+"\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			children := filepath.Join(home, "children")
+			t.Setenv("CHILDREN", children)
+			t.Cleanup(func() {
+				b, _ := os.ReadFile(children)
+				for _, f := range strings.Fields(string(b)) {
+					if pid, err := strconv.Atoi(f); err == nil {
+						syscall.Kill(pid, syscall.SIGKILL)
+					}
+				}
+			})
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+			defer cancel()
+			start := time.Now()
+			r, err := Resolve(ctx, Options{Profile: "proc", DefaultRegion: "us-east-1", NoCache: true})
+			if d := time.Since(start); d > 20*time.Second {
+				t.Fatalf("Resolve returned after %s, long past its 3s deadline", d)
+			}
+			got := r.AccessKeyID
+			if err != nil {
+				got = err.Error()
+				var e *Error
+				if !errors.As(err, &e) || strings.Contains(got, "\n") || strings.Contains(got, "leaked") {
+					t.Errorf("error %q is not one safe line", got)
+				}
+			}
+			if got != tc.want {
+				t.Errorf("got %q\nwant %q", got, tc.want)
+			}
+		})
+	}
+}
