@@ -4,6 +4,7 @@
 // inputs when the AWS CLI is installed.
 //
 //	go run ./internal/bench [-n 200] [-cli-runs 15]
+//	go run ./internal/bench -herd 50
 //
 // Credentials come from loopback fakes: the environment, an assume-role
 // profile against a fake STS that takes 150 ms to answer (as real STS
@@ -46,15 +47,16 @@ func main() {
 	log.SetPrefix("bench: ")
 	rounds := flag.Int("n", 200, "rounds")
 	cliRuns := flag.Int("cli-runs", 15, "runs of each AWS CLI case, spread over the rounds")
+	herdSize := flag.Int("herd", 0, "instead, start this many gets at once against a slow, a throttling and a failing STS, and count the AssumeRole calls")
 	flag.Parse()
 	// run returns rather than exits on failure, so that its deferred
 	// clean-ups (the temporary home, the fakes) always run.
-	if err := run(*rounds, *cliRuns); err != nil {
+	if err := run(*rounds, *cliRuns, *herdSize); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(rounds, cliRuns int) error {
+func run(rounds, cliRuns, herdSize int) error {
 	dir, err := os.MkdirTemp("", "bench-")
 	if err != nil {
 		return err
@@ -66,6 +68,9 @@ func run(rounds, cliRuns int) error {
 	build.Stderr = os.Stderr
 	if err := build.Run(); err != nil {
 		return fmt.Errorf("go build: %v", err)
+	}
+	if herdSize > 0 {
+		return herd(bin, dir, herdSize)
 	}
 
 	keys := fakeaws.NewKeys()

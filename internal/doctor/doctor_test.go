@@ -844,3 +844,30 @@ func TestDoctorSSOTokenNotChecked(t *testing.T) {
 		}
 	}
 }
+
+// TestDoctorLocalHelpers: a repository's own .git/config can name any
+// command as a credential helper. doctor does not run it unless Local is
+// set; it lists it instead, and says how to include it.
+func TestDoctorLocalHelpers(t *testing.T) {
+	w := newDoctorWorld(t)
+	w.install()
+	w.envCredentials(fakeaws.NewKeys())
+	repo := filepath.Join(w.home, "repo")
+	w.git("init", "-q", repo)
+	marker := filepath.Join(w.home, "ran")
+	w.git("-C", repo, "config", "credential.helper", "!touch "+marker+"; false")
+	for _, local := range []bool{false, true} {
+		os.Remove(marker)
+		r := Doctor(context.Background(), Options{URL: testURL, Dir: repo, Local: local})
+		_, err := os.Stat(marker)
+		if ran := err == nil; ran != local {
+			t.Errorf("Local %v: the repository's helper ran: %v", local, ran)
+		}
+		listed := slices.ContainsFunc(r.Checks, func(c Check) bool {
+			return c.Name == "helper" && c.Status == Warn && strings.Contains(c.Detail, "touch "+marker) && strings.Contains(c.Fix, "doctor --local")
+		})
+		if listed == local {
+			t.Errorf("Local %v: the repository's helper listed: %v; checks %+v", local, listed, r.Checks)
+		}
+	}
+}

@@ -101,7 +101,7 @@ func TestCacheConcurrentSSO(t *testing.T) {
 	w.checkCacheFiles()
 }
 
-var cacheName = regexp.MustCompile(`^[0-9a-f]{64}\.(json|lock)$`)
+var cacheName = regexp.MustCompile(`^[0-9a-f]{64}\.(json|lock|fail)$`)
 
 // checkCacheFiles checks the modes of the cache directory and its files, and
 // that no file name holds a key id, secret or token the fakes issued.
