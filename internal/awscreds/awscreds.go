@@ -172,7 +172,7 @@ func (o Options) retrieve(ctx context.Context, c *credcache.Cache, cfg aws.Confi
 	return c.Retrieve(ctx, credcache.Key(sc), ssoSession(sc, sources), func(ctx context.Context) (aws.Credentials, error) {
 		if home, err := os.UserHomeDir(); err == nil {
 			if f := awsclicache.File(home, sc, sources); f != "" {
-				if creds, ok := awsclicache.Read(f, c.Now()); ok {
+				if creds, ok := awsclicache.Read(f, c.Now(), c.Debugf); ok {
 					c.Debugf("cache: using the AWS CLI's %s", f)
 					return creds, nil
 				}
