@@ -66,6 +66,9 @@ func Resolve(ctx context.Context, o Options) (Resolved, error) {
 	if r, ok := o.fromCache(c, files); ok {
 		return r, nil
 	}
+	if err := o.checkSSOToken(files); err != nil {
+		return Resolved{}, err
+	}
 	var opts []func(*config.LoadOptions) error
 	if o.Profile != "" {
 		opts = append(opts, config.WithSharedConfigProfile(o.Profile))
