@@ -191,7 +191,7 @@ func (c *cli) usageError(err error, help string) int {
 // a path or a message from AWS, so its secrets are redacted and its control
 // characters escaped, which also keeps it on one line.
 func (c *cli) fail(err error, code int) int {
-	fmt.Fprintf(c.stderr, "%s: %s\n", name, safetext.Clean(strings.TrimSpace(err.Error())))
+	fmt.Fprintf(c.stderr, "%s: %s\n", name, safetext.Clean(err.Error()))
 	return code
 }
 

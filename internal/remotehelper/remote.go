@@ -177,7 +177,7 @@ func Main(ctx context.Context, args []string, self string, stdin io.Reader, stdo
 	fail := func(err error) int {
 		// The URL, the profile in it and git's configuration are quoted
 		// here: redact and escape, as the credential helper's errors do.
-		fmt.Fprintf(stderr, "git-remote-codecommit: %s\n", safetext.Clean(strings.TrimSpace(err.Error())))
+		fmt.Fprintf(stderr, "git-remote-codecommit: %s\n", safetext.Clean(err.Error()))
 		return 1
 	}
 	var remote, raw string
