@@ -82,7 +82,7 @@ func TestSpecialSSOToken(t *testing.T) {
 			}
 
 			stdout, stderr, code = w.runWithin("", "login", "--no-browser")
-			if code != 0 || stdout != "" || strings.Count(stderr, "Not reading "+path+" "+why+"; signing in replaces it.\n") != 1 {
+			if code != 0 || stdout != "" || strings.Count(stderr, "Not reading the old token: "+path+" "+why+"; signing in replaces it.\n") != 1 {
 				t.Fatalf("login: exit %d\nstdout %q\nstderr %q", code, stdout, stderr)
 			}
 			if fi, err := os.Lstat(path); err != nil || !fi.Mode().IsRegular() || ic.Calls("CreateToken") == 0 {

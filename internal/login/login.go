@@ -168,7 +168,7 @@ func (f *flow) run(ctx context.Context) error {
 func (f *flow) registration(ctx context.Context, path string) (registration, error) {
 	t, err := ReadToken(path)
 	if errors.Is(err, safefile.ErrUntrusted) {
-		safetext.Fprintf(f.out, "Not reading %s; signing in replaces it.\n", err)
+		safetext.Fprintf(f.out, "Not reading the old token: %s; signing in replaces it.\n", err)
 	}
 	if err == nil && t.ClientID != "" && t.ClientSecret != "" &&
 		t.StartURL == f.session.StartURL && t.Region == f.session.Region &&

@@ -94,7 +94,7 @@ func TestLoginReplacesSpecialToken(t *testing.T) {
 			if s.err != nil {
 				t.Fatal(s.err)
 			}
-			if n := strings.Count(s.out.String(), "Not reading "+path+" is "); n != 1 {
+			if n := strings.Count(s.out.String(), "Not reading the old token: "+path+" is "); n != 1 {
 				t.Errorf("%d lines say the planted file is not read, want 1:\n%s", n, s.out.String())
 			}
 			if _, err := ReadToken(path); err != nil {
