@@ -12,6 +12,8 @@ import (
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awscreds"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/codecommit"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/redact"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safetext"
 	"github.com/git-credential-codecommit/git-credential-codecommit/sigv4"
 )
 
@@ -114,6 +116,10 @@ func (g *Getter) Get(ctx context.Context, req Request, stdout io.Writer) error {
 		SecretAccessKey: c.SecretAccessKey,
 		SessionToken:    c.SessionToken,
 	}, region, req.Host, req.Path, now)
+	// The password goes to stdout only; should any message ever quote it,
+	// or its signature, it is redacted there.
+	_, signature, _ := strings.Cut(p.Password, "Z")
+	redact.Add(c.SecretAccessKey, c.SessionToken, p.Password, signature)
 
 	expiry := now.Add(PasswordLifetime - expiryMargin)
 	if c.CanExpire && c.Expires.Before(expiry) {
@@ -124,8 +130,8 @@ func (g *Getter) Get(ctx context.Context, req Request, stdout io.Writer) error {
 		g.debugf("region %s", region)
 		g.debugf("credential source %s, profile %q", c.Source, c.Profile)
 		g.debugf("access key id %s", c.AccessKeyID)
-		g.debugf("canonical request:\n%s", indent(p.CanonicalRequest))
-		g.debugf("string to sign:\n%s", indent(p.StringToSign))
+		g.debugBlock("canonical request", p.CanonicalRequest)
+		g.debugBlock("string to sign", p.StringToSign)
 		g.debugf("password_expiry_utc %s", expiry.UTC().Format(time.RFC3339))
 	}
 	var out bytes.Buffer
@@ -147,10 +153,21 @@ func checkPrintable(values ...string) error {
 	return nil
 }
 
+// debugf writes one --debug line. It quotes hosts, profiles, paths and the
+// SDK's messages, so the line is redacted and escaped whole.
 func (g *Getter) debugf(format string, args ...any) {
-	fmt.Fprintf(g.Stderr, "git-credential-codecommit: debug: "+format+"\n", args...)
+	fmt.Fprintf(g.Stderr, "git-credential-codecommit: debug: %s\n", safetext.Clean(fmt.Sprintf(format, args...)))
 }
 
-func indent(s string) string {
-	return "    " + strings.ReplaceAll(strings.TrimSuffix(s, "\n"), "\n", "\n    ")
+// debugBlock writes text of several lines under a --debug line naming it,
+// each line indented. The layout is the text's own; each line is redacted
+// and escaped, which escapes the host and path inside (ReadRequest lets no
+// newline into either).
+func (g *Getter) debugBlock(name, text string) {
+	var b strings.Builder
+	b.WriteString("git-credential-codecommit: debug: " + name + ":\n")
+	for line := range strings.SplitSeq(strings.TrimSuffix(text, "\n"), "\n") {
+		b.WriteString("    " + safetext.Clean(line) + "\n")
+	}
+	io.WriteString(g.Stderr, b.String())
 }

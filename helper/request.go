@@ -85,6 +85,12 @@ func requestFromURL(raw string) (Request, error) {
 	if err != nil || u.Scheme == "" || u.Host == "" {
 		return Request{}, errors.New("url= is not an absolute URL")
 	}
+	// The path is decoded: %0A would put a newline where a path= line
+	// cannot hold one, and where the canonical request, which --debug
+	// prints line by line, must not have one.
+	if strings.ContainsAny(u.Path, "\n\r\x00") {
+		return Request{}, errors.New("url= holds an encoded newline, carriage return or NUL byte")
+	}
 	return Request{
 		Protocol: u.Scheme,
 		Host:     u.Host,

@@ -24,6 +24,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safefile"
 )
 
 // Window is how long before expiry the AWS CLI stops using a cached entry;
@@ -92,11 +94,21 @@ func pyQuote(s string) string {
 	return out.String()
 }
 
+// MaxFile bounds an AWS CLI cache file: the AWS CLI writes under 4 KiB.
+const MaxFile = 64 << 10
+
 // Read returns the credentials of an AWS CLI cache file that has more than
-// Window left at now.
-func Read(path string, now time.Time) (aws.Credentials, bool) {
-	b, err := os.ReadFile(path)
+// Window left at now. The file is read by the rules of internal/safefile
+// (a regular file of the user's, writable by no one else, opened without
+// following a link or blocking), so that a FIFO or a link to /dev/zero in
+// its place neither hangs get nor fills memory. When an existing file is
+// refused, debugf, unless nil, is told why in one line.
+func Read(path string, now time.Time, debugf func(format string, args ...any)) (aws.Credentials, bool) {
+	b, err := safefile.ReadFile(path, MaxFile)
 	if err != nil {
+		if debugf != nil && !errors.Is(err, fs.ErrNotExist) {
+			debugf("cache: not using the AWS CLI's cache file: %v", err)
+		}
 		return aws.Credentials{}, false
 	}
 	var f struct {
@@ -127,13 +139,20 @@ func Read(path string, now time.Time) (aws.Credentials, bool) {
 // ForgetSSO removes the AWS CLI's cached role credentials from IAM Identity
 // Center under home, as "aws sso logout" does (the AWS CLI marks them, but
 // records not which session they came from), and returns how many files it
-// removed. A missing directory has none.
+// removed. A missing directory has none. A directory the rules of
+// internal/safefile do not trust (a link, another user's, writable by
+// others) is left alone: its files are not the user's to judge by content.
+// Each file is read by those rules too, so that a FIFO or a link to
+// /dev/zero there can neither hang logout nor fill memory.
 func ForgetSSO(home string) (int, error) {
 	dir := Dir(home)
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
+	switch err := safefile.CheckDir(dir); {
+	case errors.Is(err, fs.ErrNotExist), errors.Is(err, safefile.ErrUntrusted):
 		return 0, nil
+	case err != nil:
+		return 0, err
 	}
+	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return 0, err
 	}
@@ -143,7 +162,7 @@ func ForgetSSO(home string) (int, error) {
 			continue
 		}
 		p := filepath.Join(dir, e.Name())
-		if b, err := os.ReadFile(p); err != nil || !isSSO(b) {
+		if b, err := safefile.ReadFile(p, MaxFile); err != nil || !isSSO(b) {
 			continue
 		}
 		switch err := os.Remove(p); {

@@ -78,7 +78,7 @@ func TestReadAWSCLICache(t *testing.T) {
 		if err := os.WriteFile(f, []byte(body), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		c, ok := Read(f, now)
+		c, ok := Read(f, now, nil)
 		if ok != tc.ok || ok && (c.AccessKeyID != "ASIAX" || c.SecretAccessKey != "s" || c.SessionToken != "t" || !c.Expires.Equal(time.Date(2026, 11, 25, 13, 0, 0, 0, time.UTC))) {
 			t.Errorf("%s: %+v, %v; want ok %v", tc.expiration, c, ok, tc.ok)
 		}
@@ -86,7 +86,7 @@ func TestReadAWSCLICache(t *testing.T) {
 	for _, body := range []string{"", "{", `{"Credentials": {}}`, `{"Credentials": {"AccessKeyId": "A"}}`} {
 		f := filepath.Join(dir, "bad.json")
 		os.WriteFile(f, []byte(body), 0o600)
-		if _, ok := Read(f, now); ok {
+		if _, ok := Read(f, now, nil); ok {
 			t.Errorf("%q was accepted", body)
 		}
 	}

@@ -67,6 +67,9 @@ func Resolve(ctx context.Context, o Options) (Resolved, error) {
 	if r, ok := o.fromCache(c, files); ok {
 		return r, nil
 	}
+	if err := o.checkSSOToken(files); err != nil {
+		return Resolved{}, err
+	}
 	var opts []func(*config.LoadOptions) error
 	if o.Profile != "" {
 		opts = append(opts, config.WithSharedConfigProfile(o.Profile))
@@ -188,7 +191,7 @@ func (o Options) retrieve(ctx context.Context, c *credcache.Cache, cfg aws.Confi
 	creds, err := c.Retrieve(ctx, credcache.Key(sc), ssoSession(sc, sources), func(ctx context.Context) (aws.Credentials, error) {
 		if home, err := os.UserHomeDir(); err == nil && filepath.IsAbs(home) {
 			if f := awsclicache.File(home, sc, sources); f != "" {
-				if creds, ok := awsclicache.Read(f, c.Now()); ok {
+				if creds, ok := awsclicache.Read(f, c.Now(), c.Debugf); ok {
 					c.Debugf("cache: using the AWS CLI's %s", f)
 					return creds, nil
 				}

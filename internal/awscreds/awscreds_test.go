@@ -3,16 +3,23 @@ package awscreds
 import (
 	"errors"
 	"testing"
+
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/redact"
 )
 
 func TestScrub(t *testing.T) {
+	// Secrets are redacted by their exact values: this one has no digit and
+	// is shorter than 32 characters, which the pattern scrub used to rely on
+	// missed; an unregistered run that merely looks random stays.
+	const secret = "NoDigitsSecretKey/Value+"
+	const token = "AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWsKWHGBuFqwAeMicRXmxfpSPfIeoIYRqTflfKD8YUuwthAx7mSEI/qkPpKPi=="
+	noteCredentials(awsCredentials(secret, token))
 	for _, tc := range []struct{ in, want string }{
 		{"failed to refresh cached credentials, no EC2 IMDS role found", "no EC2 IMDS role found"},
 		{"multi\n  line\terror", "multi line error"},
-		// A secret access key and a session token go.
-		{"bad key wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY here", "bad key [redacted] here"},
-		{`token "AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWsKWHGBuFqwAeMicRXmxfpSPfIeoIYRqTflfKD8YUuwthAx7mSEI/qkPpKPi=="`,
-			`token "[redacted]"`},
+		{"bad key " + secret + " here", "bad key [redacted] here"},
+		{`token "` + token + `"`, `token "[redacted]"`},
+		{"not known: wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "not known: wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"},
 		// Paths, hex digests, ARNs, URLs and key ids stay.
 		{"open /home/Runner123/work/Project42/.aws/sso/cache/ee0bfd2552fbd840c02cc48b6e823320543c450f.json: no such file",
 			"open /home/Runner123/work/Project42/.aws/sso/cache/ee0bfd2552fbd840c02cc48b6e823320543c450f.json: no such file"},
@@ -24,5 +31,8 @@ func TestScrub(t *testing.T) {
 		if got := scrub(errors.New(tc.in)); got != tc.want {
 			t.Errorf("scrub(%q)\n got %q\nwant %q", tc.in, got, tc.want)
 		}
+	}
+	if got := redact.String(token); got != redact.Mark {
+		t.Errorf("the session token is not kept: %q", got)
 	}
 }

@@ -57,6 +57,7 @@ func LoadConfig(ctx context.Context, profile string) (Config, error) {
 	case err != nil:
 		return c, &Error{Problem: fmt.Sprintf("cannot read AWS profile %q from %s", c.Profile, c.ConfigFile), Cause: oneLine(err), Fix: "fix the file", Err: err}
 	}
+	noteSecrets(c)
 	return c, nil
 }
 

@@ -7,17 +7,17 @@ import (
 	"io/fs"
 	"net"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/processcreds"
 	"github.com/aws/aws-sdk-go-v2/credentials/ssocreds"
 	"github.com/aws/smithy-go"
+
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/credcache"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/redact"
 )
 
 // Error is a failure to get AWS credentials or to read the AWS
@@ -220,7 +220,7 @@ func shortCause(err error) string {
 		return "its output is not the JSON credential_process must print"
 	case errors.As(err, &api):
 		if m := oneLine(errors.New(api.ErrorMessage())); m != "" && len(m) <= maxCause {
-			return api.ErrorCode() + ": " + scrubText(m)
+			return api.ErrorCode() + ": " + redact.String(m)
 		}
 		return api.ErrorCode()
 	case errors.As(err, &dns):
@@ -257,19 +257,10 @@ func oneLine(err error) string {
 	return strings.Join(strings.Fields(err.Error()), " ")
 }
 
-// opaqueRun matches runs of the characters secrets are made of. It is
-// compiled on first use: every git authentication would pay for it at start.
-var opaqueRun = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[A-Za-z0-9+/=_-]{32,}`) })
-
-// scrub renders err on one line, without what a credential process printed
-// and with every run that could be a secret replaced, so that no secret
-// reaches stderr. A run could be a secret when it is long and mixes upper
-// and lower case letters and digits, as secret access keys, session tokens
-// and bearer tokens do; hex digests do not. Absolute paths stay, so that a
-// message can still name the file it is about.
-//
-// The SDK is not known to put secrets in its errors except for the output
-// of credential_process, handled first; the rest is defence in depth.
+// scrub renders err on one line for a message: without what a credential
+// process printed, which may hold secrets the process never handed over
+// (so redact cannot know them), and with every secret this process holds
+// redacted (internal/redact).
 func scrub(err error) string {
 	var pe *processcreds.ProviderError
 	if errors.As(err, &pe) && strings.Contains(pe.Error(), "parse failed of process output") {
@@ -281,18 +272,5 @@ func scrub(err error) string {
 	}
 	s := oneLine(err)
 	s = strings.TrimPrefix(s, "failed to refresh cached credentials, ")
-	return scrubText(s)
-}
-
-// scrubText replaces what could be a secret in s; see scrub.
-func scrubText(s string) string {
-	return opaqueRun().ReplaceAllStringFunc(s, func(run string) string {
-		if !strings.HasPrefix(run, "/") &&
-			strings.ContainsAny(run, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") &&
-			strings.ContainsAny(run, "abcdefghijklmnopqrstuvwxyz") &&
-			strings.ContainsAny(run, "0123456789") {
-			return "[redacted]"
-		}
-		return run
-	})
+	return redact.String(s)
 }

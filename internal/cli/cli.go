@@ -21,6 +21,7 @@ import (
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/helper"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/remotehelper"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safetext"
 )
 
 // name is the program's name in messages and help.
@@ -186,17 +187,12 @@ func (c *cli) usageError(err error, help string) int {
 }
 
 // fail writes err as the program's one line on stderr and returns code.
+// Every error passes here: the text may quote a host, a URL, a profile name,
+// a path or a message from AWS, so its secrets are redacted and its control
+// characters escaped, which also keeps it on one line.
 func (c *cli) fail(err error, code int) int {
-	fmt.Fprintf(c.stderr, "%s: %s\n", name, oneLine(err.Error()))
+	fmt.Fprintf(c.stderr, "%s: %s\n", name, safetext.Clean(err.Error()))
 	return code
-}
-
-// oneLine puts s on one line.
-func oneLine(s string) string {
-	if !strings.ContainsAny(s, "\r\n") {
-		return s
-	}
-	return strings.Join(strings.Fields(s), " ")
 }
 
 // selfPath is the path this program was started by, made absolute. Symlinks

@@ -19,6 +19,7 @@ import (
 	"github.com/git-credential-codecommit/git-credential-codecommit/helper"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awscreds"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/login"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/redact"
 )
 
 // checkCredentials resolves AWS credentials as the helper would and reports
@@ -34,6 +35,7 @@ func checkCredentials(ctx context.Context, f helper.Getter, hostRegion string) (
 		}
 		return fail("credentials", err.Error(), ""), c, false
 	}
+	redact.Add(c.SecretAccessKey, c.SessionToken)
 	detail := fmt.Sprintf("access key id %s from %s", c.AccessKeyID, c.Source)
 	if f.Profile != "" {
 		detail += fmt.Sprintf(", profile %q", c.Profile)

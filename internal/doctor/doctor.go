@@ -19,6 +19,8 @@ import (
 	"github.com/git-credential-codecommit/git-credential-codecommit/helper"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/codecommit"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/gitconfig"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/redact"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safetext"
 )
 
 // Options say what doctor checks.
@@ -158,39 +160,45 @@ func Doctor(ctx context.Context, o Options) Report {
 		add(checkOnline(ctx, creds, flags.Profile)...)
 	}
 
-	r := Report{Version: ReportVersion, URL: redact(raw), OK: true, Checks: checks}
-	for _, c := range r.Checks {
+	r := Report{Version: ReportVersion, URL: redact.String(redactURL(raw)), OK: true, Checks: checks}
+	for i, c := range r.Checks {
 		if c.Status == Fail {
 			r.OK = false
 		}
+		// Both the text and the JSON report carry no secret this process
+		// holds, whichever check quoted it.
+		r.Checks[i].Detail, r.Checks[i].Fix = redact.String(c.Detail), redact.String(c.Fix)
 	}
 	return r
 }
 
 // WriteText writes r for people: a line per check with its status, name
-// and detail, the fix indented below a problem, and a verdict.
+// and detail, the fix indented below a problem, and a verdict. Details
+// quote URLs, git's configuration, paths and AWS's messages: each field is
+// printed through safetext, so a check is always one line and nothing
+// printed drives the terminal.
 func (r Report) WriteText(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	failed := 0
+	url := safetext.Clean(r.URL)
 	for _, c := range r.Checks {
 		status := string(c.Status)
 		if c.Status == Fail {
 			status = "FAIL"
 			failed++
 		}
-		detail := strings.ReplaceAll(c.Detail, "\n", "\n"+strings.Repeat(" ", 18))
-		fmt.Fprintf(bw, "%-5s %-11s %s\n", status, c.Name, detail)
+		fmt.Fprintf(bw, "%-5s %-11s %s\n", status, safetext.Clean(c.Name), safetext.Clean(c.Detail))
 		if c.Fix != "" {
-			fmt.Fprintf(bw, "      fix: %s\n", c.Fix)
+			fmt.Fprintf(bw, "      fix: %s\n", safetext.Clean(c.Fix))
 		}
 	}
 	switch {
 	case r.OK:
-		fmt.Fprintf(bw, "a clone of %s should work\n", r.URL)
+		fmt.Fprintf(bw, "a clone of %s should work\n", url)
 	case failed == 1:
-		fmt.Fprintf(bw, "a clone of %s would fail: 1 problem\n", r.URL)
+		fmt.Fprintf(bw, "a clone of %s would fail: 1 problem\n", url)
 	default:
-		fmt.Fprintf(bw, "a clone of %s would fail: %d problems\n", r.URL, failed)
+		fmt.Fprintf(bw, "a clone of %s would fail: %d problems\n", url, failed)
 	}
 	return bw.Flush()
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/fakeaws"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/gitconfig"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/redact"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
 )
 
@@ -686,18 +687,22 @@ func TestClockCheck(t *testing.T) {
 }
 
 func TestWriteText(t *testing.T) {
+	// Details quote URLs, git's configuration and AWS's messages: newlines
+	// and terminal escapes there are shown escaped, each check stays one
+	// line, and a secret this process holds is redacted.
+	const secret = "DoctorSecretWithoutDigits"
+	redact.Add(secret)
 	r := Report{URL: testURL, Checks: []Check{
 		{Name: "git", Status: OK, Detail: "git 2.45.1"},
 		{Name: "helper", Status: Fail, Detail: "git does not ask git-credential-codecommit", Fix: "git-credential-codecommit install"},
-		{Name: "credentials", Status: Warn, Detail: "two\nlines", Fix: "renew them"},
+		{Name: "credentials", Status: Warn, Detail: "two\nlines, key " + secret, Fix: "renew \x1b[31mthem\u202e"},
 		{Name: "usehttppath", Status: Fail, Detail: "not true", Fix: "git config"},
 	}}
 	want := `ok    git         git 2.45.1
 FAIL  helper      git does not ask git-credential-codecommit
       fix: git-credential-codecommit install
-warn  credentials two
-                  lines
-      fix: renew them
+warn  credentials two\nlines, key [redacted]
+      fix: renew \x1b[31mthem\u202e
 FAIL  usehttppath not true
       fix: git config
 a clone of ` + testURL + ` would fail: 2 problems

@@ -21,16 +21,16 @@ func checkURL(ctx context.Context, git gitconfig.Git, raw string, gitOK bool) (C
 		// resolves a remote's name) without touching the network.
 		if out, err := git.Run(ctx, "ls-remote", "--get-url", "--", raw); err == nil {
 			if got := strings.TrimSpace(out); got != "" && got != raw {
-				u, note = got, fmt.Sprintf("git rewrites %s to %s; ", redact(raw), redact(got))
+				u, note = got, fmt.Sprintf("git rewrites %s to %s; ", redactURL(raw), redactURL(got))
 			}
 		}
 	}
 	if s, ok := parseSSH(u); ok {
-		return checkSSH(redact(u), s, note)
+		return checkSSH(redactURL(u), s, note)
 	}
 	p, err := url.Parse(u)
 	if err != nil || p.Host == "" || (p.Scheme != "https" && p.Scheme != "http") {
-		return fail("url", note+fmt.Sprintf("%q is not an https URL", redact(u)),
+		return fail("url", note+fmt.Sprintf("%q is not an https URL", redactURL(u)),
 			"use the repository's https URL: "+codecommit.ExampleURL), ""
 	}
 	region, known := codecommit.Region(p.Host)
@@ -41,7 +41,7 @@ func checkURL(ctx context.Context, git gitconfig.Git, raw string, gitOK bool) (C
 	https := "https://" + p.Host + p.EscapedPath()
 	switch {
 	case p.Scheme == "http":
-		return fail("url", note+redact(u)+" is plain http: the password would cross the network in clear, so "+ourName+" never signs for it",
+		return fail("url", note+redactURL(u)+" is plain http: the password would cross the network in clear, so "+ourName+" never signs for it",
 			"use "+https), https
 	case p.User != nil:
 		return fail("url", note+fmt.Sprintf("the URL names the user %q: git sends that name instead of the signed one, and CodeCommit answers 403", p.User.Username()),
@@ -50,8 +50,8 @@ func checkURL(ctx context.Context, git gitconfig.Git, raw string, gitOK bool) (C
 	return ok("url", note+fmt.Sprintf("%s is a CodeCommit URL in %s", u, region)), https
 }
 
-// redact hides the password of a URL that holds one.
-func redact(raw string) string {
+// redactURL hides the password of a URL that holds one.
+func redactURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return raw

@@ -26,7 +26,7 @@ func (w *world) helper(args ...string) (stdout, stderr string, code int) {
 // userCode matches the prompt's code and verification page; the fake's
 // codes are two groups of four base32 characters.
 func userCode(ic *fakeaws.IdentityCenter) *regexp.Regexp {
-	return regexp.MustCompile(`enter the code ([A-Z2-7]{4}-[A-Z2-7]{4}):\n\n    ` + regexp.QuoteMeta(ic.URL+"/device") + "\n")
+	return regexp.MustCompile(`enter the code ([A-Z2-7]{4}-[A-Z2-7]{4}):\n\n    ` + regexp.QuoteMeta(fakeaws.DefaultPage) + "\n")
 }
 
 // readJSON returns the JSON object in the file name under home.
@@ -236,7 +236,7 @@ func TestLoginOpensBrowser(t *testing.T) {
 				}
 				return
 			}
-			want := ic.URL + "/device?user_code=" + m[1] + "\n"
+			want := fakeaws.DefaultPage + "?user_code=" + m[1] + "\n"
 			var got []byte
 			for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && string(got) != want; time.Sleep(10 * time.Millisecond) {
 				got, _ = os.ReadFile(opened)

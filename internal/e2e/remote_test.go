@@ -90,6 +90,10 @@ func TestRemoteHelperErrors(t *testing.T) {
 		"codecommit://":          "git-remote-codecommit: the URL codecommit:// is malformed: use codecommit://[PROFILE@]REPOSITORY or codecommit::REGION://[PROFILE@]REPOSITORY\n",
 		"codecommit://a@":        "git-remote-codecommit: the URL codecommit://a@ names no repository: use codecommit://[PROFILE@]REPOSITORY or codecommit::REGION://[PROFILE@]REPOSITORY\n",
 		"codecommit://nope@repo": `git-remote-codecommit: AWS profile "nope" does not exist in $HOME/.aws/config or $HOME/.aws/credentials; check its name, or create it: aws configure --profile nope` + "\n",
+		// git strips "codecommit::"; the message shows the URL as written.
+		"codecommit::us-east-9://app": "git-remote-codecommit: the URL codecommit::us-east-9://app names the region us-east-9, which AWS does not list; check its spelling\n",
+		// A terminal escape in the URL is shown, not sent to the terminal.
+		"codecommit://a\x1b[2J@repo": `git-remote-codecommit: AWS profile "a\x1b[2J" does not exist in $HOME/.aws/config or $HOME/.aws/credentials; check its name, or create it: aws configure --profile a\x1b[2J` + "\n",
 	} {
 		_, stderr, code := w.run("", "", "git", "ls-remote", url)
 		stderr = strings.ReplaceAll(stderr, w.home, "$HOME")

@@ -42,6 +42,8 @@ const (
 //   - Scopes, start URLs, client types and client secret expiry are not
 //     checked, and the polling interval is not enforced.
 //   - Access tokens are not tied to a start URL, an account or a user.
+//   - The verification page it sends (DefaultPage, or SetPage's) is not
+//     served: tests only check what is printed and opened.
 //   - The other SSO portal operations (ListAccounts, ListAccountRoles,
 //     Logout) and CreateTokenWithIAM (POST /token?aws_iam=t) are 404.
 type IdentityCenter struct {
@@ -62,6 +64,20 @@ type IdentityCenter struct {
 	pending    int
 	slowDown   int
 	expired    bool
+	page       string // the verification page StartDeviceAuthorization sends
+}
+
+// DefaultPage is the verification page the fake sends, in the form IAM
+// Identity Center sends it; the complete one adds ?user_code=CODE.
+const DefaultPage = "https://device.sso.us-east-1.amazonaws.com/"
+
+// SetPage makes StartDeviceAuthorization send page as the verification
+// page, and page+"?user_code=CODE" as the complete one, as a service that
+// is not IAM Identity Center might.
+func (ic *IdentityCenter) SetPage(page string) {
+	ic.mu.Lock()
+	defer ic.mu.Unlock()
+	ic.page = page
 }
 
 // StartIdentityCenter starts an IAM Identity Center fake that issues
@@ -80,6 +96,7 @@ func StartIdentityCenter(keys *Keys) (*IdentityCenter, error) {
 		access:  make(map[string]time.Time),
 		refresh: make(map[string]string),
 		devices: make(map[string]string),
+		page:    DefaultPage,
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /federation/credentials", ic.getRoleCredentials)
@@ -269,11 +286,13 @@ func (ic *IdentityCenter) registerClient(w http.ResponseWriter, r *http.Request)
 func (ic *IdentityCenter) startDeviceAuthorization(w http.ResponseWriter, r *http.Request) {
 	req, f := ic.readOIDC(r, "StartDeviceAuthorization")
 	code, user := randomBase64(60), rand.Text()[:4]+"-"+rand.Text()[:4]
+	var page string
 	if f == nil {
 		ic.mu.Lock()
 		if f = ic.authenticate(req); f == nil {
 			ic.devices[code] = req.ClientID
 		}
+		page = ic.page
 		ic.mu.Unlock()
 	}
 	if f != nil {
@@ -283,8 +302,8 @@ func (ic *IdentityCenter) startDeviceAuthorization(w http.ResponseWriter, r *htt
 	writeJSON(w, http.StatusOK, map[string]any{
 		"deviceCode":              code,
 		"userCode":                user,
-		"verificationUri":         ic.URL + "/device",
-		"verificationUriComplete": ic.URL + "/device?user_code=" + user,
+		"verificationUri":         page,
+		"verificationUriComplete": page + "?user_code=" + user,
 		"expiresIn":               600,
 		"interval":                1,
 	})

@@ -2,9 +2,11 @@ package login
 
 import (
 	"errors"
+	"net/url"
 	"os"
 	"os/exec"
 	"runtime"
+	"strings"
 )
 
 // openBrowser asks the desktop to open url in the default browser: open on
@@ -14,6 +16,9 @@ import (
 // no graphical display to open a browser on (xdg-open would then start a
 // text browser that fights the prompt for the terminal).
 func openBrowser(url string) error {
+	if err := browsable(url); err != nil {
+		return err
+	}
 	var cmd *exec.Cmd
 	switch runtime.GOOS {
 	case "darwin":
@@ -32,5 +37,30 @@ func openBrowser(url string) error {
 		return err
 	}
 	go cmd.Wait() // reap it whenever it ends
+	return nil
+}
+
+// browsable says why page, a URL from IAM Identity Center, is not one to
+// hand to the desktop's opener, or nil when it is: an absolute https:// URL
+// with a host and no user name. Anything else could make the opener run a local file or
+// script (file:, javascript:, a custom handler's scheme), or, starting with
+// '-', be taken for one of its options.
+func browsable(page string) error {
+	if strings.HasPrefix(page, "-") {
+		return errors.New("it starts with '-'")
+	}
+	u, err := url.Parse(page)
+	switch {
+	case err != nil:
+		return errors.New("it is not a URL")
+	case u.Scheme != "https":
+		return errors.New("it is not an https:// URL")
+	case u.Host == "" || u.Hostname() == "" || strings.HasPrefix(u.Host, "-"):
+		return errors.New("it names no host")
+	case u.User != nil:
+		// https://portal.example@evil.example/ reads as the portal, and
+		// goes to evil.example.
+		return errors.New("it holds a user name before its host")
+	}
 	return nil
 }

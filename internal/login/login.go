@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -18,6 +19,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
 	"github.com/aws/aws-sdk-go-v2/service/ssooidc/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/redact"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safefile"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safetext"
 )
 
 // Options say what to sign in to, or out of.
@@ -118,6 +123,11 @@ func (f *flow) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// The directory is checked before the user goes to the browser: a
+	// sign-in whose token cannot be kept safe is wasted.
+	if err := cacheDir(filepath.Dir(path)); err != nil {
+		return fmt.Errorf("%w, then run %s", err, f.session.LoginCommand())
+	}
 	reg, err := f.registration(ctx, path)
 	if err != nil {
 		return err
@@ -131,6 +141,7 @@ func (f *flow) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	redact.Add(aws.ToString(tok.AccessToken), aws.ToString(tok.RefreshToken))
 	if aws.ToString(tok.AccessToken) == "" || tok.ExpiresIn <= 0 {
 		return fmt.Errorf("IAM Identity Center answered the sign-in of %s without an access token or its lifetime; run %s again", f.session, f.session.LoginCommand())
 	}
@@ -147,7 +158,7 @@ func (f *flow) run(ctx context.Context) error {
 	if err := writeToken(path, t); err != nil {
 		return fmt.Errorf("signed in, but cannot write the token to %s (%v); check that directory's permissions, then run %s again", path, err, f.session.LoginCommand())
 	}
-	fmt.Fprintf(f.out, "Signed in. The token of %s is valid until %s; it is in %s.\n", f.session, utcSecond(t.ExpiresAt).Format(time.RFC3339), path)
+	safetext.Fprintf(f.out, "Signed in. The token of %s is valid until %s; it is in %s.\n", f.session, utcSecond(t.ExpiresAt).Format(time.RFC3339), path)
 	return nil
 }
 
@@ -155,7 +166,11 @@ func (f *flow) run(ctx context.Context) error {
 // path when it is for this start URL and region and still valid for
 // registrationMargin, else a new one.
 func (f *flow) registration(ctx context.Context, path string) (registration, error) {
-	if t, err := ReadToken(path); err == nil && t.ClientID != "" && t.ClientSecret != "" &&
+	t, err := ReadToken(path)
+	if errors.Is(err, safefile.ErrUntrusted) {
+		safetext.Fprintf(f.out, "Not reading the old token: %s; signing in replaces it.\n", err)
+	}
+	if err == nil && t.ClientID != "" && t.ClientSecret != "" &&
 		t.StartURL == f.session.StartURL && t.Region == f.session.Region &&
 		t.RegistrationExpiresAt.After(f.now().Add(registrationMargin)) {
 		return registration{id: t.ClientID, secret: t.ClientSecret, expiresAt: t.RegistrationExpiresAt, reused: true}, nil
@@ -177,6 +192,7 @@ func (f *flow) register(ctx context.Context) (registration, error) {
 		return registration{}, f.failed("RegisterClient", err)
 	}
 	reg := registration{id: aws.ToString(out.ClientId), secret: aws.ToString(out.ClientSecret)}
+	redact.Add(reg.secret)
 	if out.ClientSecretExpiresAt > 0 {
 		reg.expiresAt = time.Unix(out.ClientSecretExpiresAt, 0)
 	}
@@ -207,26 +223,31 @@ func (f *flow) authorize(ctx context.Context, reg *registration) (*ssooidc.Start
 	if err != nil {
 		return nil, f.failed("StartDeviceAuthorization", err)
 	}
+	redact.Add(aws.ToString(auth.DeviceCode))
 	return auth, nil
 }
 
 // prompt tells the user where to approve the sign-in, and opens the page.
 // The user code is no secret: it only names this sign-in on the page, where
-// the user must still sign in and approve.
+// the user must still sign in and approve. The code and the pages come from
+// the service, so they are printed escaped, and a page is opened only if it
+// is an https:// URL (see browsable).
 func (f *flow) prompt(auth *ssooidc.StartDeviceAuthorizationOutput) {
-	fmt.Fprintf(f.out, "Signing in to %s (%s).\nTo approve, open this page and enter the code %s:\n\n    %s\n\n",
+	safetext.Fprintf(f.out, "Signing in to %s (%s).\nTo approve, open this page and enter the code %s:\n\n    %s\n\n",
 		f.session.StartURL, f.session, aws.ToString(auth.UserCode), aws.ToString(auth.VerificationUri))
 	if page := aws.ToString(auth.VerificationUriComplete); f.open != nil && page != "" {
-		if err := f.open(page); err != nil {
-			fmt.Fprintf(f.out, "Cannot open a browser (%v); open the page yourself.\n", err)
+		if err := browsable(page); err != nil {
+			safetext.Fprintf(f.out, "Warning: not opening %s in a browser (%s); open the page above yourself.\n", page, err)
+		} else if err := f.open(page); err != nil {
+			safetext.Fprintf(f.out, "Cannot open a browser (%v); open the page yourself.\n", err)
 		} else {
-			fmt.Fprintf(f.out, "Opening the page, with the code filled in, in your browser.\n")
+			safetext.Fprintf(f.out, "Opening the page, with the code filled in, in your browser.\n")
 		}
 	}
 	if auth.ExpiresIn > 0 {
-		fmt.Fprintf(f.out, "Waiting for the approval (the code expires in %s)...\n", minutes(auth.ExpiresIn))
+		safetext.Fprintf(f.out, "Waiting for the approval (the code expires in %s)...\n", minutes(auth.ExpiresIn))
 	} else {
-		fmt.Fprintf(f.out, "Waiting for the approval...\n")
+		safetext.Fprintf(f.out, "Waiting for the approval...\n")
 	}
 }
 

@@ -101,7 +101,7 @@ func TestLogin(t *testing.T) {
 	for _, want := range []string{
 		`Signing in to https://corp.awsapps.com/start (SSO session "corp").`,
 		"open this page and enter the code ",
-		"\n    " + w.ic.URL + "/device\n",
+		"\n    " + fakeaws.DefaultPage + "\n",
 		"Opening the page, with the code filled in, in your browser.",
 		"the code expires in 10 minutes",
 		`Signed in. The token of SSO session "corp" is valid until ` + s.clock.start.Add(time.Hour+8*time.Second).UTC().Format(time.RFC3339) + "; it is in " + filepath.Join(w.home, corpCache),
@@ -110,8 +110,8 @@ func TestLogin(t *testing.T) {
 			t.Errorf("stderr lacks %q", want)
 		}
 	}
-	if len(s.opened) != 1 || !strings.HasPrefix(s.opened[0], w.ic.URL+"/device?user_code=") ||
-		!strings.Contains(out, "enter the code "+strings.TrimPrefix(s.opened[0], w.ic.URL+"/device?user_code=")+":") {
+	if len(s.opened) != 1 || !strings.HasPrefix(s.opened[0], fakeaws.DefaultPage+"?user_code=") ||
+		!strings.Contains(out, "enter the code "+strings.TrimPrefix(s.opened[0], fakeaws.DefaultPage+"?user_code=")+":") {
 		t.Errorf("opened %q; want the verification page with the code printed", s.opened)
 	}
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awsclicache"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/credcache"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safetext"
 )
 
 // Logout signs out of the session of o.Profile, or of o.Session: it removes
@@ -43,15 +44,15 @@ func Logout(ctx context.Context, o Options) error {
 	}
 	switch err := os.Remove(path); {
 	case err == nil:
-		fmt.Fprintf(out, "Removed the token of %s: %s\n", s, path)
+		safetext.Fprintf(out, "Removed the token of %s: %s\n", s, path)
 	case errors.Is(err, fs.ErrNotExist):
-		fmt.Fprintf(out, "No token of %s to remove: %s does not exist.\n", s, path)
+		safetext.Fprintf(out, "No token of %s to remove: %s does not exist.\n", s, path)
 	default:
 		return fmt.Errorf("cannot remove the token of %s (%v); check the permissions of %s", s, err, filepath.Dir(path))
 	}
 	n, err := forgetRoleCredentials(s)
 	if n > 0 {
-		fmt.Fprintf(out, "Removed the cached role credentials (%s), which would stay valid at AWS until they expire.\n", files(n))
+		safetext.Fprintf(out, "Removed the cached role credentials (%s), which would stay valid at AWS until they expire.\n", files(n))
 	}
 	if err != nil {
 		return fmt.Errorf("signed out of %s, but cannot remove cached role credentials (%v); remove the file yourself", s, err)

@@ -2,12 +2,16 @@ package login
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/atomicfile"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/redact"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safefile"
 )
 
 // Token is a token cache file as the AWS CLI writes it and the AWS SDKs read
@@ -27,10 +31,18 @@ type Token struct {
 	RegistrationExpiresAt time.Time `json:"registrationExpiresAt,omitzero"`
 }
 
-// ReadToken reads the token cache file path. As for the AWS SDKs, a file
-// without an access token and its expiry is no token.
+// MaxTokenFile bounds a token cache file: the AWS CLI writes a few KiB.
+const MaxTokenFile = 64 << 10
+
+// ReadToken reads the token cache file path, by the rules of
+// internal/safefile: a regular file of the user's that no one else may
+// write, of at most MaxTokenFile bytes, opened without following a link or
+// blocking, so that a FIFO or a link to /dev/zero there is refused at once
+// (an error matching safefile.ErrUntrusted). As for the AWS SDKs, a file
+// without an access token and its expiry is no token. The tokens and client
+// secret read are handed to internal/redact.
 func ReadToken(path string) (Token, error) {
-	b, err := os.ReadFile(path)
+	b, err := safefile.ReadFile(path, MaxTokenFile)
 	if err != nil {
 		return Token{}, err
 	}
@@ -38,6 +50,7 @@ func ReadToken(path string) (Token, error) {
 	if err := json.Unmarshal(b, &t); err != nil {
 		return Token{}, fmt.Errorf("%s is not a token cache file: %v", path, err)
 	}
+	redact.Add(t.AccessToken, t.RefreshToken, t.ClientSecret)
 	if t.AccessToken == "" || t.ExpiresAt.IsZero() {
 		return Token{}, fmt.Errorf("%s is not a token cache file: it has no accessToken or no expiresAt", path)
 	}
@@ -53,10 +66,11 @@ func (t Token) CanRefresh(now time.Time) bool {
 		(t.RegistrationExpiresAt.IsZero() || t.RegistrationExpiresAt.After(now))
 }
 
-// writeToken writes t to path, mode 0600, creating its directory with mode
-// 0700 when it does not exist: to a temporary file in the same directory,
-// then renamed over path, so that a reader sees the old token or the new
-// one, never part of one.
+// writeToken writes t to path, mode 0600, in a directory cacheDir makes
+// ready: to a temporary file in the same directory, then renamed over path,
+// so that a reader sees the old token or the new one, never part of one.
+// The rename replaces whatever was at path, a FIFO or a link included,
+// without following it.
 func writeToken(path string, t Token) error {
 	t.ExpiresAt = utcSecond(t.ExpiresAt)
 	t.RegistrationExpiresAt = utcSecond(t.RegistrationExpiresAt)
@@ -64,11 +78,40 @@ func writeToken(path string, t Token) error {
 	if err != nil {
 		return err
 	}
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := cacheDir(filepath.Dir(path)); err != nil {
 		return err
 	}
 	return atomicfile.Write(path, b)
+}
+
+// cacheDir makes dir, the token cache directory HOME/.aws/sso/cache, ready
+// to hold a token, by the rules of internal/safefile: it creates what is
+// missing of HOME/.aws, HOME/.aws/sso and dir, mode 0700, but never HOME
+// itself, and refuses a relative HOME, which would put the token under the
+// current directory. An existing dir must be a real directory of the
+// user's that no one else may write; it is never changed. Its errors are
+// one line that names the directory and what to do.
+func cacheDir(dir string) error {
+	if !filepath.IsAbs(dir) {
+		return fmt.Errorf("the token cache directory %s is not an absolute path: HOME is relative; set HOME to the absolute path of your home directory", dir)
+	}
+	awsDir := filepath.Dir(filepath.Dir(dir))
+	if err := os.Mkdir(awsDir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("cannot create %s (%v); check that HOME is your home directory", awsDir, err)
+	}
+	err := safefile.MkdirTrusted(dir)
+	var u *safefile.UntrustedError
+	switch {
+	case err == nil:
+		return nil
+	case !errors.As(err, &u):
+		return fmt.Errorf("cannot create the token cache directory %s (%v)", dir, err)
+	}
+	fix := "remove it (sign-in makes a directory of your own there)"
+	if fi, err := os.Lstat(dir); err == nil && fi.IsDir() && fi.Mode().Perm()&0o022 != 0 {
+		fix = "run: chmod go-w " + dir + " (or remove it, if it is not yours)"
+	}
+	return fmt.Errorf("the token cache directory %s %s, so a token there would not be safe; %s", u.Path, u.Reason, fix)
 }
 
 // utcSecond is t in UTC, truncated to the second, so that it marshals as

@@ -28,6 +28,7 @@ import (
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awscreds"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/codecommit"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/gitconfig"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safetext"
 )
 
 // CredentialHelperFlag, as the first argument, makes a binary started as
@@ -51,22 +52,24 @@ type Address struct {
 }
 
 // Parse parses a URL as git hands it to the helper: "codecommit://…", or
-// "REGION://…" for "codecommit::REGION://…". Its errors are one line each.
+// "REGION://…" for "codecommit::REGION://…". Its errors are one line each,
+// and quote the URL as the user wrote it (see Written).
 func Parse(raw string) (Address, error) {
+	shown := Written(raw)
 	scheme, rest, ok := strings.Cut(raw, "://")
 	if !ok || rest == "" {
-		return Address{}, fmt.Errorf("the URL %s is malformed: %s", raw, forms)
+		return Address{}, fmt.Errorf("the URL %s is malformed: %s", shown, forms)
 	}
 	var a Address
 	switch {
 	case scheme == "codecommit":
 	case codecommit.LooksLikeRegion(scheme):
 		if !codecommit.KnownRegion(scheme) {
-			return Address{}, fmt.Errorf("the URL %s names the region %s, which AWS does not list; check its spelling", raw, scheme)
+			return Address{}, fmt.Errorf("the URL %s names the region %s, which AWS does not list; check its spelling", shown, scheme)
 		}
 		a.Region = scheme
 	default:
-		return Address{}, fmt.Errorf("the URL %s is malformed: %s", raw, forms)
+		return Address{}, fmt.Errorf("the URL %s is malformed: %s", shown, forms)
 	}
 	// As GRC, which takes the URL's host part: the path is ignored.
 	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
@@ -75,17 +78,27 @@ func Parse(raw string) (Address, error) {
 	if at := strings.LastIndex(rest, "@"); at >= 0 {
 		a.Profile, rest = rest[:at], rest[at+1:]
 		if a.Profile == "" {
-			return Address{}, fmt.Errorf("the URL %s has an empty profile before '@': %s", raw, forms)
+			return Address{}, fmt.Errorf("the URL %s has an empty profile before '@': %s", shown, forms)
 		}
 	}
 	if rest == "" {
-		return Address{}, fmt.Errorf("the URL %s names no repository: %s", raw, forms)
+		return Address{}, fmt.Errorf("the URL %s names no repository: %s", shown, forms)
 	}
 	if !codecommit.ValidRepoName(rest) {
-		return Address{}, fmt.Errorf("the URL %s names %q, which is not a CodeCommit repository name (letters, digits, '.', '_' and '-', at most 100)", raw, rest)
+		return Address{}, fmt.Errorf("the URL %s names %q, which is not a CodeCommit repository name (letters, digits, '.', '_' and '-', at most 100)", shown, rest)
 	}
 	a.Repo = rest
 	return a, nil
+}
+
+// Written is the URL the user wrote, for messages, from the one git hands
+// the helper: git strips "codecommit::" from "codecommit::REGION://…", and
+// passes "codecommit://…" whole.
+func Written(raw string) string {
+	if strings.HasPrefix(raw, "codecommit://") {
+		return raw
+	}
+	return "codecommit::" + raw
 }
 
 // Target is where an Address leads.
@@ -162,7 +175,9 @@ func (t Target) Env(environ []string, helperCommand string) ([]string, error) {
 // stderr, prefixed git-remote-codecommit, and exit status 1.
 func Main(ctx context.Context, args []string, self string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fail := func(err error) int {
-		fmt.Fprintf(stderr, "git-remote-codecommit: %v\n", err)
+		// The URL, the profile in it and git's configuration are quoted
+		// here: redact and escape, as the credential helper's errors do.
+		fmt.Fprintf(stderr, "git-remote-codecommit: %s\n", safetext.Clean(err.Error()))
 		return 1
 	}
 	var remote, raw string

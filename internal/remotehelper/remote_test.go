@@ -28,14 +28,14 @@ func TestParse(t *testing.T) {
 		{url: "codecommit://me@corp@repo", want: Address{Profile: "me@corp", Repo: "repo"}},
 		{url: "codecommit://dev@repo/", want: Address{Profile: "dev", Repo: "repo"}},
 
-		{url: "codecommit:/x", err: "the URL codecommit:/x is malformed: " + forms},
+		{url: "codecommit:/x", err: "the URL codecommit::codecommit:/x is malformed: " + forms},
 		{url: "codecommit://", err: "the URL codecommit:// is malformed: " + forms},
-		{url: "codecommit", err: "the URL codecommit is malformed: " + forms},
+		{url: "codecommit", err: "the URL codecommit::codecommit is malformed: " + forms},
 		{url: "codecommit://dev@", err: "the URL codecommit://dev@ names no repository: " + forms},
 		{url: "codecommit:///repo", err: "the URL codecommit:///repo names no repository: " + forms},
 		{url: "codecommit://@repo", err: "the URL codecommit://@repo has an empty profile before '@': " + forms},
-		{url: "https://repo", err: "the URL https://repo is malformed: " + forms},
-		{url: "mars-north-1://repo", err: "the URL mars-north-1://repo names the region mars-north-1, which AWS does not list; check its spelling"},
+		{url: "https://repo", err: "the URL codecommit::https://repo is malformed: " + forms},
+		{url: "mars-north-1://repo", err: "the URL codecommit::mars-north-1://repo names the region mars-north-1, which AWS does not list; check its spelling"},
 		{url: "codecommit://dev@re po", err: `the URL codecommit://dev@re po names "re po", which is not a CodeCommit repository name (letters, digits, '.', '_' and '-', at most 100)`},
 	} {
 		got, err := Parse(tc.url)
@@ -138,5 +138,31 @@ func TestEnv(t *testing.T) {
 	}
 	if _, err := tg.Env([]string{"GIT_CONFIG_COUNT=x"}, "h"); err == nil {
 		t.Error("a GIT_CONFIG_COUNT that is not a number was accepted")
+	}
+}
+
+// TestMainErrors checks Main's error line: one line, the URL as the user
+// wrote it, and control characters from the URL escaped, so that a remote
+// URL cannot write to the terminal.
+func TestMainErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"origin", "us-east-9://app"},
+			"git-remote-codecommit: the URL codecommit::us-east-9://app names the region us-east-9, which AWS does not list; check its spelling\n"},
+		{[]string{"origin", "codecommit://dev@re\npo\x1b[2J"},
+			`git-remote-codecommit: the URL codecommit://dev@re\npo\x1b[2J names "re\npo\x1b[2J", which is not a CodeCommit repository name (letters, digits, '.', '_' and '-', at most 100)` + "\n"},
+		{[]string{"origin", "codecommit://\x1b]0;pwned\x07de\nv@repo"},
+			`git-remote-codecommit: AWS profile "\x1b]0;pwned\ade\nv" does not exist in $HOME/.aws/config or $HOME/.aws/credentials; check its name, or create it: aws configure --profile \x1b]0;pwned\x07de\nv` + "\n"},
+		{[]string{"a", "b", "c"},
+			"git-remote-codecommit: git runs this as git-remote-codecommit REMOTE URL, with a codecommit:// URL; got 3 arguments\n"},
+	} {
+		home := testenv.Isolate(t)
+		var stdout, stderr strings.Builder
+		code := Main(context.Background(), tc.args, "/nonexistent/self", strings.NewReader(""), &stdout, &stderr)
+		if got := strings.ReplaceAll(stderr.String(), home, "$HOME"); code != 1 || stdout.Len() != 0 || got != tc.want {
+			t.Errorf("%q: exit %d, stdout %q\nstderr %q\nwant   %q", tc.args, code, stdout.String(), got, tc.want)
+		}
 	}
 }

@@ -1,0 +1,62 @@
+package awscreds
+
+import (
+	"io"
+	"os"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/redact"
+)
+
+// maxTokenFile bounds what is read of a token file to learn its secret:
+// web identity tokens and container authorization tokens are a few KiB.
+const maxTokenFile = 64 << 10
+
+// noteSecrets hands the secrets of c to internal/redact, so that no message
+// can print them: the keys in the environment and in the profile and its
+// source profiles, the container authorization token, and the contents of
+// the token files the SDK will send (container authorization, web
+// identity).
+func noteSecrets(c Config) {
+	noteCredentials(c.Env.Credentials)
+	redact.Add(c.Env.ContainerAuthorizationToken)
+	noteTokenFile(os.Getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"))
+	noteTokenFile(c.Env.WebIdentityTokenFilePath)
+	for p := &c.Shared; p != nil; p = p.Source {
+		noteCredentials(p.Credentials)
+		noteTokenFile(p.WebIdentityTokenFile)
+	}
+}
+
+// noteCredentials hands the secret key and session token of c to
+// internal/redact.
+func noteCredentials(c aws.Credentials) {
+	redact.Add(c.SecretAccessKey, c.SessionToken)
+}
+
+// noteTokenFile hands the content of the token file path, if it is a
+// regular file of at most maxTokenFile bytes, to internal/redact. The file
+// is the user's to name, and is often a symbolic link into a mounted
+// volume (Kubernetes projects service account tokens so): it is followed,
+// but a FIFO or device is never opened, so that this read cannot block.
+func noteTokenFile(path string) {
+	if path == "" {
+		return
+	}
+	fi, err := os.Stat(path)
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() > maxTokenFile {
+		return
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxTokenFile))
+	if err != nil {
+		return
+	}
+	redact.Add(strings.TrimSpace(string(b)))
+}
