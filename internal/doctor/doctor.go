@@ -3,9 +3,10 @@
 // would not. Each check returns a Check; Doctor runs them in order, each
 // taking what the ones before it found, and the report only prints.
 //
-// The checks fall into three files: the URL (url.go), the credential
-// helpers git asks (helpers.go), and AWS credentials, IAM Identity Center,
-// region and clock (aws.go).
+// The checks fall into four files: the URL (url.go), the credential helpers
+// git asks (helpers.go), AWS credentials, IAM Identity Center, region and
+// clock (aws.go), and the package managers of the project in the working
+// directory (project.go).
 package doctor
 
 import (
@@ -159,6 +160,7 @@ func Doctor(ctx context.Context, o Options) Report {
 	if o.Online && credsOK {
 		add(checkOnline(ctx, creds, flags.Profile)...)
 	}
+	add(checkProject(ctx, git, o.Dir, o.Env)...)
 
 	r := Report{Version: ReportVersion, URL: redact.String(redactURL(raw)), OK: true, Checks: checks}
 	for i, c := range r.Checks {

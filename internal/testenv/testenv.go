@@ -16,10 +16,13 @@ import (
 
 // scrubbed reports whether a variable of the machine must not reach a test:
 // AWS settings would choose credentials, regions and endpoints; git settings
-// would add configuration, and GIT_SSL_CAINFO would beat http.sslCAInfo.
+// would add configuration, and GIT_SSL_CAINFO would beat http.sslCAInfo;
+// the go command's privacy settings and cargo's would change what doctor
+// finds in a project.
 func scrubbed(name string) bool {
-	return strings.HasPrefix(name, "AWS_") || strings.HasPrefix(name, "GIT_") ||
-		name == "HOME" || name == "XDG_CONFIG_HOME" || name == "XDG_CACHE_HOME" || name == "SSL_CERT_FILE" || name == "SSL_CERT_DIR"
+	return strings.HasPrefix(name, "AWS_") || strings.HasPrefix(name, "GIT_") || strings.HasPrefix(name, "CARGO_") ||
+		name == "HOME" || name == "XDG_CONFIG_HOME" || name == "XDG_CACHE_HOME" || name == "SSL_CERT_FILE" || name == "SSL_CERT_DIR" ||
+		name == "GOPRIVATE" || name == "GONOPROXY" || name == "GONOSUMDB" || name == "GOSUMDB"
 }
 
 // Scrub removes the machine's AWS and git settings from the process

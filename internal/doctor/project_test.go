@@ -1,0 +1,145 @@
+package doctor
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/fakeaws"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
+)
+
+// TestDoctorProjects runs doctor in projects of each kind that needs more
+// than install: each finding fails with its fix, and with the fix in place
+// doctor passes.
+func TestDoctorProjects(t *testing.T) {
+	const (
+		lib      = "git-codecommit.us-east-1.amazonaws.com/v1/repos/lib"
+		httpsLib = "https://" + lib
+		sshLib   = "ssh://" + lib
+	)
+	for _, tc := range []struct {
+		name string
+		// files are the project's; fixed are written over them for the
+		// second run, env set for it.
+		files, fixed map[string]string
+		env          map[string]string
+		before       map[string]string // environment for both runs
+		install      []string          // install's flags for the second run
+		check        string
+		detail, fix  string
+	}{{
+		name:  "go without GOPRIVATE",
+		files: map[string]string{"go.mod": "module example.com/app\n\ngo 1.21\n\nrequire " + lib + ".git v1.0.0\n"},
+		env:   map[string]string{"GOPRIVATE": "git-codecommit.*.amazonaws.com"},
+		check: "go", detail: "which GOPRIVATE does not cover", fix: "go env -w GOPRIVATE=git-codecommit.*.amazonaws.com",
+	}, {
+		name:   "go without the .git qualifier",
+		files:  map[string]string{"go.mod": "module example.com/app\n\ngo 1.21\n\nrequire (\n\t" + lib + " v1.0.0 // indirect\n)\n"},
+		fixed:  map[string]string{"go.mod": "module example.com/app\n\ngo 1.21\n\nrequire (\n\t" + lib + ".git v1.0.0 // indirect\n)\n"},
+		before: map[string]string{"GOPRIVATE": "example.com,git-codecommit.*.amazonaws.com"},
+		check:  "go", detail: "whose path does not end in .git", fix: "/v1/repos/NAME.git",
+	}, {
+		name:  "cargo without git-fetch-with-cli",
+		files: map[string]string{"Cargo.toml": "[package]\nname = \"app\"\n\n[dependencies]\nlib = { git = \"" + httpsLib + "\", branch = \"main\" }\n"},
+		fixed: map[string]string{".cargo/config.toml": "[net]\ngit-fetch-with-cli = true # for CodeCommit\n"},
+		check: "cargo", detail: "its own git library", fix: "git-fetch-with-cli = true",
+	}, {
+		name:  "cargo, fixed in the environment",
+		files: map[string]string{"Cargo.toml": "[dependencies.lib]\ngit = '" + httpsLib + "'\n"},
+		env:   map[string]string{"CARGO_NET_GIT_FETCH_WITH_CLI": "true"},
+		check: "cargo", detail: "its own git library", fix: "CARGO_NET_GIT_FETCH_WITH_CLI=true",
+	}, {
+		name: "yarn 4 with git+https",
+		files: map[string]string{".yarnrc.yml": "nodeLinker: node-modules\n",
+			"package.json": `{"dependencies": {"lib": "git+` + httpsLib + `#main"}}`},
+		fixed:   map[string]string{"package.json": `{"dependencies": {"lib": "git+` + sshLib + `#main"}}`},
+		install: []string{"--rewrite-ssh", "--region", "us-east-1"},
+		check:   "yarn", detail: "downloads the code itself, without credentials", fix: "install --rewrite-ssh",
+	}, {
+		name:    "SSH dependencies in a lockfile",
+		files:   map[string]string{"package-lock.json": `{"packages": {"node_modules/lib": {"resolved": "git+` + sshLib + `#0123abc"}}}`},
+		install: []string{"--rewrite-ssh", "--region", "us-east-1"},
+		check:   "ssh-deps", detail: "over SSH, which git does not rewrite", fix: "install --rewrite-ssh",
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newDoctorWorld(t)
+			w.install()
+			w.envCredentials(fakeaws.NewKeys())
+			for k, v := range tc.before {
+				t.Setenv(k, v)
+			}
+			for name, body := range tc.files {
+				w.write(filepath.Join("project", name), body)
+			}
+			dir := filepath.Join(w.home, "project")
+			r := Doctor(context.Background(), Options{URL: testURL, Dir: dir})
+			cs := find(r, tc.check, Fail)
+			if r.OK || len(cs) != 1 || !strings.Contains(cs[0].Detail, tc.detail) || !strings.Contains(cs[0].Fix, tc.fix) {
+				t.Fatalf("checks %+v\nwant one failing %s check holding %q, with a fix holding %q", r.Checks, tc.check, tc.detail, tc.fix)
+			}
+			for name, body := range tc.fixed {
+				w.write(filepath.Join("project", name), body)
+			}
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			if tc.install != nil {
+				w.install(tc.install...)
+			}
+			r = Doctor(context.Background(), Options{URL: testURL, Dir: dir})
+			if !r.OK || len(find(r, tc.check, OK)) == 0 && tc.check != "yarn" {
+				t.Errorf("after the fix: failed %v, checks %+v", failed(r), r.Checks)
+			}
+		})
+	}
+	// A project without CodeCommit dependencies gets no project check.
+	w := newDoctorWorld(t)
+	w.install()
+	w.envCredentials(fakeaws.NewKeys())
+	w.write("plain/go.mod", "module example.com/plain\n\ngo 1.21\n\nrequire golang.org/x/mod v0.20.0\n")
+	w.write("plain/package.json", `{"dependencies": {"left-pad": "1.3.0", "x": "git+https://github.com/a/b"}}`)
+	r := Doctor(context.Background(), Options{URL: testURL, Dir: filepath.Join(w.home, "plain")})
+	if slices.ContainsFunc(r.Checks, func(c Check) bool { return slices.Contains([]string{"go", "cargo", "yarn", "ssh-deps"}, c.Name) }) {
+		t.Errorf("checks %+v; want no project check", r.Checks)
+	}
+}
+
+// TestDoctorKnowsItselfRenamed installs a copy of the helper under the
+// name a release archive gives it, and runs that copy's doctor: it must
+// recognise itself in git's configuration and pass.
+func TestDoctorKnowsItselfRenamed(t *testing.T) {
+	w := newDoctorWorld(t)
+	for _, name := range []string{"git-credential-codecommit_linux_amd64", "git-credential-codecommit-v2"} {
+		bin := filepath.Join(w.home, "bin", name)
+		b, err := os.ReadFile(w.bin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.write(filepath.Join("bin", name), string(b))
+		if err := os.Chmod(bin, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		c := fakeaws.NewKeys().Issue("ASIAENV", time.Now().Add(time.Hour))
+		env := []string{"AWS_ACCESS_KEY_ID=" + c.AccessKeyID, "AWS_SECRET_ACCESS_KEY=" + c.SecretAccessKey, "AWS_SESSION_TOKEN=" + c.SessionToken}
+		for _, args := range [][]string{{"install"}, {"doctor", testURL}} {
+			cmd := testenv.Command(w.home, env, bin, args...)
+			var out bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &out, &out
+			if err := cmd.Run(); err != nil {
+				t.Fatalf("%s %s: %v\n%s", name, args[0], err, out.String())
+			}
+			if args[0] == "doctor" && !strings.Contains(out.String(), "ok    helper      git asks git-credential-codecommit first") {
+				t.Errorf("%s doctor:\n%s", name, out.String())
+			}
+		}
+		if err := testenv.Command(w.home, nil, bin, "uninstall").Run(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
