@@ -10,16 +10,25 @@ import (
 
 // remoteHelperPath is where the git-remote-codecommit link goes.
 func (o Options) remoteHelperPath() string {
-	dir := o.RemoteHelperDir
+	return remoteHelperPath(runtime.GOOS, o.Binary, o.RemoteHelperDir)
+}
+
+// remoteHelperPath is where the git-remote-codecommit link to binary goes
+// on goos: in dir, else beside binary, with Windows' .exe.
+func remoteHelperPath(goos, binary, dir string) string {
 	if dir == "" {
-		dir = filepath.Dir(o.Binary)
+		dir = filepath.Dir(binary)
 	}
 	name := "git-remote-codecommit"
-	if runtime.GOOS == "windows" {
+	if goos == "windows" {
 		name += ".exe"
 	}
 	return filepath.Join(dir, name)
 }
+
+// hardLinks reports whether the link is a hard link on goos: Windows needs
+// privileges for symbolic links, and git there finds a hard link's name.
+func hardLinks(goos string) bool { return goos == "windows" }
 
 // linkRemoteHelper makes git-remote-codecommit a link to the binary: a
 // symbolic link, or a hard link on Windows, where symbolic links need
@@ -35,7 +44,7 @@ func (o Options) linkRemoteHelper(w io.Writer) (bool, error) {
 		return false, fmt.Errorf("%s exists and is not this binary; remove it first", link)
 	}
 	var err error
-	if runtime.GOOS == "windows" {
+	if hardLinks(runtime.GOOS) {
 		err = os.Link(o.Binary, link)
 	} else {
 		err = os.Symlink(o.Binary, link)

@@ -1,6 +1,7 @@
 package awscreds
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -68,6 +69,7 @@ func (p processProvider) Retrieve(ctx context.Context) (aws.Credentials, error) 
 	if err != nil {
 		return aws.Credentials{Source: processcreds.ProviderName}, err
 	}
+	out = processOutput(runtime.GOOS, out)
 	var resp processcreds.CredentialProcessResponse
 	switch {
 	case json.Unmarshal(out, &resp) != nil:
@@ -95,10 +97,7 @@ func (p processProvider) Retrieve(ctx context.Context) (aws.Credentials, error) 
 // a pipe of our own, so that waiting for the process does not mean waiting
 // for every process that inherited the pipe.
 func runProcess(ctx context.Context, command string) ([]byte, error) {
-	shell := []string{"sh", "-c", command}
-	if runtime.GOOS == "windows" {
-		shell = []string{"cmd.exe", "/C", command}
-	}
+	shell := processShell(runtime.GOOS, command)
 	r, w, err := os.Pipe()
 	if err != nil {
 		return nil, err
@@ -163,6 +162,24 @@ func runProcess(ctx context.Context, command string) ([]byte, error) {
 		return nil, &processError{fmt.Sprintf("it printed more than %d bytes", maxProcessOutput)}
 	}
 	return append([]byte(nil), out...), nil
+}
+
+// processShell is how the SDK runs a credential_process on goos.
+func processShell(goos, command string) []string {
+	if goos == "windows" {
+		return []string{"cmd.exe", "/C", command}
+	}
+	return []string{"sh", "-c", command}
+}
+
+// processOutput is what the SDK parses of a process's output on goos:
+// cmd.exe escapes the quotes a process prints, and the SDK takes the
+// backslashes off again.
+func processOutput(goos string, out []byte) []byte {
+	if goos == "windows" {
+		return bytes.ReplaceAll(out, []byte(`\"`), []byte(`"`))
+	}
+	return out
 }
 
 // ownProcess returns the credential_process of cfg's profile when the SDK

@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -67,8 +68,7 @@ type Build struct {
 // was started by first. It returns the exit status.
 func Main(b Build, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	c := &cli{build: b, stdin: stdin, stdout: stdout, stderr: stderr, now: time.Now, self: selfPath}
-	started := strings.TrimSuffix(filepath.Base(args[0]), ".exe")
-	if started != "git-remote-codecommit" {
+	if !startedAsRemoteHelper(runtime.GOOS, args[0]) {
 		return c.run(args[1:])
 	}
 	if len(args) > 1 && args[1] == remotehelper.CredentialHelperFlag {
@@ -79,6 +79,18 @@ func Main(b Build, args []string, stdin io.Reader, stdout, stderr io.Writer) int
 		return c.fail(err, 1)
 	}
 	return remotehelper.Main(context.Background(), args[1:], self, stdin, stdout, stderr)
+}
+
+// startedAsRemoteHelper reports whether the program was started, on goos,
+// by the name git gives the remote helper of codecommit:// URLs: the link
+// install --remote-helper makes.
+func startedAsRemoteHelper(goos, arg0 string) bool {
+	base := arg0[strings.LastIndex(arg0, "/")+1:]
+	if goos == "windows" {
+		base = base[strings.LastIndexAny(base, `\:`)+1:]
+		base = strings.TrimSuffix(strings.ToLower(base), ".exe")
+	}
+	return base == "git-remote-codecommit"
 }
 
 // cli is one run of the program, with its surroundings.

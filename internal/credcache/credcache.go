@@ -29,6 +29,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -74,14 +76,54 @@ func Open(debugf func(format string, args ...any)) (*Cache, error) {
 // is refused: it would put credentials in the working tree, where
 // git add -A picks them up.
 func defaultDir() (string, error) {
-	d, err := os.UserCacheDir()
-	if err != nil {
-		return "", err
+	return cacheDir(runtime.GOOS, os.Getenv)
+}
+
+// cacheDir is defaultDir on goos, with getenv for the environment: the
+// directory os.UserCacheDir names there, which must be absolute.
+func cacheDir(goos string, getenv func(string) string) (string, error) {
+	var d string
+	switch goos {
+	case "windows":
+		d = getenv("LocalAppData")
+	case "darwin", "ios":
+		if h := getenv("HOME"); h != "" {
+			d = h + "/Library/Caches"
+		}
+	case "plan9":
+		if h := getenv("home"); h != "" {
+			d = h + "/lib/cache"
+		}
+	default:
+		d = getenv("XDG_CACHE_HOME")
+		if d == "" && getenv("HOME") != "" {
+			d = getenv("HOME") + "/.cache"
+		}
 	}
-	if !filepath.IsAbs(d) {
+	switch {
+	case d == "":
+		return "", errors.New("no cache directory: neither XDG_CACHE_HOME nor HOME (LocalAppData on Windows) is set")
+	case !isAbs(goos, d):
 		return "", fmt.Errorf("the cache directory %s is not an absolute path", d)
 	}
-	return filepath.Join(d, "git-credential-codecommit"), nil
+	return join(goos, d, "git-credential-codecommit"), nil
+}
+
+// isAbs is filepath.IsAbs for goos: C:\… and \\server\share on Windows.
+func isAbs(goos, p string) bool {
+	if goos != "windows" {
+		return strings.HasPrefix(p, "/")
+	}
+	return len(p) >= 3 && p[1] == ':' && (p[2] == '\\' || p[2] == '/') || strings.HasPrefix(p, `\\`)
+}
+
+// join is filepath.Join for goos.
+func join(goos, dir, name string) string {
+	sep := "/"
+	if goos == "windows" {
+		sep = `\`
+	}
+	return strings.TrimRight(dir, sep) + sep + name
 }
 
 func (c *Cache) path(key, ext string) string { return filepath.Join(c.Dir, key+ext) }

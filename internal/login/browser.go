@@ -19,18 +19,11 @@ func openBrowser(url string) error {
 	if err := browsable(url); err != nil {
 		return err
 	}
-	var cmd *exec.Cmd
-	switch runtime.GOOS {
-	case "darwin":
-		cmd = exec.Command("open", url)
-	case "windows":
-		cmd = exec.Command("rundll32", "url.dll,FileProtocolHandler", url)
-	default:
-		if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
-			return errors.New("no graphical display: neither DISPLAY nor WAYLAND_DISPLAY is set")
-		}
-		cmd = exec.Command("xdg-open", url)
+	argv, err := browserCommand(runtime.GOOS, url, os.Getenv)
+	if err != nil {
+		return err
 	}
+	cmd := exec.Command(argv[0], argv[1:]...)
 	// The standard streams stay unset (the null device): the command's
 	// output would garble the prompt.
 	if err := cmd.Start(); err != nil {
@@ -38,6 +31,21 @@ func openBrowser(url string) error {
 	}
 	go cmd.Wait() // reap it whenever it ends
 	return nil
+}
+
+// browserCommand is the command that opens url on goos, with getenv for the
+// environment.
+func browserCommand(goos, url string, getenv func(string) string) ([]string, error) {
+	switch goos {
+	case "darwin":
+		return []string{"open", url}, nil
+	case "windows":
+		return []string{"rundll32", "url.dll,FileProtocolHandler", url}, nil
+	}
+	if getenv("DISPLAY") == "" && getenv("WAYLAND_DISPLAY") == "" {
+		return nil, errors.New("no graphical display: neither DISPLAY nor WAYLAND_DISPLAY is set")
+	}
+	return []string{"xdg-open", url}, nil
 }
 
 // browsable says why page, a URL from IAM Identity Center, is not one to

@@ -1,6 +1,7 @@
 package login
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -76,5 +77,28 @@ func TestLoginOpensOnlyHTTPS(t *testing.T) {
 	w := newWorld(t)
 	if s := w.login(Options{Profile: "dev"}, nil); s.err != nil || len(s.opened) != 1 || !strings.HasPrefix(s.opened[0], fakeaws.DefaultPage+"?user_code=") {
 		t.Errorf("the https page: %v, opened %q", s.err, s.opened)
+	}
+}
+
+func TestBrowserCommand(t *testing.T) {
+	const page = "https://device.sso.us-east-1.amazonaws.com/?user_code=ABCD-EFGH"
+	for _, tc := range []struct {
+		goos string
+		env  map[string]string
+		want []string // nil for no browser
+	}{
+		{"darwin", nil, []string{"open", page}},
+		{"windows", nil, []string{"rundll32", "url.dll,FileProtocolHandler", page}},
+		{"linux", map[string]string{"DISPLAY": ":0"}, []string{"xdg-open", page}},
+		{"linux", map[string]string{"WAYLAND_DISPLAY": "wayland-0"}, []string{"xdg-open", page}},
+		{"freebsd", map[string]string{"DISPLAY": ":1"}, []string{"xdg-open", page}},
+		// A server or a container without a display: xdg-open would start
+		// a text browser that fights the prompt for the terminal.
+		{"linux", nil, nil},
+	} {
+		got, err := browserCommand(tc.goos, page, func(k string) string { return tc.env[k] })
+		if !slices.Equal(got, tc.want) || (err == nil) != (tc.want != nil) {
+			t.Errorf("browserCommand(%s, %v) = %q, %v; want %q", tc.goos, tc.env, got, err, tc.want)
+		}
 	}
 }
