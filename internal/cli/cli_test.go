@@ -56,7 +56,7 @@ func (tc protoCase) run(t *testing.T) {
 	t.Helper()
 	home := testenv.Isolate(t)
 	for k, v := range tc.env {
-		t.Setenv(k, v)
+		t.Setenv(k, strings.ReplaceAll(v, "$HOME", home))
 	}
 	for name, body := range tc.files {
 		p := filepath.Join(home, name)
@@ -379,6 +379,11 @@ sso_role_name = Developer
 		{name: "--profile does not exist", args: []string{"--profile", "nope"},
 			files:  map[string]string{".aws/config": "[profile other]\nregion = us-east-1\n"},
 			stderr: `git-credential-codecommit: AWS profile "nope" does not exist in $HOME/.aws/config or $HOME/.aws/credentials; check its name, or create it: aws configure --profile nope` + "\n"},
+		{name: "the missing profile names the files AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE name",
+			args:   []string{"--profile", "nope"},
+			env:    map[string]string{"AWS_CONFIG_FILE": "$HOME/cfg/config", "AWS_SHARED_CREDENTIALS_FILE": "$HOME/cfg/creds"},
+			files:  map[string]string{"cfg/config": "[profile other]\nregion = us-east-1\n"},
+			stderr: `git-credential-codecommit: AWS profile "nope" does not exist in $HOME/cfg/config or $HOME/cfg/creds; check its name, or create it: aws configure --profile nope` + "\n"},
 		{name: "AWS_PROFILE does not exist", env: map[string]string{"AWS_PROFILE": "nope"},
 			stderr: `git-credential-codecommit: AWS profile "nope" does not exist in $HOME/.aws/config or $HOME/.aws/credentials; check its name, or create it: aws configure --profile nope` + "\n"},
 		{name: "SSO token missing", args: []string{"--profile", "dev"},
