@@ -10,24 +10,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
-)
 
-// within runs f and fails the test unless it returns within a bound far
-// above what it needs: a read that blocks on a FIFO or fills memory from
-// /dev/zero never returns.
-func within(t *testing.T, what string, f func()) {
-	t.Helper()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		f()
-	}()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatalf("%s did not return", what)
-	}
-}
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
+)
 
 const validEntry = `{"ProviderType": "sso", "Credentials": {"AccessKeyId": "ASIAX", "SecretAccessKey": "s", "SessionToken": "t", "Expiration": "2026-11-25T13:00:00Z"}}`
 
@@ -69,7 +54,7 @@ func TestReadRefuses(t *testing.T) {
 	} {
 		var lines []string
 		debugf := func(format string, args ...any) { lines = append(lines, fmt.Sprintf(format, args...)) }
-		within(t, "Read("+tc.path+")", func() {
+		testenv.Within(t, 10*time.Second, "Read("+tc.path+")", func() {
 			if _, ok := Read(tc.path, now, debugf); ok {
 				t.Errorf("%s was used", tc.path)
 			}
@@ -108,7 +93,7 @@ func TestForgetSSOSpecialFiles(t *testing.T) {
 	}
 	var n int
 	var err error
-	within(t, "ForgetSSO", func() { n, err = ForgetSSO(home) })
+	testenv.Within(t, 10*time.Second, "ForgetSSO", func() { n, err = ForgetSSO(home) })
 	if n != 1 || err != nil {
 		t.Errorf("ForgetSSO removed %d files (%v), want 1", n, err)
 	}

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -49,10 +48,8 @@ func plant(t *testing.T, path, what string) {
 	}
 	var err error
 	switch what {
-	case "fifo":
-		err = syscall.Mkfifo(path, 0o600)
-	case "zero":
-		err = os.Symlink("/dev/zero", path)
+	case "fifo", "zero":
+		testenv.Plant(t, path, what)
 	case "shared", "foreign":
 		body := `{"accessToken": "PlantedAccessTokenValue", "expiresAt": "2099-01-01T00:00:00Z"}`
 		if err = os.WriteFile(path, []byte(body), 0o600); err != nil {

@@ -1,3 +1,5 @@
+//go:build unix
+
 package credcache
 
 import (
@@ -10,7 +12,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -171,16 +172,10 @@ func TestUntrustedCacheIsNotUsed(t *testing.T) {
 			write(t, c.path(testKey, ".json"), planted, 0o660)
 		}, "is writable by group or others (mode 0660)", true},
 		{"FIFO entry", func(t *testing.T, c *Cache) {
-			mkdir(t, c.Dir, 0o700)
-			if err := syscall.Mkfifo(c.path(testKey, ".json"), 0o600); err != nil {
-				t.Fatal(err)
-			}
+			testenv.Plant(t, c.path(testKey, ".json"), "fifo")
 		}, "is not a regular file", true},
 		{"entry linked to /dev/zero", func(t *testing.T, c *Cache) {
-			mkdir(t, c.Dir, 0o700)
-			if err := os.Symlink("/dev/zero", c.path(testKey, ".json")); err != nil {
-				t.Fatal(err)
-			}
+			testenv.Plant(t, c.path(testKey, ".json"), "zero")
 		}, "is a symbolic link", true},
 		{"oversized entry", func(t *testing.T, c *Cache) {
 			mkdir(t, c.Dir, 0o700)
@@ -200,28 +195,16 @@ func TestUntrustedCacheIsNotUsed(t *testing.T) {
 			}
 		}, "no lock on", false},
 		{"FIFO lock", func(t *testing.T, c *Cache) {
-			mkdir(t, c.Dir, 0o700)
-			if err := syscall.Mkfifo(c.path(testKey, ".lock"), 0o600); err != nil {
-				t.Fatal(err)
-			}
+			testenv.Plant(t, c.path(testKey, ".lock"), "fifo")
 		}, ".lock is not a regular file", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, debug := newTestCache(t)
 			mkdir(t, filepath.Dir(c.Dir), 0o700)
 			tc.plant(t, c)
-			done := make(chan struct{})
 			var got aws.Credentials
 			var err error
-			go func() {
-				defer close(done)
-				got, err = c.Retrieve(ctx, testKey, "", fetched("ASIAOWN"))
-			}()
-			select {
-			case <-done:
-			case <-time.After(10 * time.Second):
-				t.Fatal("Retrieve still runs after 10s")
-			}
+			testenv.Within(t, 10*time.Second, "Retrieve", func() { got, err = c.Retrieve(ctx, testKey, "", fetched("ASIAOWN")) })
 			if err != nil || got.AccessKeyID != "ASIAOWN" {
 				t.Fatalf("Retrieve = %q, %v; want the helper's own credentials", got.AccessKeyID, err)
 			}
@@ -388,17 +371,9 @@ func TestForgetSSOSession(t *testing.T) {
 		write(t, c.path(name, ".json"), b, 0o600)
 	}
 	write(t, c.path("a", ".json.1.tmp"), []byte("{}"), 0o600)
-	if err := syscall.Mkfifo(c.path("fifo", ".json"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
+	testenv.Plant(t, c.path("fifo", ".json"), "fifo")
 	var n int
-	go func() { defer close(done); n, err = ForgetSSOSession("corp") }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("ForgetSSOSession still runs after 10s")
-	}
+	testenv.Within(t, 10*time.Second, "ForgetSSOSession", func() { n, err = ForgetSSOSession("corp") })
 	if err != nil || n != 3 {
 		t.Errorf("ForgetSSOSession = %d, %v; want 3 (two entries, one temporary file)", n, err)
 	}

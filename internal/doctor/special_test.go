@@ -5,9 +5,10 @@ package doctor
 import (
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
 )
 
 // TestDoctorSpecialSSOToken plants a FIFO or a link to /dev/zero in place of
@@ -22,23 +23,9 @@ func TestDoctorSpecialSSOToken(t *testing.T) {
 			w.ssoProfile()
 			path := filepath.Join(w.home, tokenFile)
 			os.Remove(path)
-			var err error
-			if what == "fifo" {
-				err = syscall.Mkfifo(path, 0o600)
-			} else {
-				err = os.Symlink("/dev/zero", path)
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			done := make(chan Report, 1)
-			go func() { done <- w.doctor(Options{URL: testURL}) }()
+			testenv.Plant(t, path, what)
 			var r Report
-			select {
-			case r = <-done:
-			case <-time.After(time.Minute):
-				t.Fatal("doctor is still running")
-			}
+			testenv.Within(t, time.Minute, "doctor", func() { r = w.doctor(Options{URL: testURL}) })
 			creds := find(r, "credentials", Fail)
 			if len(creds) != 1 || creds[0].Detail != "the SSO token "+path+" "+why || creds[0].Fix != "remove it, then run: git-credential-codecommit login --profile dev" {
 				t.Errorf("checks %+v", r.Checks)

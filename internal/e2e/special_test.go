@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -22,18 +21,7 @@ const specialBound = 30 * time.Second
 func (w *world) plant(name, what string) string {
 	w.t.Helper()
 	p := filepath.Join(w.home, name)
-	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
-		w.t.Fatal(err)
-	}
-	var err error
-	if what == "fifo" {
-		err = syscall.Mkfifo(p, 0o600)
-	} else {
-		err = os.Symlink("/dev/zero", p)
-	}
-	if err != nil {
-		w.t.Fatal(err)
-	}
+	testenv.Plant(w.t, p, what)
 	return p
 }
 

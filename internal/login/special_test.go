@@ -9,46 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safefile"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
 )
-
-// within runs f, and fails the test unless it returns within a bound far
-// above what it needs: a read that blocks on a FIFO or fills memory from
-// /dev/zero never returns.
-func within(t *testing.T, what string, f func()) {
-	t.Helper()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		f()
-	}()
-	select {
-	case <-done:
-	case <-time.After(30 * time.Second):
-		t.Fatalf("%s did not return", what)
-	}
-}
-
-// plantSpecial puts a FIFO ("fifo") or a link to /dev/zero ("zero") at path.
-func plantSpecial(t *testing.T, path, what string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	var err error
-	if what == "fifo" {
-		err = syscall.Mkfifo(path, 0o600)
-	} else {
-		err = os.Symlink("/dev/zero", path)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-}
 
 // TestReadTokenSpecial checks that ReadToken refuses at once what is not a
 // regular file of the user's, and a file too large to be a token.
@@ -68,12 +34,12 @@ func TestReadTokenSpecial(t *testing.T) {
 	paths := []string{big, shared}
 	for _, what := range []string{"fifo", "zero"} {
 		p := filepath.Join(dir, what+".json")
-		plantSpecial(t, p, what)
+		testenv.Plant(t, p, what)
 		paths = append(paths, p)
 	}
 	for _, p := range paths {
 		var err error
-		within(t, "ReadToken("+filepath.Base(p)+")", func() { _, err = ReadToken(p) })
+		testenv.Within(t, 30*time.Second, "ReadToken("+filepath.Base(p)+")", func() { _, err = ReadToken(p) })
 		if !errors.Is(err, safefile.ErrUntrusted) {
 			t.Errorf("ReadToken(%s): %v, want an untrusted file", filepath.Base(p), err)
 		}
@@ -88,9 +54,9 @@ func TestLoginReplacesSpecialToken(t *testing.T) {
 		t.Run(what, func(t *testing.T) {
 			w := newWorld(t)
 			path := filepath.Join(w.home, corpCache)
-			plantSpecial(t, path, what)
+			testenv.Plant(t, path, what)
 			var s *signIn
-			within(t, "login", func() { s = w.login(Options{Profile: "dev", NoBrowser: true}, nil) })
+			testenv.Within(t, 30*time.Second, "login", func() { s = w.login(Options{Profile: "dev", NoBrowser: true}, nil) })
 			if s.err != nil {
 				t.Fatal(s.err)
 			}
@@ -112,11 +78,11 @@ func TestLogoutSpecialToken(t *testing.T) {
 		t.Run(what, func(t *testing.T) {
 			w := newWorld(t)
 			path := filepath.Join(w.home, corpCache)
-			plantSpecial(t, path, what)
-			plantSpecial(t, filepath.Join(w.home, ".aws/cli/cache", what+".json"), what)
+			testenv.Plant(t, path, what)
+			testenv.Plant(t, filepath.Join(w.home, ".aws/cli/cache", what+".json"), what)
 			var out bytes.Buffer
 			var err error
-			within(t, "logout", func() { err = Logout(context.Background(), Options{Profile: "dev", Stderr: &out}) })
+			testenv.Within(t, 30*time.Second, "logout", func() { err = Logout(context.Background(), Options{Profile: "dev", Stderr: &out}) })
 			if want := "Removed the token of SSO session \"corp\": " + path + "\n"; err != nil || out.String() != want {
 				t.Errorf("logout: %v\nstderr %q\nwant   %q", err, out.String(), want)
 			}
