@@ -16,6 +16,14 @@ package main
 
 import "os"
 
+// version, commit and date describe the build. Release builds set them with
+//
+//	-ldflags "-X main.version=v1.2.3 -X main.commit=<hash> -X main.date=<commit date>"
+//
+// (see .goreleaser.yaml); "--version" falls back on the binary's build
+// information when they are empty, as after "go install ...@v1.2.3".
+var version, commit, date string
+
 func main() {
 	os.Exit(run(os.Args[0], os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
 }

@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -19,9 +18,6 @@ import (
 	"github.com/git-credential-codecommit/git-credential-codecommit/install"
 	"github.com/git-credential-codecommit/git-credential-codecommit/remote"
 )
-
-// version is set at build time with -ldflags "-X main.version=v1.2.3".
-var version string
 
 const usage = `usage: git-credential-codecommit [flags] <operation>
 
@@ -72,7 +68,8 @@ Set-up and diagnosis:
               from it
 
 Other:
-  version, --version  print the version
+  version, --version  print the version, commit, date, Go version and
+                      whether FIPS 140-3 mode is on
   help, --help        print this help
 
 Credentials come from the standard AWS chain: environment, profiles, IAM
@@ -196,7 +193,7 @@ func (c cli) run(args []string) int {
 		// state): a username and password is all CodeCommit takes.
 		fmt.Fprintln(c.stdout, "version 0")
 	case "version":
-		fmt.Fprintln(c.stdout, "git-credential-codecommit", buildVersion())
+		fmt.Fprint(c.stdout, versionReport())
 	case "help":
 		fmt.Fprint(c.stdout, usage)
 	case "":
@@ -348,14 +345,4 @@ func (c cli) usageError(err error) int {
 func (c cli) fail(err error, code int) int {
 	fmt.Fprintf(c.stderr, "git-credential-codecommit: %v\n", err)
 	return code
-}
-
-func buildVersion() string {
-	if version != "" {
-		return version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "devel"
 }
