@@ -18,7 +18,12 @@ import (
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/cli"
 )
 
-// Stamped at build time: -ldflags "-X main.version=v1.2.3 -X main.commit=… -X main.date=…".
+// version, commit and date describe the build. Release builds set them with
+//
+//	-ldflags "-X main.version=v1.2.3 -X main.commit=<hash> -X main.date=<commit date>"
+//
+// (see .goreleaser.yaml); "--version" falls back on the binary's build
+// information when they are empty, as after "go install ...@v1.2.3".
 var version, commit, date string
 
 func main() {

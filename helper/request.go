@@ -85,15 +85,17 @@ func requestFromURL(raw string) (Request, error) {
 	if err != nil || u.Scheme == "" || u.Host == "" {
 		return Request{}, errors.New("url= is not an absolute URL")
 	}
-	// The path is decoded: %0A would put a newline where a path= line
-	// cannot hold one, and where the canonical request, which --debug
-	// prints line by line, must not have one.
-	if strings.ContainsAny(u.Path, "\n\r\x00") {
-		return Request{}, errors.New("url= holds an encoded newline, carriage return or NUL byte")
-	}
-	return Request{
+	req := Request{
 		Protocol: u.Scheme,
 		Host:     u.Host,
 		Path:     strings.Trim(u.Path, "/"),
-	}, nil
+	}
+	// Percent escapes are decoded: "%0a" or "%00" must not smuggle into a
+	// value what the line itself may not hold (git refuses them too).
+	for _, v := range []string{req.Protocol, req.Host, req.Path} {
+		if strings.ContainsAny(v, "\n\r\x00") {
+			return Request{}, errors.New("url= holds an escaped line break or NUL byte")
+		}
+	}
+	return req, nil
 }

@@ -34,6 +34,8 @@ func TestReadRequest(t *testing.T) {
 		{"url percent-decoded", "url=https://git-codecommit.us-east-1.amazonaws.com/v1/repos/a%20b\n", Request{"https", "git-codecommit.us-east-1.amazonaws.com", "v1/repos/a b"}, ""},
 		{"bad url", "url=::not a url\n", Request{}, "credential request line 1: url= is not an absolute URL"},
 		{"relative url", "url=/v1/repos/r\n", Request{}, "credential request line 1: url= is not an absolute URL"},
+		{"url with escaped NUL", "url=https://git-codecommit.us-east-1.amazonaws.com/v1/repos/r%00x\n", Request{}, "credential request line 1: url= holds an escaped line break or NUL byte"},
+		{"url with escaped newline", "url=https://git-codecommit.us-east-1.amazonaws.com/v1/repos/r%0ahost=evil.example\n", Request{}, "credential request line 1: url= holds an escaped line break or NUL byte"},
 		{"no equals", "protocol=https\nhost\n", Request{}, "credential request line 2 is not key=value"},
 		{"inner CR", "protocol=https\nhost=git-codecommit.us-east-1.amazonaws.com\rpath=x\n", Request{}, "credential request line 2 holds a carriage return or NUL byte"},
 		{"NUL", "protocol=https\x00\n", Request{}, "credential request line 1 holds a carriage return or NUL byte"},

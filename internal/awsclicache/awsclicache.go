@@ -10,6 +10,7 @@
 package awsclicache
 
 import (
+	"crypto/fips140"
 	"crypto/sha1"
 	"encoding/hex"
 	"encoding/json"
@@ -38,8 +39,11 @@ func Dir(home string) string { return filepath.Join(home, ".aws", "cli", "cache"
 // File returns the file in which the AWS CLI caches the credentials of
 // profile sc, fetched by the chain of sources, or "" when it caches none
 // for it.
+//
+// Under GODEBUG=fips140=only it is always "": the AWS CLI names its files
+// with SHA-1, which strict FIPS 140-3 mode refuses.
 func File(home string, sc *config.SharedConfig, sources []aws.CredentialSource) string {
-	if sc == nil {
+	if sc == nil || fips140.Enforced() {
 		return ""
 	}
 	var args string

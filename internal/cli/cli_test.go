@@ -176,8 +176,9 @@ func TestProtocol(t *testing.T) {
 		{name: "erase", args: []string{"erase"}, env: envKeys, stdin: get1},
 		{name: "unknown operation", args: []string{"frobnicate"}, env: envKeys, stdin: get1},
 		{name: "capability", args: []string{"capability"}, stdout: "version 0\n"},
-		{name: "version", args: []string{"version"}, stdout: "git-credential-codecommit devel\n"},
-		{name: "--version", args: []string{"--version"}, stdout: "git-credential-codecommit devel\n"},
+		// The report's text is versionText's, tested in buildinfo_test.go.
+		{name: "version", args: []string{"version"}, stdout: versionReport(Build{})},
+		{name: "--version", args: []string{"--version"}, stdout: versionReport(Build{})},
 		{name: "help", args: []string{"--help"}, stdout: usageText()},
 		{name: "no operation", args: nil, stderr: usageText(), code: 2},
 		{name: "bad flag", args: []string{"--profle", "dev", "get"}, stdin: get1,

@@ -27,7 +27,7 @@ func TestEscapedErrors(t *testing.T) {
 			stderr: `git-credential-codecommit: AWS profile "a\x1b[K\u0085"` + notExist + `a\x1b[K\u0085` + "\n", code: 1},
 		{name: "encoded newline in url=", args: []string{"get"}, env: envKeys,
 			stdin:  "url=https://git-codecommit.us-east-1.amazonaws.com/v1/repos/a%0Ab\n",
-			stderr: "git-credential-codecommit: credential request line 1: url= holds an encoded newline, carriage return or NUL byte\n", code: 1},
+			stderr: "git-credential-codecommit: credential request line 1: url= holds an escaped line break or NUL byte\n", code: 1},
 		{name: "newline in a command's argument", args: []string{"login", "x\ny"},
 			stderr: `git-credential-codecommit: login takes no arguments, got "x\ny"; see git-credential-codecommit login -h` + "\n", code: 2},
 	} {

@@ -3,14 +3,14 @@ package cli
 import (
 	"flag"
 	"fmt"
-	"runtime/debug"
 )
 
 var cmdVersion = &command{
 	group: "Other",
 	name:  "version",
-	short: "print the version",
-	long:  `Version prints the version of this program (also: --version).`,
+	short: "print the version, commit, Go version and FIPS 140-3 mode",
+	long: `Version prints the version of this program, the commit and date it was built
+from, the Go version, and whether FIPS 140-3 mode is on (also: --version).`,
 	setup: func(c *cli, fs *flag.FlagSet) func([]string) int {
 		return func([]string) int { return c.printVersion() }
 	},
@@ -40,20 +40,8 @@ var cmdHelp = &command{
 	},
 }
 
-// printVersion prints the version.
+// printVersion prints the version report.
 func (c *cli) printVersion() int {
-	fmt.Fprintln(c.stdout, name, c.version())
+	fmt.Fprint(c.stdout, versionReport(c.build))
 	return 0
-}
-
-// version is the version the build stamped, else the module's version
-// (go install …@vX), else "devel".
-func (c *cli) version() string {
-	if c.build.Version != "" {
-		return c.build.Version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "devel"
 }

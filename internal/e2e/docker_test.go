@@ -54,7 +54,7 @@ func TestDockerfileExample(t *testing.T) {
 	t.Parallel()
 	root := repoRoot(t)
 	ins := dockerfile(t, filepath.Join(root, "Dockerfile.example"))
-	var from, runs []string
+	var from, runs, args []string
 	copies := map[string]string{} // destination: source
 	for _, in := range ins {
 		switch in.keyword {
@@ -74,20 +74,33 @@ func TestDockerfileExample(t *testing.T) {
 				}
 			}
 		case "ENV", "ARG":
+			if in.keyword == "ARG" {
+				args = append(args, in.args)
+			}
 			if strings.Contains(in.args, "AWS_") {
 				t.Errorf("%s %s: no AWS setting belongs in the image", in.keyword, in.args)
 			}
 		}
 	}
-	if want := []string{"golang:1.26 AS build", "node:20-bookworm-slim"}; !slices.Equal(from, want) {
+	// Stage 1 is "build" (from source, the default) or "release" (a
+	// verified download, which .ci/release runs against a snapshot), as the
+	// HELPER argument chooses; "helper" names the chosen one.
+	if want := []string{"golang:1.26 AS build", "debian:bookworm-slim AS release", "${HELPER} AS helper", "node:20-bookworm-slim"}; !slices.Equal(from, want) {
 		t.Errorf("the stages are FROM %q, want %q", from, want)
 	}
 	const build = `CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/git-credential-codecommit .`
 	if !slices.Contains(runs, build) {
 		t.Errorf("no stage runs\n%s\nRUN instructions:\n%s", build, strings.Join(runs, "\n"))
 	}
-	if got := copies["/tmp/git-credential-codecommit"]; got != "--from=build /out/git-credential-codecommit" {
-		t.Errorf("the binary is copied from %q, not from the build stage's output", got)
+	if got := copies["/tmp/git-credential-codecommit"]; got != "--from=helper /out/git-credential-codecommit" {
+		t.Errorf("the binary is copied from %q, not from the chosen stage's output", got)
+	}
+	if !slices.Contains(args, "HELPER=build") {
+		t.Errorf("the default stage is not build: ARG instructions %q", args)
+	}
+	const fetch = `sh /tmp/fetch-release.sh "${VERSION}" "${SUMS_SHA256}" "${TARGETARCH}" /out ${FIPS}`
+	if !slices.Contains(runs, fetch) || copies["/tmp/fetch-release.sh"] != "docker/fetch-release.sh" {
+		t.Errorf("the release stage does not run docker/fetch-release.sh as\n%s\nRUN instructions:\n%s", fetch, strings.Join(runs, "\n"))
 	}
 	if got := copies["/tmp/configure.sh"]; got != "docker/configure.sh" {
 		t.Errorf("/tmp/configure.sh is copied from %q, want docker/configure.sh", got)
