@@ -126,6 +126,9 @@ func Doctor(ctx context.Context, o Options) Report {
 	}
 	urlCheck, target := checkURL(ctx, git, raw, gitOK)
 	add(urlCheck)
+	if c, ok := checkFIPS(target); ok {
+		add(c)
+	}
 
 	var flags helper.Getter
 	if gitOK && target != "" {

@@ -143,3 +143,26 @@ func TestDoctorKnowsItselfRenamed(t *testing.T) {
 		}
 	}
 }
+
+func TestFIPSCheck(t *testing.T) {
+	const fips = "https://git-codecommit-fips.us-east-1.amazonaws.com/v1/repos/r"
+	const plain = "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/r"
+	for _, tc := range []struct {
+		url    string
+		fipsOn bool
+		status Status // "" for no check
+		fix    string
+	}{
+		{fips, false, Warn, "install the _fips release (or build with GOFIPS140=v1.0.0)"},
+		{fips, true, OK, ""},
+		{plain, true, Warn, "use " + fips},
+		{plain, false, "", ""},
+		{"https://git-codecommit.eu-west-1.amazonaws.com/v1/repos/r", true, "", ""}, // no FIPS endpoint there
+		{"https://example.com/r", true, "", ""},
+	} {
+		c, ok := fipsCheck(tc.url, tc.fipsOn)
+		if ok != (tc.status != "") || c.Status != tc.status || c.Fix != tc.fix {
+			t.Errorf("fipsCheck(%s, %v) = %+v, %v; want status %q, fix %q", tc.url, tc.fipsOn, c, ok, tc.status, tc.fix)
+		}
+	}
+}
