@@ -40,7 +40,7 @@ func checkCredentials(ctx context.Context, f helper.Getter, hostRegion string) (
 	if f.Profile != "" {
 		detail += fmt.Sprintf(", profile %q", c.Profile)
 	}
-	left := c.Expires.Sub(time.Now())
+	left := time.Until(c.Expires)
 	at := c.Expires.UTC().Format(time.RFC3339)
 	renew := "renew them where they come from (" + c.Source + ")"
 	switch {
