@@ -10,8 +10,8 @@ import (
 // line with it, and doctor reads the command lines in git's configuration
 // with it (through ParseArgs).
 func (g *Getter) DefineFlags(fs *flag.FlagSet) {
-	fs.StringVar(&g.Profile, "profile", g.Profile, "use the AWS `profile` NAME (default: AWS_PROFILE, then \"default\")")
-	fs.StringVar(&g.Region, "region", g.Region, "`region` for AWS calls, and for signing when the host names none")
+	fs.StringVar(&g.Profile, "profile", g.Profile, "use the AWS profile `NAME` (default: AWS_PROFILE, then \"default\")")
+	fs.StringVar(&g.Region, "region", g.Region, "`REGION` for AWS calls, and for signing when the host names none")
 	fs.BoolVar(&g.IgnoreHostCheck, "ignore-host-check", g.IgnoreHostCheck, "sign for any https host, not only CodeCommit's")
 	fs.BoolVar(&g.NoCache, "no-cache", g.NoCache, "do not share role credentials between runs (or "+NoCacheEnv+"=1)")
 	fs.BoolVar(&g.Debug, "debug", g.Debug, "explain the signing on stderr, never a secret (or "+DebugEnv+"=1)")

@@ -108,7 +108,11 @@ const MaxFile = 64 << 10
 // its place neither hangs get nor fills memory. When an existing file is
 // refused, debugf, unless nil, is told why in one line.
 func Read(path string, now time.Time, debugf func(format string, args ...any)) (aws.Credentials, bool) {
-	b, err := safefile.ReadFile(path, MaxFile)
+	err := safefile.CheckDir(filepath.Dir(path)) // the AWS CLI's cache directory must be the user's too
+	var b []byte
+	if err == nil {
+		b, err = safefile.ReadFile(path, MaxFile)
+	}
 	if err != nil {
 		if debugf != nil && !errors.Is(err, fs.ErrNotExist) {
 			debugf("cache: not using the AWS CLI's cache file: %v", err)

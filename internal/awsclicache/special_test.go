@@ -153,3 +153,34 @@ func TestForgetSSOUntrustedDir(t *testing.T) {
 		})
 	}
 }
+
+// TestReadRefusesUntrustedDirectory: an AWS CLI cache directory that others
+// may write, or a link, is not read, whatever its files.
+func TestReadRefusesUntrustedDirectory(t *testing.T) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	base := t.TempDir()
+	shared := filepath.Join(base, "shared")
+	if err := os.Mkdir(shared, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(shared, "c.json"), []byte(validEntry), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(base, "link")
+	if err := os.Symlink(shared, link); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := Read(filepath.Join(link, "c.json"), now, nil); ok {
+		t.Error("a file in a linked directory was read")
+	}
+	if err := os.Chmod(shared, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	if _, ok := Read(filepath.Join(shared, "c.json"), now, func(f string, a ...any) { lines = append(lines, fmt.Sprintf(f, a...)) }); ok {
+		t.Error("a file in a world-writable directory was read")
+	}
+	if want := "cache: not using the AWS CLI's cache file: " + shared + " is writable by group or others (mode 0777)"; len(lines) != 1 || lines[0] != want {
+		t.Errorf("debug lines %q, want %q", lines, want)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io/fs"
+	"path/filepath"
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/ssocreds"
@@ -35,7 +36,12 @@ func (o Options) checkSSOToken(cfg Config) error {
 	if err != nil {
 		return nil // no home directory: the SDK says so
 	}
-	err = safefile.CheckFile(path)
+	// The directory first: a link or a directory others may write holds a
+	// token someone else chose.
+	err = safefile.CheckDir(filepath.Dir(path))
+	if err == nil {
+		err = safefile.CheckFile(path)
+	}
 	var b []byte
 	if err == nil {
 		b, err = safefile.ReadFile(path, MaxSSOTokenFile)
@@ -45,6 +51,10 @@ func (o Options) checkSSOToken(cfg Config) error {
 		return nil
 	case errors.Is(err, safefile.ErrUntrusted):
 		// The path and the reason say enough, and the line stays short.
+		var u *safefile.UntrustedError
+		if errors.As(err, &u) && u.Path != path {
+			return &Error{Problem: "the SSO token cache " + err.Error(), Fix: "make it a directory of yours that others cannot write (chmod go-w), then run: " + LoginCommand(cfg.Profile), Err: err}
+		}
 		return &Error{Problem: "the SSO token " + err.Error(), Fix: "remove it, then run: " + LoginCommand(cfg.Profile), Err: err}
 	case err != nil:
 		return nil // unreadable: the SDK reports it as it finds it

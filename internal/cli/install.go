@@ -53,8 +53,8 @@ func (c *cli) installFlags(fs *flag.FlagSet, uninstall bool) func([]string) int 
 	system := fs.Bool("system", false, "write the system's git configuration")
 	local := fs.Bool("local", false, "write the repository's git configuration")
 	fs.StringVar(&o.File, "file", "", "write the git configuration file `PATH`")
-	fs.StringVar(&o.Profile, "profile", o.Profile, "the AWS `profile` the helper uses")
-	fs.Func("region", "the `region` for AWS calls (with --rewrite-ssh: a region to rewrite; repeat it)", func(r string) error {
+	fs.StringVar(&o.Profile, "profile", o.Profile, "the AWS profile `NAME` the helper uses")
+	fs.Func("region", "the `REGION` for AWS calls (with --rewrite-ssh: a region to rewrite; repeat it)", func(r string) error {
 		o.Regions = append(o.Regions, r)
 		return nil
 	})

@@ -41,7 +41,7 @@ token is not revoked at IAM Identity Center.`,
 // loginFlags defines the flags login and logout share.
 func (c *cli) loginFlags(fs *flag.FlagSet) *login.Options {
 	o := &login.Options{Profile: c.getter.Profile, Stderr: c.stderr}
-	fs.StringVar(&o.Profile, "profile", o.Profile, "the AWS `profile` whose IAM Identity Center session to use")
+	fs.StringVar(&o.Profile, "profile", o.Profile, "the AWS profile `NAME` whose IAM Identity Center session to use")
 	fs.StringVar(&o.Session, "sso-session", "", "the [sso-session `NAME`] to use, instead of a profile's")
 	return o
 }

@@ -147,3 +147,54 @@ func TestGetSkipsSpecialAWSCLICache(t *testing.T) {
 		})
 	}
 }
+
+// TestGetRefusesUntrustedSSOCacheDirectory: a token cache directory that
+// others may write, or a link to one, holds tokens someone else could have
+// chosen: get refuses it in one line, and changes nothing.
+func TestGetRefusesUntrustedSSOCacheDirectory(t *testing.T) {
+	const ssoConfig = "[profile dev]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Developer\nregion = us-east-1\n" +
+		"[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n"
+	const token = `{"accessToken": "PlantedAccessTokenValue", "expiresAt": "2099-01-01T00:00:00Z"}`
+	for _, what := range []string{"shared", "linked"} {
+		t.Run(what, func(t *testing.T) {
+			home := testenv.Isolate(t)
+			dir := filepath.Join(home, ".aws", "sso", "cache")
+			real := dir
+			if what == "linked" {
+				real = filepath.Join(home, "elsewhere")
+			}
+			if err := os.MkdirAll(real, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(real, "ee0bfd2552fbd840c02cc48b6e823320543c450f.json"), []byte(token), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			why := "is a symbolic link"
+			if what == "linked" {
+				if err := os.MkdirAll(filepath.Dir(dir), 0o700); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Symlink(real, dir); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				if err := os.Chmod(dir, 0o777); err != nil {
+					t.Fatal(err)
+				}
+				why = "is writable by group or others (mode 0777)"
+			}
+			if err := os.WriteFile(filepath.Join(home, ".aws", "config"), []byte(ssoConfig), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			stdout, stderr, code := runWithin(t, []string{"--profile", "dev", "get"}, get1)
+			want := "git-credential-codecommit: the SSO token cache " + dir + " " + why +
+				"; make it a directory of yours that others cannot write (chmod go-w), then run: git-credential-codecommit login --profile dev\n"
+			if code != 1 || stdout != "" || stderr != want {
+				t.Errorf("exit %d\nstdout %q\nstderr %q\nwant   %q", code, stdout, stderr, want)
+			}
+			if fi, err := os.Lstat(dir); err != nil || what == "shared" && fi.Mode().Perm() != 0o777 {
+				t.Errorf("the directory was changed: %v, %v", fi.Mode(), err)
+			}
+		})
+	}
+}

@@ -31,6 +31,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -58,16 +59,35 @@ type Cache struct {
 }
 
 // Open returns the cache in the user's cache directory, with debugf (nil
-// for none) told what it does. It creates nothing.
+// for none) told what it does, each thing once. It creates nothing.
 func Open(debugf func(format string, args ...any)) (*Cache, error) {
-	if debugf == nil {
-		debugf = func(string, ...any) {}
-	}
 	dir, err := defaultDir()
 	if err != nil {
 		return nil, err
 	}
-	return &Cache{Dir: dir, Now: time.Now, Debugf: debugf}, nil
+	return &Cache{Dir: dir, Now: time.Now, Debugf: once(debugf)}, nil
+}
+
+// once returns debugf, nil for none, dropping a line it has written
+// already: a directory the rules refuse is found so at every step of a
+// retrieval, and one line says it.
+func once(debugf func(format string, args ...any)) func(format string, args ...any) {
+	if debugf == nil {
+		return func(string, ...any) {}
+	}
+	var (
+		mu   sync.Mutex
+		said = map[string]bool{}
+	)
+	return func(format string, args ...any) {
+		line := fmt.Sprintf(format, args...)
+		mu.Lock()
+		defer mu.Unlock()
+		if !said[line] {
+			said[line] = true
+			debugf("%s", line)
+		}
+	}
 }
 
 // defaultDir is git-credential-codecommit under the user's cache

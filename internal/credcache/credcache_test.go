@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -381,4 +382,16 @@ func TestForgetSSOSession(t *testing.T) {
 	if len(left) != 2 {
 		t.Errorf("left %q under %s, want c.json and fifo.json", left, home)
 	}
+}
+
+func TestDebugOnce(t *testing.T) {
+	var lines []string
+	debugf := once(func(f string, a ...any) { lines = append(lines, fmt.Sprintf(f, a...)) })
+	for _, d := range []string{"/a", "/b", "/a"} {
+		debugf("cache: not used: %s", d)
+	}
+	if !slices.Equal(lines, []string{"cache: not used: /a", "cache: not used: /b"}) {
+		t.Errorf("lines %q", lines)
+	}
+	once(nil)("nothing %d", 1) // no writer: no panic
 }

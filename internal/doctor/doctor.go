@@ -14,6 +14,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -184,13 +185,16 @@ func Doctor(ctx context.Context, o Options) Report {
 // printed drives the terminal.
 func (r Report) WriteText(w io.Writer) error {
 	bw := bufio.NewWriter(w)
-	failed := 0
+	failed, project := 0, 0 // failed checks; of them, the project's
 	url := safetext.Clean(r.URL)
 	for _, c := range r.Checks {
 		status := string(c.Status)
 		if c.Status == Fail {
 			status = "FAIL"
 			failed++
+			if slices.Contains(projectChecks, c.Name) {
+				project++
+			}
 		}
 		fmt.Fprintf(bw, "%-5s %-11s %s\n", status, safetext.Clean(c.Name), safetext.Clean(c.Detail))
 		if c.Fix != "" {
@@ -200,12 +204,20 @@ func (r Report) WriteText(w io.Writer) error {
 	switch {
 	case r.OK:
 		fmt.Fprintf(bw, "a clone of %s should work\n", url)
-	case failed == 1:
-		fmt.Fprintf(bw, "a clone of %s would fail: 1 problem\n", url)
+	case failed == project:
+		fmt.Fprintf(bw, "a clone of %s should work, but this project's package manager would not fetch its CodeCommit dependencies: %s\n", url, problems(project))
 	default:
-		fmt.Fprintf(bw, "a clone of %s would fail: %d problems\n", url, failed)
+		fmt.Fprintf(bw, "a clone of %s would fail: %s\n", url, problems(failed))
 	}
 	return bw.Flush()
+}
+
+// problems says how many problems n is.
+func problems(n int) string {
+	if n == 1 {
+		return "1 problem"
+	}
+	return fmt.Sprintf("%d problems", n)
 }
 
 // checkGit checks git's version, and reports whether git runs at all.

@@ -14,7 +14,6 @@ import (
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/codecommit"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/gitconfig"
-	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safefile"
 )
 
 // The project checks look at the files of the project doctor runs in, for
@@ -22,6 +21,10 @@ import (
 // dependencies: Go modules, cargo, yarn 2+ and any JavaScript client with
 // SSH URLs. Each finding fails with the exact fix; a project without such
 // files gets no check.
+
+// projectChecks are the names of the project checks: their failures stop
+// a package manager, not a clone.
+var projectChecks = []string{"go", "cargo", "yarn", "ssh-deps"}
 
 // maxProjectFile bounds what is read of a manifest or lockfile.
 const maxProjectFile = 8 << 20
@@ -247,8 +250,10 @@ func cargoFetchesWithCLI(dir string, env []string) (string, bool) {
 	}
 	files = append(files, filepath.Join(home, "config.toml"), filepath.Join(home, "config"))
 	for _, f := range files {
-		b, err := safefile.ReadFile(f, maxProjectFile)
-		if err != nil {
+		// A cargo config file holds no secret, and cargo reads it whoever
+		// owns it: a regular file of a sane size is enough.
+		b, ok := readProjectFile(filepath.Dir(f), filepath.Base(f))
+		if !ok {
 			continue
 		}
 		if v, ok := tomlNetFetchWithCLI(string(b)); ok {

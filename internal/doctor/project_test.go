@@ -83,6 +83,11 @@ func TestDoctorProjects(t *testing.T) {
 			if r.OK || len(cs) != 1 || !strings.Contains(cs[0].Detail, tc.detail) || !strings.Contains(cs[0].Fix, tc.fix) {
 				t.Fatalf("checks %+v\nwant one failing %s check holding %q, with a fix holding %q", r.Checks, tc.check, tc.detail, tc.fix)
 			}
+			var text bytes.Buffer
+			r.WriteText(&text)
+			if want := "a clone of " + testURL + " should work, but this project's package manager would not fetch its CodeCommit dependencies: 1 problem\n"; !strings.HasSuffix(text.String(), want) {
+				t.Errorf("the verdict is not the project's:\n%s", text.String())
+			}
 			for name, body := range tc.fixed {
 				w.write(filepath.Join("project", name), body)
 			}

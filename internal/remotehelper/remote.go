@@ -1,4 +1,4 @@
-// Package remote makes this binary a git remote helper for the
+// Package remotehelper makes this binary a git remote helper for the
 // codecommit:// URLs of git-remote-codecommit (GRC), which name the AWS
 // profile and region in the remote itself:
 //
