@@ -2,7 +2,6 @@ package awscreds
 
 import (
 	"context"
-	"crypto/fips140"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -139,11 +138,6 @@ func explain(err error, cfg Config, sources []aws.CredentialSource) *Error {
 		return e(fmt.Sprintf("assuming the role of profile %q failed", profile), "check role_arn and that the source credentials may assume it")
 	case has(aws.CredentialSourceEnvVarsSTSWebIDToken, aws.CredentialSourceProfileSTSWebIDToken):
 		return e(fmt.Sprintf("assuming a role with a web identity token failed for profile %q", profile), "check AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE and the role's trust policy")
-	case has(aws.CredentialSourceSSO, aws.CredentialSourceSSOLegacy) && fips140.Enforced():
-		// The SDK names its token cache file with SHA-1, which strict FIPS
-		// 140-3 mode refuses: nothing else helps.
-		return e(fmt.Sprintf("IAM Identity Center (SSO) cannot work for profile %q under GODEBUG=fips140=only", profile),
-			"the SDK names its token cache with SHA-1, which that mode refuses: use fips140=on, or another source")
 	case has(aws.CredentialSourceSSO, aws.CredentialSourceSSOLegacy):
 		if isAPIError(err, "SSO") && !isAPIError(err, "SSO", "UnauthorizedException") {
 			return e(fmt.Sprintf("IAM Identity Center (SSO) refused role credentials for profile %q", profile), "check sso_account_id and sso_role_name")

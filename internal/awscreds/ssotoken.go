@@ -1,8 +1,10 @@
 package awscreds
 
 import (
+	"crypto/fips140"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"path/filepath"
 
@@ -31,6 +33,12 @@ func (o Options) checkSSOToken(cfg Config) error {
 	key := ssoTokenKey(&cfg.Shared)
 	if key == "" {
 		return nil
+	}
+	if fips140.Enforced() {
+		// The SDK names the token cache file with SHA-1, which strict FIPS
+		// 140-3 mode refuses: nothing the user sets up can help.
+		return &Error{Problem: fmt.Sprintf("profile %q uses IAM Identity Center (SSO), which cannot work under GODEBUG=fips140=only", cfg.Profile),
+			Fix: "the AWS SDK names its token cache with SHA-1: use fips140=on, or another credential source"}
 	}
 	path, err := ssocreds.StandardCachedTokenFilepath(key)
 	if err != nil {

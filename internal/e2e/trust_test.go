@@ -85,3 +85,19 @@ func TestCacheNotConsultedForStaticKeys(t *testing.T) {
 		t.Errorf("static keys were cached: %q", entries)
 	}
 }
+
+// TestSSOUnderStrictFIPS: under GODEBUG=fips140=only the SDK cannot name
+// its IAM Identity Center token cache (SHA-1), and get says so in one line
+// rather than blaming the profile.
+func TestSSOUnderStrictFIPS(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.write(".aws/config", "[profile dev]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Developer\n"+
+		"[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n")
+	w.setenv("GODEBUG=fips140=only")
+	stdout, stderr, code := w.get("r", "--profile", "dev")
+	want := `git-credential-codecommit: profile "dev" uses IAM Identity Center (SSO), which cannot work under GODEBUG=fips140=only; the AWS SDK names its token cache with SHA-1: use fips140=on, or another credential source` + "\n"
+	if code != 1 || stdout != "" || stderr != want {
+		t.Errorf("exit %d\nstdout %q\nstderr %q\nwant   %q", code, stdout, stderr, want)
+	}
+}
