@@ -7,13 +7,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/fakeaws"
-	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
 )
 
 // cacheDir is where the helper caches role credentials in a world: the
@@ -25,27 +23,8 @@ func (w *world) cacheDir() string {
 // gets runs n helper gets at once and checks that each printed credentials.
 func (w *world) gets(n int, args ...string) {
 	w.t.Helper()
-	bin := testenv.HelperBinary(w.t)
-	var wg sync.WaitGroup
-	errs := make(chan error, n)
-	for range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			stdout, stderr, code, err := w.start("", "protocol=https\nhost="+host+"\npath=v1/repos/r\n\n",
-				bin, append(args, "get")...)
-			if err == nil && (code != 0 || !strings.HasPrefix(stdout, "username=")) {
-				err = fmt.Errorf("exit %d\nstdout %q\nstderr %q", code, stdout, stderr)
-			}
-			errs <- err
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			w.t.Error(err)
-		}
+	if ok, failures := w.herd(n, args...); ok != n {
+		w.t.Errorf("%d of %d gets answered; failures: %q", ok, n, failures)
 	}
 }
 

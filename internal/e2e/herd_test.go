@@ -3,6 +3,7 @@ package e2e
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,9 +19,9 @@ import (
 // fetches 50 npm git dependencies, or a fan-out of jobs on one runner.
 const herdSize = 50
 
-// herd starts n gets at once and returns what each printed: the answers,
-// and the stderr of each that failed.
-func (w *world) herd(n int) (ok int, failures []string) {
+// herd starts n gets with args at once and returns how many answered, and
+// the stderr of each that failed.
+func (w *world) herd(n int, args ...string) (ok int, failures []string) {
 	w.t.Helper()
 	bin := testenv.HelperBinary(w.t)
 	var (
@@ -31,7 +32,7 @@ func (w *world) herd(n int) (ok int, failures []string) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			stdout, stderr, code, err := w.start("", "protocol=https\nhost="+host+"\npath=v1/repos/r\n\n", bin, "get")
+			stdout, stderr, code, err := w.start("", "protocol=https\nhost="+host+"\npath=v1/repos/r\n\n", bin, append(slices.Clip(args), "get")...)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {

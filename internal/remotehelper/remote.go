@@ -108,7 +108,7 @@ type Target struct {
 }
 
 // URL is the repository's https URL.
-func (t Target) URL() string { return "https://" + t.Host + "/v1/repos/" + t.Repo }
+func (t Target) URL() string { return codecommit.RepoURL(t.Host, t.Repo) }
 
 // Resolve completes a with the configuration: the profile (the URL's, else
 // AWS_PROFILE, else default) must exist when named; the region is the URL's,
