@@ -74,6 +74,11 @@ func (g *Getter) Get(ctx context.Context, req Request, stdout io.Writer) error {
 
 	ctx, cancel := context.WithTimeout(ctx, getTimeout)
 	defer cancel()
+	// The secrets this get learns are redacted from what it prints, and
+	// forgotten with it, unless the caller's context carries a Set of its
+	// own.
+	ctx, secrets := redact.Ensure(ctx)
+	d := debug{w: g.Stderr, secrets: secrets}
 	o := awscreds.Options{
 		Profile:       g.Profile,
 		Region:        g.Region,
@@ -81,7 +86,7 @@ func (g *Getter) Get(ctx context.Context, req Request, stdout io.Writer) error {
 		NoCache:       g.NoCache,
 	}
 	if g.Debug {
-		o.Debugf = g.debugf
+		o.Debugf = d.printf
 	}
 	resolve := g.Resolve
 	if resolve == nil {
@@ -91,7 +96,7 @@ func (g *Getter) Get(ctx context.Context, req Request, stdout io.Writer) error {
 	if err != nil {
 		var e *awscreds.Error
 		if g.Debug && errors.As(err, &e) && e.Detail() != "" {
-			g.debugf("the AWS SDK's own words: %s", e.Detail()) // the error line has a short cause
+			d.printf("the AWS SDK's own words: %s", e.Detail()) // the error line has a short cause
 		}
 		return err
 	}
@@ -119,7 +124,7 @@ func (g *Getter) Get(ctx context.Context, req Request, stdout io.Writer) error {
 	// The password goes to stdout only; should any message ever quote it,
 	// or its signature, it is redacted there.
 	_, signature, _ := strings.Cut(p.Password, "Z")
-	redact.Add(c.SecretAccessKey, c.SessionToken, p.Password, signature)
+	secrets.Add(c.SecretAccessKey, c.SessionToken, p.Password, signature)
 
 	expiry := now.Add(PasswordLifetime - expiryMargin)
 	if c.CanExpire && c.Expires.Before(expiry) {
@@ -127,12 +132,12 @@ func (g *Getter) Get(ctx context.Context, req Request, stdout io.Writer) error {
 	}
 
 	if g.Debug {
-		g.debugf("region %s", region)
-		g.debugf("credential source %s, profile %q", c.Source, c.Profile)
-		g.debugf("access key id %s", c.AccessKeyID)
-		g.debugBlock("canonical request", p.CanonicalRequest)
-		g.debugBlock("string to sign", p.StringToSign)
-		g.debugf("password_expiry_utc %s", expiry.UTC().Format(time.RFC3339))
+		d.printf("region %s", region)
+		d.printf("credential source %s, profile %q", c.Source, c.Profile)
+		d.printf("access key id %s", c.AccessKeyID)
+		d.block("canonical request", p.CanonicalRequest)
+		d.block("string to sign", p.StringToSign)
+		d.printf("password_expiry_utc %s", expiry.UTC().Format(time.RFC3339))
 	}
 	var out bytes.Buffer
 	out.WriteString("username=" + p.Username + "\n")
@@ -153,21 +158,27 @@ func checkPrintable(values ...string) error {
 	return nil
 }
 
-// debugf writes one --debug line. It quotes hosts, profiles, paths and the
+// debug writes --debug lines to w, redacted with the get's secrets.
+type debug struct {
+	w       io.Writer
+	secrets *redact.Set
+}
+
+// printf writes one --debug line. It quotes hosts, profiles, paths and the
 // SDK's messages, so the line is redacted and escaped whole.
-func (g *Getter) debugf(format string, args ...any) {
-	fmt.Fprintf(g.Stderr, "git-credential-codecommit: debug: %s\n", safetext.Clean(fmt.Sprintf(format, args...)))
+func (d debug) printf(format string, args ...any) {
+	fmt.Fprintf(d.w, "git-credential-codecommit: debug: %s\n", safetext.Clean(d.secrets, fmt.Sprintf(format, args...)))
 }
 
 // debugBlock writes text of several lines under a --debug line naming it,
 // each line indented. The layout is the text's own; each line is redacted
 // and escaped, which escapes the host and path inside (ReadRequest lets no
 // newline into either).
-func (g *Getter) debugBlock(name, text string) {
+func (d debug) block(name, text string) {
 	var b strings.Builder
 	b.WriteString("git-credential-codecommit: debug: " + name + ":\n")
 	for line := range strings.SplitSeq(strings.TrimSuffix(text, "\n"), "\n") {
-		b.WriteString("    " + safetext.Clean(line) + "\n")
+		b.WriteString("    " + safetext.Clean(d.secrets, line) + "\n")
 	}
-	io.WriteString(g.Stderr, b.String())
+	io.WriteString(d.w, b.String())
 }

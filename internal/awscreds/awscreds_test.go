@@ -13,7 +13,8 @@ func TestScrub(t *testing.T) {
 	// missed; an unregistered run that merely looks random stays.
 	const secret = "NoDigitsSecretKey/Value+"
 	const token = "AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWsKWHGBuFqwAeMicRXmxfpSPfIeoIYRqTflfKD8YUuwthAx7mSEI/qkPpKPi=="
-	noteCredentials(awsCredentials(secret, token))
+	secrets := new(redact.Set)
+	noteCredentials(secrets, awsCredentials(secret, token))
 	for _, tc := range []struct{ in, want string }{
 		{"failed to refresh cached credentials, no EC2 IMDS role found", "no EC2 IMDS role found"},
 		{"multi\n  line\terror", "multi line error"},
@@ -28,11 +29,11 @@ func TestScrub(t *testing.T) {
 		{`Get "http://127.0.0.1:41234/latest/meta-data/iam/security-credentials/": refused`,
 			`Get "http://127.0.0.1:41234/latest/meta-data/iam/security-credentials/": refused`},
 	} {
-		if got := scrub(errors.New(tc.in)); got != tc.want {
+		if got := scrub(secrets, errors.New(tc.in)); got != tc.want {
 			t.Errorf("scrub(%q)\n got %q\nwant %q", tc.in, got, tc.want)
 		}
 	}
-	if got := redact.String(token); got != redact.Mark {
+	if got := secrets.String(token); got != redact.Mark {
 		t.Errorf("the session token is not kept: %q", got)
 	}
 }

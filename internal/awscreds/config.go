@@ -7,6 +7,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/redact"
 )
 
 // Config is the shared configuration LoadDefaultConfig would use, found as
@@ -25,6 +27,9 @@ type Config struct {
 	// ConfigFile and CredentialsFile are the files read: AWS_CONFIG_FILE and
 	// AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/config and ~/.aws/credentials.
 	ConfigFile, CredentialsFile string
+	// secrets are the request's (internal/redact): LoadConfig adds the
+	// profile's to them, and errors about it are redacted with them.
+	secrets *redact.Set
 }
 
 // LoadConfig loads the configuration of profile, the SDK's choice when
@@ -35,7 +40,7 @@ func LoadConfig(ctx context.Context, profile string) (Config, error) {
 	if err != nil {
 		return Config{}, &Error{Problem: "cannot read the AWS settings in the environment", Cause: oneLine(err), Fix: "check the AWS_ variables", Err: err}
 	}
-	c := Config{Env: env, Profile: profile}
+	c := Config{Env: env, Profile: profile, secrets: redact.FromContext(ctx)}
 	c.ConfigFile, c.CredentialsFile = files(env)
 	if c.Profile == "" {
 		c.Profile = env.SharedConfigProfile
@@ -57,7 +62,7 @@ func LoadConfig(ctx context.Context, profile string) (Config, error) {
 	case err != nil:
 		return c, &Error{Problem: fmt.Sprintf("cannot read AWS profile %q from %s", c.Profile, c.ConfigFile), Cause: oneLine(err), Fix: "fix the file", Err: err}
 	}
-	noteSecrets(c)
+	c.noteSecrets()
 	return c, nil
 }
 

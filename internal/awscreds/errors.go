@@ -17,47 +17,20 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/credcache"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/failure"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/redact"
 )
 
 // Error is a failure to get AWS credentials or to read the AWS
-// configuration, in three parts that callers read as fields: what failed,
-// why in a few words, and what to do. Its message is one line,
-// "problem (cause); fix", with nothing secret in it.
-type Error struct {
-	Problem string // what failed
-	Cause   string // why, in a few words; may be empty
-	Fix     string // what to do; may be empty
-	// Err is the SDK's error, for --debug; Detail renders it safely.
-	Err error
-}
+// configuration: the program's one error type (internal/failure).
+type Error = failure.Error
 
-func (e *Error) Error() string {
-	s := e.Finding()
-	if e.Fix != "" {
-		s += "; " + e.Fix
-	}
-	return s
-}
+// scrubbed is an SDK error whose text is scrub's: what --debug shows of it
+// (Error.Detail) never holds what a credential process printed.
+type scrubbed struct{ err error }
 
-// Finding is the problem and its cause, without the fix.
-func (e *Error) Finding() string {
-	if e.Cause == "" {
-		return e.Problem
-	}
-	return e.Problem + " (" + e.Cause + ")"
-}
-
-func (e *Error) Unwrap() error { return e.Err }
-
-// Detail is the SDK's whole error on one line, scrubbed, for --debug; ""
-// when there is none.
-func (e *Error) Detail() string {
-	if e.Err == nil {
-		return ""
-	}
-	return scrub(e.Err)
-}
+func (s scrubbed) Error() string { return scrub(nil, s.err) }
+func (s scrubbed) Unwrap() error { return s.err }
 
 // ProfileNotFound is the error for a named profile that is in neither
 // file the SDK read.
@@ -101,7 +74,8 @@ func ssoExpired(profile, cause string, err error) *Error {
 // and an API error of STS pins the failure on the role itself.
 func explain(err error, cfg Config, sources []aws.CredentialSource) *Error {
 	profile := cfg.Profile
-	cause := shortCause(err)
+	cause := shortCause(cfg.secrets, err)
+	err = scrubbed{err}
 	e := func(problem, fix string) *Error {
 		return &Error{Problem: problem, Cause: cause, Fix: fix, Err: err}
 	}
@@ -151,7 +125,7 @@ func explain(err error, cfg Config, sources []aws.CredentialSource) *Error {
 		return e(fmt.Sprintf("EC2 instance metadata gave no credentials for profile %q", profile), "check the instance's IAM role and that IMDS is reachable")
 	case has(aws.CredentialSourceIMDS):
 		// The SDK falls back to IMDS only when nothing else is configured.
-		return noCredentials(profile, err)
+		return noCredentials(cfg.secrets, profile, err)
 	case has(aws.CredentialSourceSTSAssumeRole):
 		return e(fmt.Sprintf("assuming the role of profile %q failed", profile), "check role_arn, source_profile and the network path to STS")
 	}
@@ -161,8 +135,8 @@ func explain(err error, cfg Config, sources []aws.CredentialSource) *Error {
 // noCredentials is the error for a chain that found nothing: no keys in the
 // environment, nothing in the profile, and instance metadata, the SDK's
 // last resort, gave none.
-func noCredentials(profile string, err error) *Error {
-	imds := shortCause(err)
+func noCredentials(secrets *redact.Set, profile string, err error) *Error {
+	imds := shortCause(secrets, err)
 	if v, _ := strconv.ParseBool(os.Getenv("AWS_EC2_METADATA_DISABLED")); v {
 		imds = "disabled"
 	}
@@ -203,7 +177,7 @@ const maxCause = 60
 // shortCause says in a few words why the SDK failed: an API error's code
 // and short message, a network failure's kind, or the start of the SDK's
 // text.
-func shortCause(err error) string {
+func shortCause(secrets *redact.Set, err error) string {
 	var (
 		api smithy.APIError
 		dns *net.DNSError
@@ -220,7 +194,7 @@ func shortCause(err error) string {
 		return "its output is not the JSON credential_process must print"
 	case errors.As(err, &api):
 		if m := oneLine(errors.New(api.ErrorMessage())); m != "" && len(m) <= maxCause {
-			return api.ErrorCode() + ": " + redact.String(m)
+			return api.ErrorCode() + ": " + secrets.String(m)
 		}
 		return api.ErrorCode()
 	case errors.As(err, &dns):
@@ -239,7 +213,7 @@ func shortCause(err error) string {
 	case strings.Contains(err.Error(), "cannot be refreshed") && ssoTokenError(err):
 		return "the cached token has expired, and cannot be refreshed"
 	}
-	s := scrub(err)
+	s := scrub(secrets, err)
 	if len(s) > maxCause {
 		s = strings.TrimSpace(s[:maxCause]) + "…"
 	}
@@ -259,9 +233,9 @@ func oneLine(err error) string {
 
 // scrub renders err on one line for a message: without what a credential
 // process printed, which may hold secrets the process never handed over
-// (so redact cannot know them), and with every secret this process holds
+// (so redact cannot know them), and with every secret of the request
 // redacted (internal/redact).
-func scrub(err error) string {
+func scrub(secrets *redact.Set, err error) string {
 	var pe *processcreds.ProviderError
 	if errors.As(err, &pe) && strings.Contains(pe.Error(), "parse failed of process output") {
 		return "its output is not the JSON credential_process must print"
@@ -272,5 +246,5 @@ func scrub(err error) string {
 	}
 	s := oneLine(err)
 	s = strings.TrimPrefix(s, "failed to refresh cached credentials, ")
-	return redact.String(s)
+	return secrets.String(s)
 }

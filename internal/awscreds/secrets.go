@@ -14,34 +14,33 @@ import (
 // web identity tokens and container authorization tokens are a few KiB.
 const maxTokenFile = 64 << 10
 
-// noteSecrets hands the secrets of c to internal/redact, so that no message
-// can print them: the keys in the environment and in the profile and its
-// source profiles, the container authorization token, and the contents of
-// the token files the SDK will send (container authorization, web
-// identity).
-func noteSecrets(c Config) {
-	noteCredentials(c.Env.Credentials)
-	redact.Add(c.Env.ContainerAuthorizationToken)
-	noteTokenFile(os.Getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"))
-	noteTokenFile(c.Env.WebIdentityTokenFilePath)
+// noteSecrets adds the secrets of c to the request's (internal/redact), so
+// that no message can print them: the keys in the environment and in the
+// profile and its source profiles, the container authorization token, and
+// the contents of the token files the SDK will send (container
+// authorization, web identity).
+func (c Config) noteSecrets() {
+	noteCredentials(c.secrets, c.Env.Credentials)
+	c.secrets.Add(c.Env.ContainerAuthorizationToken)
+	noteTokenFile(c.secrets, os.Getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"))
+	noteTokenFile(c.secrets, c.Env.WebIdentityTokenFilePath)
 	for p := &c.Shared; p != nil; p = p.Source {
-		noteCredentials(p.Credentials)
-		noteTokenFile(p.WebIdentityTokenFile)
+		noteCredentials(c.secrets, p.Credentials)
+		noteTokenFile(c.secrets, p.WebIdentityTokenFile)
 	}
 }
 
-// noteCredentials hands the secret key and session token of c to
-// internal/redact.
-func noteCredentials(c aws.Credentials) {
-	redact.Add(c.SecretAccessKey, c.SessionToken)
+// noteCredentials adds the secret key and session token of c to secrets.
+func noteCredentials(secrets *redact.Set, c aws.Credentials) {
+	secrets.Add(c.SecretAccessKey, c.SessionToken)
 }
 
-// noteTokenFile hands the content of the token file path, if it is a
-// regular file of at most maxTokenFile bytes, to internal/redact. The file
+// noteTokenFile adds the content of the token file path, if it is a
+// regular file of at most maxTokenFile bytes, to secrets. The file
 // is the user's to name, and is often a symbolic link into a mounted
 // volume (Kubernetes projects service account tokens so): it is followed,
 // but a FIFO or device is never opened, so that this read cannot block.
-func noteTokenFile(path string) {
+func noteTokenFile(secrets *redact.Set, path string) {
 	if path == "" {
 		return
 	}
@@ -58,5 +57,5 @@ func noteTokenFile(path string) {
 	if err != nil {
 		return
 	}
-	redact.Add(strings.TrimSpace(string(b)))
+	secrets.Add(strings.TrimSpace(string(b)))
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/redact"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
 )
 
@@ -17,6 +18,6 @@ func TestNoteTokenFileSpecial(t *testing.T) {
 	for _, kind := range []string{"fifo", "zero"} {
 		p := filepath.Join(dir, kind)
 		testenv.Plant(t, p, kind)
-		testenv.Within(t, 10*time.Second, "noteTokenFile("+kind+")", func() { noteTokenFile(p) })
+		testenv.Within(t, 10*time.Second, "noteTokenFile("+kind+")", func() { noteTokenFile(new(redact.Set), p) })
 	}
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/ssocreds"
 
-	"github.com/git-credential-codecommit/git-credential-codecommit/internal/redact"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safefile"
 )
 
@@ -20,8 +19,8 @@ import (
 const MaxSSOTokenFile = 64 << 10
 
 // checkSSOToken vets the IAM Identity Center token file the SDK is about to
-// read for cfg, by the rules of internal/safefile, and hands its tokens to
-// internal/redact. The SDK reads the file with a plain read, which a FIFO
+// read for cfg, by the rules of internal/safefile, and adds its tokens to
+// the request's secrets (internal/redact). The SDK reads the file with a plain read, which a FIFO
 // in its place would block forever and a link to /dev/zero would fill
 // memory from; the file is checked first, without opening it, then read
 // without following a link or blocking. A missing file is left to the SDK,
@@ -69,7 +68,7 @@ func (o Options) checkSSOToken(cfg Config) error {
 	}
 	var t struct{ AccessToken, RefreshToken, ClientSecret string }
 	if json.Unmarshal(b, &t) == nil {
-		redact.Add(t.AccessToken, t.RefreshToken, t.ClientSecret)
+		cfg.secrets.Add(t.AccessToken, t.RefreshToken, t.ClientSecret)
 	}
 	return nil
 }

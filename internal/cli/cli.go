@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/helper"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/redact"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/remotehelper"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safetext"
 )
@@ -67,7 +68,7 @@ type Build struct {
 // Main is the whole program: args are os.Args, with the name the program
 // was started by first. It returns the exit status.
 func Main(b Build, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	c := &cli{build: b, stdin: stdin, stdout: stdout, stderr: stderr, now: time.Now, self: selfPath}
+	c := newCLI(b, stdin, stdout, stderr)
 	if !startedAsRemoteHelper(runtime.GOOS, args[0]) {
 		return c.run(args[1:])
 	}
@@ -78,7 +79,16 @@ func Main(b Build, args []string, stdin io.Reader, stdout, stderr io.Writer) int
 	if err != nil {
 		return c.fail(err, 1)
 	}
-	return remotehelper.Main(context.Background(), args[1:], self, stdin, stdout, stderr)
+	return remotehelper.Main(c.ctx, args[1:], self, stdin, stdout, stderr)
+}
+
+// newCLI is one run of the program. A run is one request: the secrets it
+// learns are redacted from everything it prints, and go with it
+// (internal/redact).
+func newCLI(b Build, stdin io.Reader, stdout, stderr io.Writer) *cli {
+	secrets := new(redact.Set)
+	return &cli{build: b, stdin: stdin, stdout: stdout, stderr: stderr, now: time.Now, self: selfPath,
+		ctx: redact.NewContext(context.Background(), secrets), secrets: secrets}
 }
 
 // startedAsRemoteHelper reports whether the program was started, on goos,
@@ -101,6 +111,8 @@ type cli struct {
 	now            func() time.Time
 	self           func() (string, error) // the path install writes into git's configuration
 	getter         helper.Getter          // the helper's flags given before the command
+	ctx            context.Context        // carries secrets
+	secrets        *redact.Set            // what the run learnt, redacted from its output
 }
 
 // run parses the helper's flags, the command and its flags, and runs it.
@@ -203,7 +215,7 @@ func (c *cli) usageError(err error, help string) int {
 // a path or a message from AWS, so its secrets are redacted and its control
 // characters escaped, which also keeps it on one line.
 func (c *cli) fail(err error, code int) int {
-	fmt.Fprintf(c.stderr, "%s: %s\n", name, safetext.Clean(err.Error()))
+	fmt.Fprintf(c.stderr, "%s: %s\n", name, safetext.Clean(c.secrets, err.Error()))
 	return code
 }
 

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -68,7 +69,7 @@ func (tc protoCase) run(t *testing.T) {
 		}
 	}
 	var stdout, stderr bytes.Buffer
-	c := &cli{stdin: strings.NewReader(tc.stdin), stdout: &stdout, stderr: &stderr, now: func() time.Time { return vectorTime }}
+	c := testCLI(strings.NewReader(tc.stdin), &stdout, &stderr, func() time.Time { return vectorTime })
 	code := c.run(tc.args)
 	errText := strings.ReplaceAll(stderr.String(), home, "$HOME")
 	if strings.HasPrefix(errText, "git-credential-codecommit: ") {
@@ -245,7 +246,7 @@ func TestAWSCLIVectorsThroughRun(t *testing.T) {
 				t.Setenv(k, v)
 			}
 			var stdout, stderr bytes.Buffer
-			code := (&cli{stdin: strings.NewReader(in), stdout: &stdout, stderr: &stderr, now: func() time.Time { return when }}).run([]string{"get"})
+			code := (testCLI(strings.NewReader(in), &stdout, &stderr, func() time.Time { return when })).run([]string{"get"})
 			want := fmt.Sprintf("username=%s\npassword=%s\npassword_expiry_utc=%d\n", c[6], c[7], when.Unix()+14*60)
 			if code != 0 || stdout.String() != want || stderr.Len() != 0 {
 				t.Errorf("%s %s (home %s): exit %d\nstdout %q\nstderr %q\nwant %q", c[0], c[1], home, code, stdout.String(), stderr.String(), want)
@@ -298,7 +299,7 @@ func TestDebug(t *testing.T) {
 	for k, v := range env {
 		t.Setenv(k, v)
 	}
-	c := &cli{stdin: strings.NewReader(get1), stdout: &stdout, stderr: &stderr, now: func() time.Time { return vectorTime }}
+	c := testCLI(strings.NewReader(get1), &stdout, &stderr, func() time.Time { return vectorTime })
 	code := c.run([]string{"get"})
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
@@ -452,7 +453,7 @@ func TestHelp(t *testing.T) {
 		}
 		for _, args := range [][]string{{cmd.name, "-h"}, {cmd.name, "--help"}, {"help", cmd.name}, {"--profile", "dev", cmd.name, "-help"}} {
 			var stdout, stderr bytes.Buffer
-			c := &cli{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, now: time.Now}
+			c := testCLI(strings.NewReader(""), &stdout, &stderr, time.Now)
 			code := c.run(args)
 			out := stdout.String()
 			if code != 0 || stderr.Len() != 0 || !strings.HasPrefix(out, "usage: git-credential-codecommit "+cmd.name) ||
@@ -472,7 +473,7 @@ func TestHelp(t *testing.T) {
 		{[]string{"help", "nothing"}, "git-credential-codecommit: no command \"nothing\"; see git-credential-codecommit --help\n"},
 	} {
 		var stdout, stderr bytes.Buffer
-		c := &cli{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, now: time.Now}
+		c := testCLI(strings.NewReader(""), &stdout, &stderr, time.Now)
 		if code := c.run(tc.args); code != 2 || stdout.Len() != 0 || stderr.String() != tc.want {
 			t.Errorf("%q: exit %d\nstdout %q\nstderr %q\nwant exit 2 and %q", tc.args, code, stdout.String(), stderr.String(), tc.want)
 		}
@@ -501,7 +502,7 @@ func TestDebugShowsTheSDKsWords(t *testing.T) {
 	testenv.Isolate(t)
 	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 	var stdout, stderr bytes.Buffer
-	c := &cli{stdin: strings.NewReader(get1), stdout: &stdout, stderr: &stderr, now: time.Now}
+	c := testCLI(strings.NewReader(get1), &stdout, &stderr, time.Now)
 	if code := c.run([]string{"--debug", "get"}); code != 1 || stdout.Len() != 0 {
 		t.Fatalf("exit %d, stdout %q", code, stdout.String())
 	}
@@ -510,4 +511,11 @@ func TestDebugShowsTheSDKsWords(t *testing.T) {
 	if len(lines) < 2 || !slices.Contains(lines, want) || !strings.HasPrefix(lines[len(lines)-1], "git-credential-codecommit: no AWS credentials (") {
 		t.Errorf("stderr:\n%s\nwant a debug line %q and then the error", stderr.String(), want)
 	}
+}
+
+// testCLI is a run of the program with the given streams and clock.
+func testCLI(stdin io.Reader, stdout, stderr io.Writer, now func() time.Time) *cli {
+	c := newCLI(Build{}, stdin, stdout, stderr)
+	c.now = now
+	return c
 }

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"flag"
 	"fmt"
 
@@ -84,7 +83,7 @@ func (c *cli) get([]string) int {
 	g.Stderr, g.Now = c.stderr, c.now
 	g.Debug = g.Debug || envTrue(helper.DebugEnv)
 	g.NoCache = g.NoCache || envTrue(helper.NoCacheEnv)
-	if err := g.Serve(context.Background(), c.stdin, c.stdout); err != nil {
+	if err := g.Serve(c.ctx, c.stdin, c.stdout); err != nil {
 		return c.fail(err, 1)
 	}
 	return 0

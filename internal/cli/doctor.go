@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -41,7 +40,7 @@ names unless --local is given: it lists them instead.`,
 					return c.usageError(fmt.Errorf("unexpected argument %q", fs.Arg(0)), "doctor -h")
 				}
 			}
-			r := doctor.Doctor(context.Background(), o)
+			r := doctor.Doctor(c.ctx, o)
 			var err error
 			if *asJSON {
 				enc := json.NewEncoder(c.stdout)

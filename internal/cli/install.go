@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"path/filepath"
@@ -92,9 +91,9 @@ func (c *cli) installFlags(fs *flag.FlagSet, uninstall bool) func([]string) int 
 		var err error
 		if o.Binary, err = c.self(); err == nil {
 			if uninstall {
-				err = install.Uninstall(context.Background(), o, c.stdout)
+				err = install.Uninstall(c.ctx, o, c.stdout)
 			} else {
-				err = install.Install(context.Background(), o, c.stdout)
+				err = install.Install(c.ctx, o, c.stdout)
 			}
 		}
 		if err != nil {

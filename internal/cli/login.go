@@ -53,7 +53,7 @@ func (c *cli) runLogin(op string, o *login.Options, f func(context.Context, logi
 		if len(args) > 0 {
 			return c.usageError(fmt.Errorf("%s takes no arguments, got %q", op, args[0]), op+" -h")
 		}
-		if err := f(context.Background(), *o); err != nil {
+		if err := f(c.ctx, *o); err != nil {
 			return c.fail(err, 1)
 		}
 		return 0

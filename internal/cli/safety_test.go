@@ -43,8 +43,8 @@ func TestDebugEscaped(t *testing.T) {
 		t.Setenv(k, v)
 	}
 	var stdout, stderr bytes.Buffer
-	c := &cli{stdin: strings.NewReader("protocol=https\nhost=ex\x1b[2Jample.com\npath=v1/repos/r\u202e\u009b\x9b\n"),
-		stdout: &stdout, stderr: &stderr, now: func() time.Time { return vectorTime }}
+	c := testCLI(strings.NewReader("protocol=https\nhost=ex\x1b[2Jample.com\npath=v1/repos/r\u202e\u009b\x9b\n"),
+		&stdout, &stderr, func() time.Time { return vectorTime })
 	if code := c.run([]string{"--debug", "--ignore-host-check", "--region", "us-east-1", "get"}); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}

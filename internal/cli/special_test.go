@@ -26,7 +26,7 @@ func runWithin(t *testing.T, args []string, stdin string) (stdout, stderr string
 	var o, e bytes.Buffer
 	done := make(chan int, 1)
 	go func() {
-		c := &cli{stdin: strings.NewReader(stdin), stdout: &o, stderr: &e, now: time.Now}
+		c := testCLI(strings.NewReader(stdin), &o, &e, time.Now)
 		done <- c.run(args)
 	}()
 	select {

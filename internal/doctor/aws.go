@@ -35,7 +35,7 @@ func checkCredentials(ctx context.Context, f helper.Getter, hostRegion string) (
 		}
 		return fail("credentials", err.Error(), ""), c, false
 	}
-	redact.Add(c.SecretAccessKey, c.SessionToken)
+	redact.FromContext(ctx).Add(c.SecretAccessKey, c.SessionToken)
 	detail := fmt.Sprintf("access key id %s from %s", c.AccessKeyID, c.Source)
 	if f.Profile != "" {
 		detail += fmt.Sprintf(", profile %q", c.Profile)
@@ -87,6 +87,7 @@ func checkSSOToken(ctx context.Context, profile string, creds awscreds.Resolved,
 	}
 	what := fmt.Sprintf("the IAM Identity Center token of %s", s)
 	t, err := login.ReadToken(path)
+	redact.FromContext(ctx).Add(t.AccessToken, t.RefreshToken, t.ClientSecret)
 	now := time.Now()
 	left := t.ExpiresAt.Sub(now)
 	at := t.ExpiresAt.UTC().Format(time.RFC3339)

@@ -83,6 +83,9 @@ type Report struct {
 	URL     string  `json:"url"`
 	OK      bool    `json:"ok"`
 	Checks  []Check `json:"checks"`
+	// secrets are the check's (internal/redact): Doctor redacts the report
+	// with them, and WriteText what it prints.
+	secrets *redact.Set
 }
 
 // ReportVersion is Report.Version.
@@ -115,6 +118,7 @@ const (
 // would not. It changes nothing: the helpers git runs for the check are
 // asked with helper.ProbeEnv set, and what they answer is not used.
 func Doctor(ctx context.Context, o Options) Report {
+	ctx, secrets := redact.Ensure(ctx)
 	git := gitconfig.Git{Dir: o.Dir, Env: o.Env}
 	var checks []Check
 	add := func(cs ...Check) { checks = append(checks, cs...) }
@@ -166,14 +170,14 @@ func Doctor(ctx context.Context, o Options) Report {
 	}
 	add(checkProject(ctx, git, o.Dir, o.Env)...)
 
-	r := Report{Version: ReportVersion, URL: redact.String(redactURL(raw)), OK: true, Checks: checks}
+	r := Report{Version: ReportVersion, URL: secrets.String(redactURL(raw)), OK: true, Checks: checks, secrets: secrets}
 	for i, c := range r.Checks {
 		if c.Status == Fail {
 			r.OK = false
 		}
-		// Both the text and the JSON report carry no secret this process
-		// holds, whichever check quoted it.
-		r.Checks[i].Detail, r.Checks[i].Fix = redact.String(c.Detail), redact.String(c.Fix)
+		// Both the text and the JSON report carry no secret the checks
+		// learnt, whichever check quoted it.
+		r.Checks[i].Detail, r.Checks[i].Fix = secrets.String(c.Detail), secrets.String(c.Fix)
 	}
 	return r
 }
@@ -186,7 +190,7 @@ func Doctor(ctx context.Context, o Options) Report {
 func (r Report) WriteText(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	failed, project := 0, 0 // failed checks; of them, the project's
-	url := safetext.Clean(r.URL)
+	url := safetext.Clean(r.secrets, r.URL)
 	for _, c := range r.Checks {
 		status := string(c.Status)
 		if c.Status == Fail {
@@ -196,9 +200,9 @@ func (r Report) WriteText(w io.Writer) error {
 				project++
 			}
 		}
-		fmt.Fprintf(bw, "%-5s %-11s %s\n", status, safetext.Clean(c.Name), safetext.Clean(c.Detail))
+		fmt.Fprintf(bw, "%-5s %-11s %s\n", status, safetext.Clean(r.secrets, c.Name), safetext.Clean(r.secrets, c.Detail))
 		if c.Fix != "" {
-			fmt.Fprintf(bw, "      fix: %s\n", safetext.Clean(c.Fix))
+			fmt.Fprintf(bw, "      fix: %s\n", safetext.Clean(r.secrets, c.Fix))
 		}
 	}
 	switch {

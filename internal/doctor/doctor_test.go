@@ -691,8 +691,9 @@ func TestWriteText(t *testing.T) {
 	// and terminal escapes there are shown escaped, each check stays one
 	// line, and a secret this process holds is redacted.
 	const secret = "DoctorSecretWithoutDigits"
-	redact.Add(secret)
-	r := Report{URL: testURL, Checks: []Check{
+	secrets := new(redact.Set)
+	secrets.Add(secret)
+	r := Report{URL: testURL, secrets: secrets, Checks: []Check{
 		{Name: "git", Status: OK, Detail: "git 2.45.1"},
 		{Name: "helper", Status: Fail, Detail: "git does not ask git-credential-codecommit", Fix: "git-credential-codecommit install"},
 		{Name: "credentials", Status: Warn, Detail: "two\nlines, key " + secret, Fix: "renew \x1b[31mthem\u202e"},

@@ -61,6 +61,7 @@ const (
 // writes the token to the session's cache file. Errors are one line that
 // says what to do.
 func Login(ctx context.Context, o Options) error {
+	ctx, _ = redact.Ensure(ctx)
 	f, err := newFlow(ctx, o)
 	if err != nil {
 		return err
@@ -76,6 +77,7 @@ type flow struct {
 	open    func(url string) error // nil leaves the page to the user
 	now     func() time.Time
 	sleep   func(ctx context.Context, d time.Duration) error
+	secrets *redact.Set // the tokens, secrets and codes it learns
 }
 
 // newFlow finds the session of o and makes an SSO-OIDC client for its
@@ -103,7 +105,7 @@ func newFlow(ctx context.Context, o Options) (*flow, error) {
 	if out == nil {
 		out = io.Discard
 	}
-	f := &flow{session: s, client: ssooidc.NewFromConfig(cfg), out: out, now: time.Now, sleep: sleep}
+	f := &flow{session: s, client: ssooidc.NewFromConfig(cfg), out: out, now: time.Now, sleep: sleep, secrets: redact.FromContext(ctx)}
 	if !o.NoBrowser {
 		f.open = openBrowser
 	}
@@ -141,7 +143,7 @@ func (f *flow) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	redact.Add(aws.ToString(tok.AccessToken), aws.ToString(tok.RefreshToken))
+	f.secrets.Add(aws.ToString(tok.AccessToken), aws.ToString(tok.RefreshToken))
 	if aws.ToString(tok.AccessToken) == "" || tok.ExpiresIn <= 0 {
 		return fmt.Errorf("IAM Identity Center answered the sign-in of %s without an access token or its lifetime; run %s again", f.session, f.session.LoginCommand())
 	}
@@ -158,7 +160,7 @@ func (f *flow) run(ctx context.Context) error {
 	if err := writeToken(path, t); err != nil {
 		return fmt.Errorf("signed in, but cannot write the token to %s (%v); check that directory's permissions, then run %s again", path, err, f.session.LoginCommand())
 	}
-	safetext.Fprintf(f.out, "Signed in. The token of %s is valid until %s; it is in %s.\n", f.session, utcSecond(t.ExpiresAt).Format(time.RFC3339), path)
+	safetext.Fprintf(f.out, f.secrets, "Signed in. The token of %s is valid until %s; it is in %s.\n", f.session, utcSecond(t.ExpiresAt).Format(time.RFC3339), path)
 	return nil
 }
 
@@ -167,8 +169,9 @@ func (f *flow) run(ctx context.Context) error {
 // registrationMargin, else a new one.
 func (f *flow) registration(ctx context.Context, path string) (registration, error) {
 	t, err := ReadToken(path)
+	f.secrets.Add(t.AccessToken, t.RefreshToken, t.ClientSecret)
 	if errors.Is(err, safefile.ErrUntrusted) {
-		safetext.Fprintf(f.out, "Not reading the old token: %s; signing in replaces it.\n", err)
+		safetext.Fprintf(f.out, f.secrets, "Not reading the old token: %s; signing in replaces it.\n", err)
 	}
 	if err == nil && t.ClientID != "" && t.ClientSecret != "" &&
 		t.StartURL == f.session.StartURL && t.Region == f.session.Region &&
@@ -192,7 +195,7 @@ func (f *flow) register(ctx context.Context) (registration, error) {
 		return registration{}, f.failed("RegisterClient", err)
 	}
 	reg := registration{id: aws.ToString(out.ClientId), secret: aws.ToString(out.ClientSecret)}
-	redact.Add(reg.secret)
+	f.secrets.Add(reg.secret)
 	if out.ClientSecretExpiresAt > 0 {
 		reg.expiresAt = time.Unix(out.ClientSecretExpiresAt, 0)
 	}
@@ -223,7 +226,7 @@ func (f *flow) authorize(ctx context.Context, reg *registration) (*ssooidc.Start
 	if err != nil {
 		return nil, f.failed("StartDeviceAuthorization", err)
 	}
-	redact.Add(aws.ToString(auth.DeviceCode))
+	f.secrets.Add(aws.ToString(auth.DeviceCode))
 	return auth, nil
 }
 
@@ -233,21 +236,21 @@ func (f *flow) authorize(ctx context.Context, reg *registration) (*ssooidc.Start
 // the service, so they are printed escaped, and a page is opened only if it
 // is an https:// URL (see browsable).
 func (f *flow) prompt(auth *ssooidc.StartDeviceAuthorizationOutput) {
-	safetext.Fprintf(f.out, "Signing in to %s (%s).\nTo approve, open this page and enter the code %s:\n\n    %s\n\n",
+	safetext.Fprintf(f.out, f.secrets, "Signing in to %s (%s).\nTo approve, open this page and enter the code %s:\n\n    %s\n\n",
 		f.session.StartURL, f.session, aws.ToString(auth.UserCode), aws.ToString(auth.VerificationUri))
 	if page := aws.ToString(auth.VerificationUriComplete); f.open != nil && page != "" {
 		if err := browsable(page); err != nil {
-			safetext.Fprintf(f.out, "Warning: not opening %s in a browser (%s); open the page above yourself.\n", page, err)
+			safetext.Fprintf(f.out, f.secrets, "Warning: not opening %s in a browser (%s); open the page above yourself.\n", page, err)
 		} else if err := f.open(page); err != nil {
-			safetext.Fprintf(f.out, "Cannot open a browser (%v); open the page yourself.\n", err)
+			safetext.Fprintf(f.out, f.secrets, "Cannot open a browser (%v); open the page yourself.\n", err)
 		} else {
-			safetext.Fprintf(f.out, "Opening the page, with the code filled in, in your browser.\n")
+			safetext.Fprintf(f.out, f.secrets, "Opening the page, with the code filled in, in your browser.\n")
 		}
 	}
 	if auth.ExpiresIn > 0 {
-		safetext.Fprintf(f.out, "Waiting for the approval (the code expires in %s)...\n", minutes(auth.ExpiresIn))
+		safetext.Fprintf(f.out, f.secrets, "Waiting for the approval (the code expires in %s)...\n", minutes(auth.ExpiresIn))
 	} else {
-		safetext.Fprintf(f.out, "Waiting for the approval...\n")
+		safetext.Fprintf(f.out, f.secrets, "Waiting for the approval...\n")
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awsclicache"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/credcache"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/redact"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safetext"
 )
 
@@ -30,6 +31,7 @@ import (
 //
 // The token itself is not revoked at IAM Identity Center.
 func Logout(ctx context.Context, o Options) error {
+	ctx, _ = redact.Ensure(ctx)
 	out := o.Stderr
 	if out == nil {
 		out = io.Discard
@@ -44,15 +46,15 @@ func Logout(ctx context.Context, o Options) error {
 	}
 	switch err := os.Remove(path); {
 	case err == nil:
-		safetext.Fprintf(out, "Removed the token of %s: %s\n", s, path)
+		safetext.Fprintf(out, redact.FromContext(ctx), "Removed the token of %s: %s\n", s, path)
 	case errors.Is(err, fs.ErrNotExist):
-		safetext.Fprintf(out, "No token of %s to remove: %s does not exist.\n", s, path)
+		safetext.Fprintf(out, redact.FromContext(ctx), "No token of %s to remove: %s does not exist.\n", s, path)
 	default:
 		return fmt.Errorf("cannot remove the token of %s (%v); check the permissions of %s", s, err, filepath.Dir(path))
 	}
 	n, err := forgetRoleCredentials(s)
 	if n > 0 {
-		safetext.Fprintf(out, "Removed the cached role credentials (%s), which would stay valid at AWS until they expire.\n", files(n))
+		safetext.Fprintf(out, redact.FromContext(ctx), "Removed the cached role credentials (%s), which would stay valid at AWS until they expire.\n", files(n))
 	}
 	if err != nil {
 		return fmt.Errorf("signed out of %s, but cannot remove cached role credentials (%v); remove the file yourself", s, err)

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/atomicfile"
-	"github.com/git-credential-codecommit/git-credential-codecommit/internal/redact"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safefile"
 )
 
@@ -40,7 +39,8 @@ const MaxTokenFile = 64 << 10
 // blocking, so that a FIFO or a link to /dev/zero there is refused at once
 // (an error matching safefile.ErrUntrusted). As for the AWS SDKs, a file
 // without an access token and its expiry is no token. The tokens and client
-// secret read are handed to internal/redact.
+// secret read are the caller's to add to its request's secrets
+// (internal/redact).
 func ReadToken(path string) (Token, error) {
 	b, err := safefile.ReadFile(path, MaxTokenFile)
 	if err != nil {
@@ -50,7 +50,6 @@ func ReadToken(path string) (Token, error) {
 	if err := json.Unmarshal(b, &t); err != nil {
 		return Token{}, fmt.Errorf("%s is not a token cache file: %v", path, err)
 	}
-	redact.Add(t.AccessToken, t.RefreshToken, t.ClientSecret)
 	if t.AccessToken == "" || t.ExpiresAt.IsZero() {
 		return Token{}, fmt.Errorf("%s is not a token cache file: it has no accessToken or no expiresAt", path)
 	}

@@ -28,6 +28,7 @@ import (
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awscreds"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/codecommit"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/gitconfig"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/redact"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safetext"
 )
 
@@ -174,10 +175,11 @@ func (t Target) Env(environ []string, helperCommand string) ([]string, error) {
 // is this binary's path, for the credential helper. Errors are one line on
 // stderr, prefixed git-remote-codecommit, and exit status 1.
 func Main(ctx context.Context, args []string, self string, stdin io.Reader, stdout, stderr io.Writer) int {
+	ctx, secrets := redact.Ensure(ctx)
 	fail := func(err error) int {
 		// The URL, the profile in it and git's configuration are quoted
 		// here: redact and escape, as the credential helper's errors do.
-		fmt.Fprintf(stderr, "git-remote-codecommit: %s\n", safetext.Clean(err.Error()))
+		fmt.Fprintf(stderr, "git-remote-codecommit: %s\n", safetext.Clean(secrets, err.Error()))
 		return 1
 	}
 	var remote, raw string

@@ -81,9 +81,10 @@ func escaped(r rune) bool {
 	return false
 }
 
-// Clean is s as the program prints it: secrets redacted, then Line.
-func Clean(s string) string {
-	return Line(redact.String(s))
+// Clean is s as the program prints it: the secrets of secrets redacted,
+// then Line.
+func Clean(secrets *redact.Set, s string) string {
+	return Line(secrets.String(s))
 }
 
 // Fprintf writes to w what fmt.Fprintf would, with every string, error
@@ -91,16 +92,16 @@ func Clean(s string) string {
 // program's own and keeps its newlines: it suits messages of several lines
 // that quote values, such as login's prompt. A %q argument is quoted as
 // %q quotes it, which escapes control characters itself.
-func Fprintf(w io.Writer, format string, args ...any) (int, error) {
+func Fprintf(w io.Writer, secrets *redact.Set, format string, args ...any) (int, error) {
 	safe := make([]any, len(args))
 	for i, a := range args {
 		switch v := a.(type) {
 		case string:
-			safe[i] = value(v)
+			safe[i] = value{v, secrets}
 		case error:
-			safe[i] = value(v.Error())
+			safe[i] = value{v.Error(), secrets}
 		case fmt.Stringer:
-			safe[i] = value(v.String())
+			safe[i] = value{v.String(), secrets}
 		default:
 			safe[i] = a
 		}
@@ -108,13 +109,16 @@ func Fprintf(w io.Writer, format string, args ...any) (int, error) {
 	return fmt.Fprintf(w, format, safe...)
 }
 
-// value is an argument of Fprintf.
-type value string
+// value is an argument of Fprintf, with the secrets to redact from it.
+type value struct {
+	s       string
+	secrets *redact.Set
+}
 
 // Format writes v redacted, then quoted for %q and escaped by Line for
 // the other verbs.
 func (v value) Format(f fmt.State, verb rune) {
-	s := redact.String(string(v))
+	s := v.secrets.String(v.s)
 	if verb == 'q' {
 		if f.Flag('+') {
 			s = strconv.QuoteToASCII(s)

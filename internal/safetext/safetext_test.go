@@ -32,14 +32,15 @@ func TestLine(t *testing.T) {
 
 func TestFprintf(t *testing.T) {
 	const secret = "SecretWithoutAnyDigits"
-	redact.Add(secret)
+	secrets := new(redact.Set)
+	secrets.Add(secret)
 	var b bytes.Buffer
-	Fprintf(&b, "page:\n\n    %s\n%q %v %d %-6s|\n", "https://x\x1b]8;;evil\x07/", "a\nb", errors.New("e\r"+secret), 42, "ab")
+	Fprintf(&b, secrets, "page:\n\n    %s\n%q %v %d %-6s|\n", "https://x\x1b]8;;evil\x07/", "a\nb", errors.New("e\r"+secret), 42, "ab")
 	want := "page:\n\n    https://x\\x1b]8;;evil\\x07/\n\"a\\nb\" e\\r[redacted] 42 ab    |\n"
 	if b.String() != want {
 		t.Errorf("Fprintf:\n got %q\nwant %q", b.String(), want)
 	}
-	if got := Clean("key " + secret + "\n"); got != `key [redacted]\n` {
+	if got := Clean(secrets, "key "+secret+"\n"); got != `key [redacted]\n` {
 		t.Errorf("Clean: %q", got)
 	}
 }
