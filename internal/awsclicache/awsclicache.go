@@ -17,7 +17,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -98,9 +97,6 @@ func pyQuote(s string) string {
 	return out.String()
 }
 
-// MaxFile bounds an AWS CLI cache file: the AWS CLI writes under 4 KiB.
-const MaxFile = 64 << 10
-
 // Read returns the credentials of an AWS CLI cache file that has more than
 // Window left at now. The file is read by the rules of internal/safefile
 // (a regular file of the user's, writable by no one else, opened without
@@ -111,7 +107,7 @@ func Read(path string, now time.Time, debugf func(format string, args ...any)) (
 	err := safefile.CheckDir(filepath.Dir(path)) // the AWS CLI's cache directory must be the user's too
 	var b []byte
 	if err == nil {
-		b, err = safefile.ReadFile(path, MaxFile)
+		b, err = safefile.ReadFile(path, safefile.MaxSmallFile)
 	}
 	if err != nil {
 		if debugf != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -160,27 +156,7 @@ func ForgetSSO(home string) (int, error) {
 	case err != nil:
 		return 0, err
 	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, e := range entries {
-		if !e.Type().IsRegular() || !strings.HasSuffix(e.Name(), ".json") {
-			continue
-		}
-		p := filepath.Join(dir, e.Name())
-		if b, err := safefile.ReadFile(p, MaxFile); err != nil || !isSSO(b) {
-			continue
-		}
-		switch err := os.Remove(p); {
-		case err == nil:
-			n++
-		case !errors.Is(err, fs.ErrNotExist): // another process may have removed it
-			return n, err
-		}
-	}
-	return n, nil
+	return safefile.RemoveMatching(dir, ".json", isSSO)
 }
 
 // isSSO reports whether the content of an AWS CLI cache file holds role

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safefile"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
 )
 
@@ -38,7 +39,7 @@ func TestReadRefuses(t *testing.T) {
 		os.Symlink(good, link),
 		os.WriteFile(shared, []byte(validEntry), 0o600),
 		os.Chmod(shared, 0o666),
-		os.WriteFile(big, []byte(validEntry+strings.Repeat(" ", MaxFile)), 0o600),
+		os.WriteFile(big, []byte(validEntry+strings.Repeat(" ", safefile.MaxSmallFile)), 0o600),
 	} {
 		if err != nil {
 			t.Fatal(err)
@@ -49,7 +50,7 @@ func TestReadRefuses(t *testing.T) {
 		{zero, zero + " is a symbolic link"},
 		{link, link + " is a symbolic link"},
 		{shared, shared + " is writable by group or others (mode 0666)"},
-		{big, fmt.Sprintf("%s is larger than %d bytes", big, MaxFile)},
+		{big, fmt.Sprintf("%s is larger than %d bytes", big, safefile.MaxSmallFile)},
 		{filepath.Join(dir, "missing.json"), ""},
 	} {
 		var lines []string

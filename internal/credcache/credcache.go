@@ -164,7 +164,7 @@ func (c *Cache) Load(key string) (aws.Credentials, bool) {
 	if !c.usable() {
 		return aws.Credentials{}, false
 	}
-	b, err := safefile.ReadFile(c.path(key, ".json"), maxFile)
+	b, err := safefile.ReadFile(c.path(key, ".json"), safefile.MaxSmallFile)
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
 			c.Debugf("cache: ignoring an entry: %v", err)

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safefile"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
 )
 
@@ -180,7 +181,7 @@ func TestUntrustedCacheIsNotUsed(t *testing.T) {
 		}, "is a symbolic link", true},
 		{"oversized entry", func(t *testing.T, c *Cache) {
 			mkdir(t, c.Dir, 0o700)
-			write(t, c.path(testKey, ".json"), make([]byte, maxFile+1), 0o600)
+			write(t, c.path(testKey, ".json"), make([]byte, safefile.MaxSmallFile+1), 0o600)
 		}, "is larger than 65536 bytes", true},
 		{"entry expiring years later", func(t *testing.T, c *Cache) {
 			mkdir(t, c.Dir, 0o700)

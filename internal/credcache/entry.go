@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,10 +16,6 @@ import (
 )
 
 const (
-	// maxFile bounds what is read of an entry or a failure marker: an entry
-	// holds a few hundred bytes of keys and a session token of at most a
-	// few kilobytes.
-	maxFile = 64 << 10
 	// maxSession is the longest session AWS grants (GetSessionToken and
 	// GetFederationToken, 36 hours). An entry that claims a longer life
 	// was not written by a fetch: it is ignored.
@@ -160,7 +155,7 @@ func (c *Cache) sharedFailure(key string) error {
 	if !c.usable() {
 		return nil
 	}
-	b, err := safefile.ReadFile(c.path(key, ".fail"), maxFile)
+	b, err := safefile.ReadFile(c.path(key, ".fail"), safefile.MaxSmallFile)
 	if err != nil {
 		return nil
 	}
@@ -184,26 +179,10 @@ func ForgetSSOSession(session string) (int, error) {
 	if err != nil || safefile.CheckDir(c.Dir) != nil {
 		return 0, nil // no cache directory, or one never used: nothing was cached
 	}
-	paths, err := filepath.Glob(filepath.Join(c.Dir, "*.json"))
-	if err != nil {
-		return 0, err
-	}
 	n := c.removeTemporary(time.Now().Add(time.Hour)) // any age: a writer's loss is one fetch
-	for _, p := range paths {
-		b, err := safefile.ReadFile(p, maxFile)
-		if err != nil {
-			continue
-		}
+	m, err := safefile.RemoveMatching(c.Dir, ".json", func(b []byte) bool {
 		var e entry
-		if json.Unmarshal(b, &e) != nil || e.SSOSession != session {
-			continue
-		}
-		switch err := os.Remove(p); {
-		case err == nil:
-			n++
-		case !errors.Is(err, fs.ErrNotExist): // another process may have removed it
-			return n, err
-		}
-	}
-	return n, nil
+		return json.Unmarshal(b, &e) == nil && e.SSOSession == session
+	})
+	return n + m, err
 }

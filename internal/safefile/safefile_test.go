@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"syscall"
 	"testing"
 	"time"
@@ -173,5 +174,53 @@ func TestMkdirTrusted(t *testing.T) {
 	}
 	if err := MkdirTrusted(link); err == nil || err.Error() != link+" is a symbolic link" {
 		t.Errorf("a symbolic link: %v", err)
+	}
+}
+
+// TestRemoveMatching checks that the sweep removes exactly the files with
+// the extension whose content matches, and that it neither reads nor
+// removes what the rules refuse: a FIFO, a link, a file others may write.
+func TestRemoveMatching(t *testing.T) {
+	dir := t.TempDir()
+	p := func(name string) string { return filepath.Join(dir, name) }
+	for name, body := range map[string]string{"a.json": "yes", "b.json": "no", "c.txt": "yes", "shared.json": "yes"} {
+		if err := os.WriteFile(p(name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Chmod(p("shared.json"), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(p("fifo.json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(p("a.json"), p("link.json")); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	var err error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		n, err = RemoveMatching(dir, ".json", func(b []byte) bool { return string(b) == "yes" })
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("RemoveMatching still blocks after 5s")
+	}
+	if n != 1 || err != nil {
+		t.Errorf("RemoveMatching = %d, %v; want 1, nil", n, err)
+	}
+	left, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range left {
+		names = append(names, e.Name())
+	}
+	if want := []string{"b.json", "c.txt", "fifo.json", "link.json", "shared.json"}; !slices.Equal(names, want) {
+		t.Errorf("left %v, want %v", names, want)
+	}
+	if _, err := RemoveMatching(p("missing"), ".json", nil); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("RemoveMatching of a missing directory: %v", err)
 	}
 }
