@@ -84,6 +84,7 @@ func (g *Getter) Get(ctx context.Context, req Request, stdout io.Writer) error {
 		Region:        g.Region,
 		DefaultRegion: hostRegion,
 		NoCache:       g.NoCache,
+		ProcessStderr: g.Stderr,
 	}
 	if g.Debug {
 		o.Debugf = d.printf

@@ -5,23 +5,27 @@
 //
 // Credentials from sources that fetch them are shared between processes
 // through internal/credcache, and those the AWS CLI cached are read through
-// internal/awsclicache. Config (config.go) is the one mirror of the SDK's
-// rules for which files, profile and region it uses.
+// internal/awsclicache. internal/awsconfig is the one mirror of the SDK's
+// rules for which files, profile, region and source it uses;
+// internal/procprovider runs a profile's own credential_process.
 package awscreds
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
-	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awsclicache"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awsconfig"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/credcache"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/procprovider"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/redact"
 )
 
 // Options select where credentials come from.
@@ -40,6 +44,10 @@ type Options struct {
 	NoCache bool
 	// Debugf, when set, is told what the cache does.
 	Debugf func(format string, args ...any)
+	// ProcessStderr receives what a profile's credential_process writes on
+	// its stderr (its messages, an MFA prompt); nil discards it. The
+	// process never gets the caller's stdin (internal/procprovider).
+	ProcessStderr io.Writer
 }
 
 // Resolved is the outcome of a successful Resolve.
@@ -55,11 +63,12 @@ type Resolved struct {
 //
 // Credentials in the environment are returned without any network call.
 // Errors are *Error, safe to print: they carry no secret and say what to do.
+// The secrets it learns go to the request's (internal/redact, from ctx).
 func Resolve(ctx context.Context, o Options) (Resolved, error) {
 	if r, ok := o.fromEnvironment(); ok {
 		return r, nil
 	}
-	files, err := LoadConfig(ctx, o.Profile)
+	files, err := awsconfig.Load(ctx, o.Profile)
 	if err != nil {
 		return Resolved{}, err
 	}
@@ -67,34 +76,22 @@ func Resolve(ctx context.Context, o Options) (Resolved, error) {
 	if r, ok := o.fromCache(c, files); ok {
 		return r, nil
 	}
-	if err := o.checkSSOToken(files); err != nil {
+	if err := o.checkSSOToken(ctx, files); err != nil {
 		return Resolved{}, err
 	}
-	var opts []func(*config.LoadOptions) error
-	if o.Profile != "" {
-		opts = append(opts, config.WithSharedConfigProfile(o.Profile))
+	secrets := redact.FromContext(ctx)
+	cfg, err := config.LoadDefaultConfig(ctx, o.loadOptions(ctx, files)...)
+	if err == nil && cfg.Credentials == nil {
+		err = errors.New("no credential provider")
 	}
-	if o.Region != "" {
-		opts = append(opts, config.WithRegion(o.Region))
-	} else if o.DefaultRegion != "" {
-		opts = append(opts, config.WithDefaultRegion(o.DefaultRegion))
-	}
-	if command, ok := ownProcess(files, o.Profile != ""); ok {
-		deadline, _ := ctx.Deadline()
-		opts = append(opts, config.WithCredentialsProvider(processProvider{command, deadline}))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
-		return Resolved{}, explain(err, files, nil)
-	}
-	if cfg.Credentials == nil {
-		return Resolved{}, explain(errors.New("no credential provider"), files, nil)
+		return Resolved{}, explain(err, secrets, files, nil)
 	}
 	var sources []aws.CredentialSource
 	if ps, ok := cfg.Credentials.(aws.CredentialProviderSource); ok {
 		sources = ps.ProviderSources()
 	}
-	creds, err := o.retrieve(ctx, c, cfg, sources, func(err error) error { return explain(err, files, sources) })
+	creds, err := o.retrieve(ctx, c, cfg, sources, func(err error) error { return explain(err, secrets, files, sources) })
 	if err != nil {
 		return Resolved{}, err
 	}
@@ -107,29 +104,41 @@ func Resolve(ctx context.Context, o Options) (Resolved, error) {
 	return Resolved{Credentials: creds, Region: cfg.Region, Profile: files.Profile}, nil
 }
 
+// loadOptions are the options of LoadDefaultConfig for o: the profile and
+// region asked for, and a profile's own credential_process run by
+// internal/procprovider when the SDK would take the credentials from it
+// directly.
+func (o Options) loadOptions(ctx context.Context, files awsconfig.Config) []func(*config.LoadOptions) error {
+	var opts []func(*config.LoadOptions) error
+	if o.Profile != "" {
+		opts = append(opts, config.WithSharedConfigProfile(o.Profile))
+	}
+	if o.Region != "" {
+		opts = append(opts, config.WithRegion(o.Region))
+	} else if o.DefaultRegion != "" {
+		opts = append(opts, config.WithDefaultRegion(o.DefaultRegion))
+	}
+	if command, ok := files.DirectProcess(o.Profile != ""); ok {
+		deadline, _ := ctx.Deadline()
+		opts = append(opts, config.WithCredentialsProvider(procprovider.Provider{Command: command, Deadline: deadline, Stderr: o.ProcessStderr}))
+	}
+	return opts
+}
+
 // fromEnvironment answers keys in the environment without loading the
-// shared configuration, when that cannot change the answer: no profile is
-// named (the SDK would then prefer the profile, or fail on a missing one),
-// and the region is known without the profile's: asked for, in the
-// environment, or the host's (DefaultRegion), which get signs for whatever
-// else is configured. The SDK takes such keys before any other source, with
-// no network call; LoadDefaultConfig would still read both config files and
-// parse AWS_CA_BUNDLE, which costs milliseconds on every git authentication
-// in a CI job that sets it.
+// shared configuration, when that cannot change the answer: the SDK takes
+// them (awsconfig.EnvKeysDecide), and the region is known without the
+// profile's: asked for, in the environment, or the host's (DefaultRegion),
+// which get signs for whatever else is configured. The SDK takes such keys
+// with no network call; LoadDefaultConfig would still read both config
+// files and parse AWS_CA_BUNDLE, which costs milliseconds on every git
+// authentication in a CI job that sets it.
 func (o Options) fromEnvironment() (Resolved, bool) {
-	if o.Profile != "" || os.Getenv("AWS_PROFILE") != "" || os.Getenv("AWS_DEFAULT_PROFILE") != "" {
-		return Resolved{}, false
-	}
 	env, err := config.NewEnvConfig()
-	if err != nil || !env.Credentials.HasKeys() {
+	if err != nil || !awsconfig.EnvKeysDecide(env, o.Profile) {
 		return Resolved{}, false
 	}
-	region := o.Region
-	for _, r := range []string{env.Region, o.DefaultRegion} {
-		if region == "" {
-			region = r
-		}
-	}
+	region := awsconfig.Config{Env: env}.Region(o.Region, o.DefaultRegion)
 	if region == "" {
 		return Resolved{}, false
 	}
@@ -159,8 +168,8 @@ func (o Options) cache() *credcache.Cache {
 // only for sources that fetch. Keys in the environment come first for the
 // SDK unless a profile is named, and are never cached: then there is nothing
 // to look up.
-func (o Options) fromCache(c *credcache.Cache, cfg Config) (Resolved, bool) {
-	if c == nil || !cfg.fetches(o.Profile != "") {
+func (o Options) fromCache(c *credcache.Cache, cfg awsconfig.Config) (Resolved, bool) {
+	if c == nil || !awsconfig.Fetching(cfg.Sources(o.Profile != "")) {
 		return Resolved{}, false
 	}
 	creds, ok := c.Load(credcache.Key(&cfg.Shared))
@@ -184,11 +193,11 @@ func (o Options) retrieve(ctx context.Context, c *credcache.Cache, cfg aws.Confi
 		}
 		return creds, nil
 	}
-	if c == nil || !fetches(sources) {
+	if c == nil || !awsconfig.Fetching(sources) {
 		return fetch(ctx)
 	}
 	sc := sharedConfig(cfg)
-	creds, err := c.Retrieve(ctx, credcache.Key(sc), ssoSession(sc, sources), func(ctx context.Context) (aws.Credentials, error) {
+	creds, err := c.Retrieve(ctx, credcache.Key(sc), awsconfig.SSOTokenKey(sc, sources), func(ctx context.Context) (aws.Credentials, error) {
 		if home, err := os.UserHomeDir(); err == nil && filepath.IsAbs(home) {
 			if f := awsclicache.File(home, sc, sources); f != "" {
 				if creds, ok := awsclicache.Read(f, c.Now(), c.Debugf); ok {
@@ -225,26 +234,6 @@ func withDeadline(ctx context.Context, retrieve func(context.Context) (aws.Crede
 	}
 }
 
-// fetchingSources are the credential sources that make a network call or run
-// a process, and whose credentials are therefore worth caching. Keys in the
-// environment or in a profile are never cached, nor written anywhere.
-var fetchingSources = []aws.CredentialSource{
-	aws.CredentialSourceSTSAssumeRole,
-	aws.CredentialSourceSTSAssumeRoleWebID,
-	aws.CredentialSourceEnvVarsSTSWebIDToken,
-	aws.CredentialSourceProfileSTSWebIDToken,
-	aws.CredentialSourceSSO,
-	aws.CredentialSourceSSOLegacy,
-	aws.CredentialSourceProcess,
-	aws.CredentialSourceHTTP,
-	aws.CredentialSourceIMDS,
-	aws.CredentialSourceLogin,
-}
-
-func fetches(sources []aws.CredentialSource) bool {
-	return slices.ContainsFunc(sources, func(s aws.CredentialSource) bool { return slices.Contains(fetchingSources, s) })
-}
-
 // sharedConfig returns the loaded profile of cfg, if any.
 func sharedConfig(cfg aws.Config) *config.SharedConfig {
 	for _, s := range cfg.ConfigSources {
@@ -253,22 +242,4 @@ func sharedConfig(cfg aws.Config) *config.SharedConfig {
 		}
 	}
 	return nil
-}
-
-// ssoSession names the IAM Identity Center session of a chain that goes
-// through one: the sso-session's name, or a legacy profile's start URL, as
-// the token cache names them.
-func ssoSession(sc *config.SharedConfig, sources []aws.CredentialSource) string {
-	if !slices.Contains(sources, aws.CredentialSourceSSO) && !slices.Contains(sources, aws.CredentialSourceSSOLegacy) {
-		return ""
-	}
-	for p := sc; p != nil; p = p.Source {
-		if p.SSOSessionName != "" {
-			return p.SSOSessionName
-		}
-		if p.SSOStartURL != "" {
-			return p.SSOStartURL
-		}
-	}
-	return ""
 }

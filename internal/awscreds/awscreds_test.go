@@ -14,7 +14,7 @@ func TestScrub(t *testing.T) {
 	const secret = "NoDigitsSecretKey/Value+"
 	const token = "AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWsKWHGBuFqwAeMicRXmxfpSPfIeoIYRqTflfKD8YUuwthAx7mSEI/qkPpKPi=="
 	secrets := new(redact.Set)
-	noteCredentials(secrets, awsCredentials(secret, token))
+	secrets.Add(secret, token)
 	for _, tc := range []struct{ in, want string }{
 		{"failed to refresh cached credentials, no EC2 IMDS role found", "no EC2 IMDS role found"},
 		{"multi\n  line\terror", "multi line error"},

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -79,21 +78,5 @@ func TestCredentialProcessBounded(t *testing.T) {
 				t.Errorf("got %q\nwant %q", got, tc.want)
 			}
 		})
-	}
-}
-
-func TestProcessPlatform(t *testing.T) {
-	if got := processShell("linux", "/bin/creds --p"); !slices.Equal(got, []string{"sh", "-c", "/bin/creds --p"}) {
-		t.Errorf("linux: %q", got)
-	}
-	if got := processShell("windows", `C:\creds.exe --p`); !slices.Equal(got, []string{"cmd.exe", "/C", `C:\creds.exe --p`}) {
-		t.Errorf("windows: %q", got)
-	}
-	out := []byte(`{\"Version\": 1}`)
-	if got := string(processOutput("windows", out)); got != `{"Version": 1}` {
-		t.Errorf("windows output: %s", got)
-	}
-	if got := string(processOutput("linux", out)); got != string(out) {
-		t.Errorf("linux output: %s", got)
 	}
 }

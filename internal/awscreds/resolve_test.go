@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awsconfig"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/fakeaws"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
 )
@@ -145,9 +146,9 @@ func writeFile(t *testing.T, name, body string) {
 }
 
 // mustLoad loads the configuration of profile.
-func mustLoad(t *testing.T, profile string) Config {
+func mustLoad(t *testing.T, profile string) awsconfig.Config {
 	t.Helper()
-	cfg, err := LoadConfig(context.Background(), profile)
+	cfg, err := awsconfig.Load(context.Background(), profile)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net"
-	"slices"
 
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
@@ -12,13 +11,17 @@ import (
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/credcache"
 )
 
-// throttlingCodes are the error codes with which AWS services say "too many
-// requests" (the SDK's retryer knows the same list).
-var throttlingCodes = []string{
-	"Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
-	"TooManyRequestsException", "ProvisionedThroughputExceededException", "TransactionInProgressException",
-	"RequestLimitExceeded", "BandwidthLimitExceeded", "LimitExceededException", "RequestThrottled",
-	"SlowDown", "PriorRequestNotComplete", "EC2ThrottledException",
+// throttling reports whether code is one of the error codes with which AWS
+// services say "too many requests" (the SDK's retryer knows the same list).
+func throttling(code string) bool {
+	switch code {
+	case "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
+		"TooManyRequestsException", "ProvisionedThroughputExceededException", "TransactionInProgressException",
+		"RequestLimitExceeded", "BandwidthLimitExceeded", "LimitExceededException", "RequestThrottled",
+		"SlowDown", "PriorRequestNotComplete", "EC2ThrottledException":
+		return true
+	}
+	return false
 }
 
 // transient reports whether a failed fetch is one that more callers would
@@ -35,7 +38,7 @@ func transient(err error) bool {
 		return false // already shared
 	case errors.Is(err, context.DeadlineExceeded):
 		return true
-	case errors.As(err, &api) && slices.Contains(throttlingCodes, api.ErrorCode()):
+	case errors.As(err, &api) && throttling(api.ErrorCode()):
 		return true
 	case errors.As(err, &resp) && (resp.HTTPStatusCode() >= 500 || resp.HTTPStatusCode() == 429):
 		return true

@@ -17,9 +17,11 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/helper"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awsconfig"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awscreds"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/login"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/redact"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/ssotoken"
 )
 
 // checkCredentials resolves AWS credentials as the helper would and reports
@@ -86,8 +88,8 @@ func checkSSOToken(ctx context.Context, profile string, creds awscreds.Resolved,
 		return fail("sso", detail, fix)
 	}
 	what := fmt.Sprintf("the IAM Identity Center token of %s", s)
-	t, err := login.ReadToken(path)
-	redact.FromContext(ctx).Add(t.AccessToken, t.RefreshToken, t.ClientSecret)
+	t, err := ssotoken.Read(path)
+	redact.FromContext(ctx).Add(t.Secrets()...)
 	now := time.Now()
 	left := t.ExpiresAt.Sub(now)
 	at := t.ExpiresAt.UTC().Format(time.RFC3339)
@@ -126,7 +128,7 @@ func configuredRegion(profile, region string) string {
 	if region != "" {
 		return region
 	}
-	cfg, err := awscreds.LoadConfig(context.Background(), profile)
+	cfg, err := awsconfig.Load(context.Background(), profile)
 	if err != nil {
 		return ""
 	}

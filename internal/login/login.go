@@ -23,6 +23,7 @@ import (
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/redact"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safefile"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safetext"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/ssotoken"
 )
 
 // Options say what to sign in to, or out of.
@@ -147,7 +148,7 @@ func (f *flow) run(ctx context.Context) error {
 	if aws.ToString(tok.AccessToken) == "" || tok.ExpiresIn <= 0 {
 		return fmt.Errorf("IAM Identity Center answered the sign-in of %s without an access token or its lifetime; run %s again", f.session, f.session.LoginCommand())
 	}
-	t := Token{
+	t := ssotoken.Token{
 		StartURL:              f.session.StartURL,
 		Region:                f.session.Region,
 		AccessToken:           aws.ToString(tok.AccessToken),
@@ -168,8 +169,8 @@ func (f *flow) run(ctx context.Context) error {
 // path when it is for this start URL and region and still valid for
 // registrationMargin, else a new one.
 func (f *flow) registration(ctx context.Context, path string) (registration, error) {
-	t, err := ReadToken(path)
-	f.secrets.Add(t.AccessToken, t.RefreshToken, t.ClientSecret)
+	t, err := ssotoken.Read(path)
+	f.secrets.Add(t.Secrets()...)
 	if errors.Is(err, safefile.ErrUntrusted) {
 		safetext.Fprintf(f.out, f.secrets, "Not reading the old token: %s; signing in replaces it.\n", err)
 	}

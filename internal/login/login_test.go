@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/fakeaws"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/ssotoken"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
 )
 
@@ -116,7 +117,7 @@ func TestLogin(t *testing.T) {
 	}
 
 	path := filepath.Join(w.home, corpCache)
-	tok, err := ReadToken(path)
+	tok, err := ssotoken.Read(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +142,7 @@ func TestLoginLegacy(t *testing.T) {
 	if s.err != nil {
 		t.Fatal(s.err)
 	}
-	tok, err := ReadToken(filepath.Join(w.home, ".aws/sso/cache/79e435d7a515078e81c9dffc35f38d5687ebd3a7.json"))
+	tok, err := ssotoken.Read(filepath.Join(w.home, ".aws/sso/cache/79e435d7a515078e81c9dffc35f38d5687ebd3a7.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,23 +205,23 @@ func TestLoginRegistration(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		// edit changes the token file of a first sign-in; nil removes it.
-		edit func(w *world, t *Token)
+		edit func(w *world, t *ssotoken.Token)
 		// calls are the RegisterClient and StartDeviceAuthorization calls of
 		// the second sign-in.
 		calls [2]int
 	}{
-		{"valid registration", func(*world, *Token) {}, [2]int{0, 1}},
-		{"the refresh token expired too", func(_ *world, t *Token) { t.ExpiresAt = time.Now().Add(-time.Hour) }, [2]int{0, 1}},
+		{"valid registration", func(*world, *ssotoken.Token) {}, [2]int{0, 1}},
+		{"the refresh token expired too", func(_ *world, t *ssotoken.Token) { t.ExpiresAt = time.Now().Add(-time.Hour) }, [2]int{0, 1}},
 		{"no token file", nil, [2]int{1, 1}},
-		{"registration about to expire", func(_ *world, t *Token) { t.RegistrationExpiresAt = time.Now().Add(time.Hour) }, [2]int{1, 1}},
-		{"registration expired", func(_ *world, t *Token) { t.RegistrationExpiresAt = time.Now().Add(-time.Hour) }, [2]int{1, 1}},
-		{"no registration expiry", func(_ *world, t *Token) { t.RegistrationExpiresAt = time.Time{} }, [2]int{1, 1}},
-		{"another start URL", func(_ *world, t *Token) { t.StartURL = "https://other.awsapps.com/start" }, [2]int{1, 1}},
-		{"another region", func(_ *world, t *Token) { t.Region = "eu-west-1" }, [2]int{1, 1}},
-		{"no client secret", func(_ *world, t *Token) { t.ClientSecret = "" }, [2]int{1, 1}},
+		{"registration about to expire", func(_ *world, t *ssotoken.Token) { t.RegistrationExpiresAt = time.Now().Add(time.Hour) }, [2]int{1, 1}},
+		{"registration expired", func(_ *world, t *ssotoken.Token) { t.RegistrationExpiresAt = time.Now().Add(-time.Hour) }, [2]int{1, 1}},
+		{"no registration expiry", func(_ *world, t *ssotoken.Token) { t.RegistrationExpiresAt = time.Time{} }, [2]int{1, 1}},
+		{"another start URL", func(_ *world, t *ssotoken.Token) { t.StartURL = "https://other.awsapps.com/start" }, [2]int{1, 1}},
+		{"another region", func(_ *world, t *ssotoken.Token) { t.Region = "eu-west-1" }, [2]int{1, 1}},
+		{"no client secret", func(_ *world, t *ssotoken.Token) { t.ClientSecret = "" }, [2]int{1, 1}},
 		// IAM Identity Center no longer knows the client: the first
 		// StartDeviceAuthorization fails, and a new registration follows.
-		{"registration unknown to IAM Identity Center", func(_ *world, t *Token) { t.ClientSecret = "revoked" }, [2]int{1, 2}},
+		{"registration unknown to IAM Identity Center", func(_ *world, t *ssotoken.Token) { t.ClientSecret = "revoked" }, [2]int{1, 2}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t)
@@ -228,7 +229,7 @@ func TestLoginRegistration(t *testing.T) {
 			if s := w.login(Options{Profile: "dev", NoBrowser: true}, nil); s.err != nil {
 				t.Fatal(s.err)
 			}
-			first, err := ReadToken(path)
+			first, err := ssotoken.Read(path)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -249,7 +250,7 @@ func TestLoginRegistration(t *testing.T) {
 			if got := [2]int{after[0] - before[0], after[1] - before[1]}; got != tc.calls {
 				t.Errorf("RegisterClient and StartDeviceAuthorization calls %v, want %v", got, tc.calls)
 			}
-			second, err := ReadToken(path)
+			second, err := ssotoken.Read(path)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -267,7 +268,7 @@ func TestLoginSessionNamed(t *testing.T) {
 	if s.err != nil {
 		t.Fatal(s.err)
 	}
-	if _, err := ReadToken(filepath.Join(w.home, corpCache)); err != nil {
+	if _, err := ssotoken.Read(filepath.Join(w.home, corpCache)); err != nil {
 		t.Fatal(err)
 	}
 }

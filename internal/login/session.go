@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/ssocreds"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awsconfig"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awscreds"
 )
 
@@ -65,13 +66,13 @@ func (s Session) CacheFile() (string, error) {
 // in that chain that has one, since that is where the SDK signs in.
 func FindSession(ctx context.Context, profile, session string) (Session, error) {
 	if session != "" {
-		file, _, err := awscreds.SharedFiles()
+		file, _, err := awsconfig.SharedFiles()
 		if err != nil {
 			return Session{}, err
 		}
 		return namedSession(ctx, file, session)
 	}
-	cfg, err := awscreds.LoadConfig(ctx, profile)
+	cfg, err := awsconfig.Load(ctx, profile)
 	if err != nil {
 		return Session{}, err
 	}

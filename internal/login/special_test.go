@@ -12,39 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safefile"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/ssotoken"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
 )
-
-// TestReadTokenSpecial checks that ReadToken refuses at once what is not a
-// regular file of the user's, and a file too large to be a token.
-func TestReadTokenSpecial(t *testing.T) {
-	dir := t.TempDir()
-	big := filepath.Join(dir, "big.json")
-	if err := os.WriteFile(big, bytes.Repeat([]byte(" "), MaxTokenFile+1), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	shared := filepath.Join(dir, "shared.json")
-	if err := os.WriteFile(shared, []byte(`{"accessToken": "a", "expiresAt": "2030-01-01T00:00:00Z"}`), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(shared, 0o646); err != nil {
-		t.Fatal(err)
-	}
-	paths := []string{big, shared}
-	for _, what := range []string{"fifo", "zero"} {
-		p := filepath.Join(dir, what+".json")
-		testenv.Plant(t, p, what)
-		paths = append(paths, p)
-	}
-	for _, p := range paths {
-		var err error
-		testenv.Within(t, 30*time.Second, "ReadToken("+filepath.Base(p)+")", func() { _, err = ReadToken(p) })
-		if !errors.Is(err, safefile.ErrUntrusted) {
-			t.Errorf("ReadToken(%s): %v, want an untrusted file", filepath.Base(p), err)
-		}
-	}
-}
 
 // TestLoginReplacesSpecialToken plants a FIFO or a link to /dev/zero where
 // the token goes: login neither hangs nor reads it, says so in one line,
@@ -63,7 +33,7 @@ func TestLoginReplacesSpecialToken(t *testing.T) {
 			if n := strings.Count(s.out.String(), "Not reading the old token: "+path+" is "); n != 1 {
 				t.Errorf("%d lines say the planted file is not read, want 1:\n%s", n, s.out.String())
 			}
-			if _, err := ReadToken(path); err != nil {
+			if _, err := ssotoken.Read(path); err != nil {
 				t.Errorf("the token was not written in its place: %v", err)
 			}
 		})

@@ -11,66 +11,15 @@ import (
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/atomicfile"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safefile"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/ssotoken"
 )
-
-// Token is a token cache file as the AWS CLI writes it and the AWS SDKs read
-// and refresh it (see Session.CacheFile): the access token, and for an
-// sso-session the refresh token and the client registration that can renew
-// it. Times are RFC 3339 in UTC, to the second.
-type Token struct {
-	StartURL     string    `json:"startUrl"`
-	Region       string    `json:"region"`
-	AccessToken  string    `json:"accessToken"`
-	ExpiresAt    time.Time `json:"expiresAt"`
-	RefreshToken string    `json:"refreshToken,omitempty"`
-	// ClientID, ClientSecret and RegistrationExpiresAt are the client
-	// registration the token was issued to, which a refresh needs.
-	ClientID              string    `json:"clientId,omitempty"`
-	ClientSecret          string    `json:"clientSecret,omitempty"`
-	RegistrationExpiresAt time.Time `json:"registrationExpiresAt,omitzero"`
-}
-
-// MaxTokenFile bounds a token cache file: the AWS CLI writes a few KiB.
-const MaxTokenFile = 64 << 10
-
-// ReadToken reads the token cache file path, by the rules of
-// internal/safefile: a regular file of the user's that no one else may
-// write, of at most MaxTokenFile bytes, opened without following a link or
-// blocking, so that a FIFO or a link to /dev/zero there is refused at once
-// (an error matching safefile.ErrUntrusted). As for the AWS SDKs, a file
-// without an access token and its expiry is no token. The tokens and client
-// secret read are the caller's to add to its request's secrets
-// (internal/redact).
-func ReadToken(path string) (Token, error) {
-	b, err := safefile.ReadFile(path, MaxTokenFile)
-	if err != nil {
-		return Token{}, err
-	}
-	var t Token
-	if err := json.Unmarshal(b, &t); err != nil {
-		return Token{}, fmt.Errorf("%s is not a token cache file: %v", path, err)
-	}
-	if t.AccessToken == "" || t.ExpiresAt.IsZero() {
-		return Token{}, fmt.Errorf("%s is not a token cache file: it has no accessToken or no expiresAt", path)
-	}
-	return t, nil
-}
-
-// CanRefresh reports whether the AWS SDKs can renew t's access token
-// without a sign-in at time now: t has a refresh token and a client
-// registration that has not expired. (IAM Identity Center may still refuse
-// a refresh token that has outlived the session it belongs to.)
-func (t Token) CanRefresh(now time.Time) bool {
-	return t.RefreshToken != "" && t.ClientID != "" && t.ClientSecret != "" &&
-		(t.RegistrationExpiresAt.IsZero() || t.RegistrationExpiresAt.After(now))
-}
 
 // writeToken writes t to path, mode 0600, in a directory cacheDir makes
 // ready: to a temporary file in the same directory, then renamed over path,
 // so that a reader sees the old token or the new one, never part of one.
 // The rename replaces whatever was at path, a FIFO or a link included,
 // without following it.
-func writeToken(path string, t Token) error {
+func writeToken(path string, t ssotoken.Token) error {
 	t.ExpiresAt = utcSecond(t.ExpiresAt)
 	t.RegistrationExpiresAt = utcSecond(t.RegistrationExpiresAt)
 	b, err := json.Marshal(t)

@@ -3,10 +3,8 @@ package login
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -16,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/fakeaws"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/ssotoken"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
 )
 
@@ -49,7 +48,7 @@ func TestWriteToken(t *testing.T) {
 	home := testenv.Isolate(t)
 	path := filepath.Join(home, ".aws", "sso", "cache", "ee0bfd2552fbd840c02cc48b6e823320543c450f.json")
 	expires := time.Date(2030, 1, 2, 3, 4, 5, 987654321, time.FixedZone("CET", 3600))
-	tok := Token{
+	tok := ssotoken.Token{
 		StartURL: "https://corp.awsapps.com/start", Region: "us-east-1",
 		AccessToken: "aoa-access", ExpiresAt: expires,
 		RefreshToken: "aor-refresh", ClientID: "client-id", ClientSecret: "client-secret",
@@ -74,7 +73,7 @@ func TestWriteToken(t *testing.T) {
 
 	// A legacy token has no refresh token and, with no registration, no
 	// registration fields.
-	legacy := Token{StartURL: "https://legacy.awsapps.com/start", Region: "eu-west-1", AccessToken: "aoa-legacy", ExpiresAt: expires}
+	legacy := ssotoken.Token{StartURL: "https://legacy.awsapps.com/start", Region: "eu-west-1", AccessToken: "aoa-legacy", ExpiresAt: expires}
 	if err := writeToken(path, legacy); err != nil {
 		t.Fatal(err)
 	}
@@ -82,8 +81,8 @@ func TestWriteToken(t *testing.T) {
 	if got := jsonFields(t, path); !mapsEqual(got, want) {
 		t.Errorf("legacy token file %v\nwant %v", got, want)
 	}
-	got, err := ReadToken(path)
-	if want := (Token{StartURL: legacy.StartURL, Region: legacy.Region, AccessToken: legacy.AccessToken, ExpiresAt: utcSecond(expires)}); err != nil || got != want {
+	got, err := ssotoken.Read(path)
+	if want := (ssotoken.Token{StartURL: legacy.StartURL, Region: legacy.Region, AccessToken: legacy.AccessToken, ExpiresAt: utcSecond(expires)}); err != nil || got != want {
 		t.Errorf("ReadToken: %+v, %v; want %+v", got, err, want)
 	}
 }
@@ -103,7 +102,7 @@ func TestWriteTokenReplaces(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer reader.Close()
-	if err := writeToken(path, Token{AccessToken: "new", ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+	if err := writeToken(path, ssotoken.Token{AccessToken: "new", ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	if m := jsonFields(t, path); m["accessToken"] != "new" || m["someField"] != nil {
@@ -132,29 +131,6 @@ func mapsEqual(a, b map[string]any) bool {
 	return true
 }
 
-func TestCanRefresh(t *testing.T) {
-	now := time.Now()
-	full := Token{RefreshToken: "r", ClientID: "i", ClientSecret: "s", RegistrationExpiresAt: now.Add(time.Hour)}
-	for _, tc := range []struct {
-		name string
-		edit func(*Token)
-		want bool
-	}{
-		{"refresh token and registration", func(*Token) {}, true},
-		{"registration of unknown expiry", func(t *Token) { t.RegistrationExpiresAt = time.Time{} }, true},
-		{"registration expired", func(t *Token) { t.RegistrationExpiresAt = now.Add(-time.Second) }, false},
-		{"no refresh token", func(t *Token) { t.RefreshToken = "" }, false},
-		{"no client id", func(t *Token) { t.ClientID = "" }, false},
-		{"no client secret", func(t *Token) { t.ClientSecret = "" }, false},
-	} {
-		tok := full
-		tc.edit(&tok)
-		if got := tok.CanRefresh(now); got != tc.want {
-			t.Errorf("%s: CanRefresh = %v, want %v", tc.name, got, tc.want)
-		}
-	}
-}
-
 // TestSDKRefreshesWrittenToken checks that the SDK's SSO token provider,
 // which the helper's get uses, reads a token this package wrote and
 // renews it with its refresh token, keeping the fields it does not know.
@@ -170,7 +146,7 @@ func TestSDKRefreshesWrittenToken(t *testing.T) {
 	access, refresh := ic.IssueToken()
 	path := filepath.Join(home, ".aws", "sso", "cache", "ee0bfd2552fbd840c02cc48b6e823320543c450f.json")
 	registrationExpires := time.Now().Add(90 * 24 * time.Hour)
-	err = writeToken(path, Token{
+	err = writeToken(path, ssotoken.Token{
 		StartURL: "https://corp.awsapps.com/start", Region: "us-east-1",
 		AccessToken: access, ExpiresAt: time.Now().Add(-time.Minute),
 		RefreshToken: refresh, ClientID: id, ClientSecret: secret, RegistrationExpiresAt: registrationExpires,
@@ -191,7 +167,7 @@ func TestSDKRefreshesWrittenToken(t *testing.T) {
 	if bearer.Value == access || bearer.Expires.Before(time.Now().Add(50*time.Minute)) {
 		t.Errorf("the SDK did not refresh the expired token: %+v", bearer)
 	}
-	got, err := ReadToken(path)
+	got, err := ssotoken.Read(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,26 +177,5 @@ func TestSDKRefreshesWrittenToken(t *testing.T) {
 	}
 	if ic.Calls("CreateToken") != 1 {
 		t.Errorf("%d CreateToken calls, want 1", ic.Calls("CreateToken"))
-	}
-}
-
-func TestReadTokenRejects(t *testing.T) {
-	dir := t.TempDir()
-	if _, err := ReadToken(filepath.Join(dir, "absent.json")); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("a missing file: %v, want os.ErrNotExist", err)
-	}
-	for name, body := range map[string]string{
-		"not JSON":        `{"accessToken": "a", "expiresAt": `,
-		"no access token": `{"expiresAt": "2030-01-01T00:00:00Z"}`,
-		"no expiry":       `{"accessToken": "a"}`,
-		"not RFC 3339":    `{"accessToken": "a", "expiresAt": "2030-01-01 00:00:00"}`,
-	} {
-		p := filepath.Join(dir, "token.json")
-		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := ReadToken(p); err == nil || !strings.HasPrefix(err.Error(), p+" is not a token cache file: ") {
-			t.Errorf("%s: %v", name, err)
-		}
 	}
 }

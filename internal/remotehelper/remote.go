@@ -25,6 +25,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awsconfig"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awscreds"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/codecommit"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/gitconfig"
@@ -117,7 +118,7 @@ func (t Target) URL() string { return codecommit.RepoURL(t.Host, t.Repo) }
 // when AWS_USE_FIPS_ENDPOINT or the profile's use_fips_endpoint asks for it;
 // and endpoint, when set, is a VPC endpoint host to use instead.
 func Resolve(ctx context.Context, a Address, endpoint string) (Target, error) {
-	cfg, err := awscreds.LoadConfig(ctx, a.Profile)
+	cfg, err := awsconfig.Load(ctx, a.Profile)
 	if err != nil {
 		return Target{}, err
 	}

@@ -1,4 +1,4 @@
-package awscreds
+package awsconfig
 
 import (
 	"io"
@@ -14,19 +14,19 @@ import (
 // web identity tokens and container authorization tokens are a few KiB.
 const maxTokenFile = 64 << 10
 
-// noteSecrets adds the secrets of c to the request's (internal/redact), so
-// that no message can print them: the keys in the environment and in the
+// noteSecrets adds the secrets of c to the request's, so that no message
+// can print them: the keys in the environment and in the
 // profile and its source profiles, the container authorization token, and
 // the contents of the token files the SDK will send (container
 // authorization, web identity).
-func (c Config) noteSecrets() {
-	noteCredentials(c.secrets, c.Env.Credentials)
-	c.secrets.Add(c.Env.ContainerAuthorizationToken)
-	noteTokenFile(c.secrets, os.Getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"))
-	noteTokenFile(c.secrets, c.Env.WebIdentityTokenFilePath)
+func (c Config) noteSecrets(secrets *redact.Set) {
+	noteCredentials(secrets, c.Env.Credentials)
+	secrets.Add(c.Env.ContainerAuthorizationToken)
+	noteTokenFile(secrets, os.Getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"))
+	noteTokenFile(secrets, c.Env.WebIdentityTokenFilePath)
 	for p := &c.Shared; p != nil; p = p.Source {
-		noteCredentials(c.secrets, p.Credentials)
-		noteTokenFile(c.secrets, p.WebIdentityTokenFile)
+		noteCredentials(secrets, p.Credentials)
+		noteTokenFile(secrets, p.WebIdentityTokenFile)
 	}
 }
 

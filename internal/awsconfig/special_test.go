@@ -1,6 +1,6 @@
 //go:build unix
 
-package awscreds
+package awsconfig
 
 import (
 	"path/filepath"

@@ -1,4 +1,4 @@
-package awscreds
+package awsconfig
 
 import (
 	"context"
@@ -99,7 +99,7 @@ func key(t *testing.T, base, body string, env map[string]string) string {
 	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_ENDPOINT_URL_STS", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"} {
 		t.Setenv(k, env[k]) // unset when env has none: a call before may have set it
 	}
-	cfg, err := LoadConfig(context.Background(), "p")
+	cfg, err := Load(context.Background(), "p")
 	if err != nil {
 		t.Fatal(err)
 	}

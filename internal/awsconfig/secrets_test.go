@@ -1,19 +1,13 @@
-package awscreds
+package awsconfig
 
 import (
 	"context"
 	"path/filepath"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/redact"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
 )
-
-func awsCredentials(secret, token string) aws.Credentials {
-	return aws.Credentials{AccessKeyID: "AKIAIOSFODNN7EXAMPLE", SecretAccessKey: secret, SessionToken: token}
-}
 
 // TestLoadConfigNotesSecrets checks that loading the configuration hands
 // every secret in it to internal/redact: keys in the environment, in the
@@ -49,7 +43,7 @@ func TestLoadConfigNotesSecrets(t *testing.T) {
 	// One request's secrets: both loads add to the Set its context carries.
 	ctx, kept := redact.Ensure(context.Background())
 	for _, profile := range []string{"deploy", "static"} {
-		if _, err := LoadConfig(ctx, profile); err != nil {
+		if _, err := Load(ctx, profile); err != nil {
 			t.Fatal(err)
 		}
 	}
