@@ -8,11 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/redact"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safefile"
 )
-
-// maxTokenFile bounds what is read of a token file to learn its secret:
-// web identity tokens and container authorization tokens are a few KiB.
-const maxTokenFile = 64 << 10
 
 // noteSecrets adds the secrets of c to the request's, so that no message
 // can print them: the keys in the environment and in the
@@ -36,7 +33,7 @@ func noteCredentials(secrets *redact.Set, c aws.Credentials) {
 }
 
 // noteTokenFile adds the content of the token file path, if it is a
-// regular file of at most maxTokenFile bytes, to secrets. The file
+// regular file of at most safefile.MaxSmallFile bytes, to secrets. The file
 // is the user's to name, and is often a symbolic link into a mounted
 // volume (Kubernetes projects service account tokens so): it is followed,
 // but a FIFO or device is never opened, so that this read cannot block.
@@ -45,7 +42,7 @@ func noteTokenFile(secrets *redact.Set, path string) {
 		return
 	}
 	fi, err := os.Stat(path)
-	if err != nil || !fi.Mode().IsRegular() || fi.Size() > maxTokenFile {
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() > safefile.MaxSmallFile {
 		return
 	}
 	f, err := os.Open(path)
@@ -53,7 +50,7 @@ func noteTokenFile(secrets *redact.Set, path string) {
 		return
 	}
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxTokenFile))
+	b, err := io.ReadAll(io.LimitReader(f, safefile.MaxSmallFile))
 	if err != nil {
 		return
 	}
