@@ -73,6 +73,26 @@ sso_role_name = Developer
 credential_process = /bin/false
 [profile login]
 login_session = arn:aws:iam::111122223333:user/me
+[profile keys-and-source]
+aws_access_key_id = AKIASTATIC0000000003
+aws_secret_access_key = static/secret3
+role_arn = arn:aws:iam::111122223333:role/OverKeys
+source_profile = static
+[profile keys-and-credential-source]
+aws_access_key_id = AKIASTATIC0000000004
+aws_secret_access_key = static/secret4
+role_arn = arn:aws:iam::111122223333:role/KeysRole
+credential_source = Ec2InstanceMetadata
+[profile web-and-sso]
+role_arn = arn:aws:iam::111122223333:role/WebSSO
+web_identity_token_file = /nonexistent/token
+sso_session = corp
+[profile sso-and-login]
+sso_session = corp
+login_session = arn:aws:iam::111122223333:user/me
+[profile login-and-process]
+login_session = arn:aws:iam::111122223333:user/me
+credential_process = /bin/false
 [profile empty]
 region = eu-west-1
 [sso-session corp]
@@ -161,6 +181,12 @@ func TestSourcesAgainstTheSDK(t *testing.T) {
 		{name: "legacy SSO", profile: "legacy", want: list(profLegacy, legacy)},
 		{name: "SSO beats credential_process", profile: "sso-and-process", want: list(profLegacy, legacy, profSSO)},
 		{name: "login_session", profile: "login", want: list(profLogin, login)},
+		{name: "source_profile beats the profile's own keys", profile: "keys-and-source", want: list(srcProfile, profileKeys, assumeRole)},
+		{name: "static keys beat credential_source", profile: "keys-and-credential-source", want: list(profileKeys, assumeRole)},
+		{name: "web_identity_token_file beats SSO", profile: "web-and-sso", want: list(profWebID)},
+		{name: "SSO beats login_session", profile: "sso-and-login", want: list(sso, profSSO)},
+		{name: "login_session beats credential_process", profile: "login-and-process", want: list(profLogin, login)},
+		{name: "credential_process beats the container endpoint", profile: "process", env: fullURI, want: list(profProcess, process), direct: true},
 		{name: "container full URI", env: fullURI, want: list(container)},
 		{name: "container relative URI", env: relative, want: list(container)},
 		{name: "container under a profile with keys", profile: "static", env: fullURI, want: list(profileKeys)},
