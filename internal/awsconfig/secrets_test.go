@@ -9,11 +9,11 @@ import (
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
 )
 
-// TestLoadConfigNotesSecrets checks that loading the configuration hands
+// TestLoadNotesSecrets checks that loading the configuration hands
 // every secret in it to internal/redact: keys in the environment, in the
 // profile and in its source profile, the container authorization token and
 // the content of the token files; and that the access key ids stay.
-func TestLoadConfigNotesSecrets(t *testing.T) {
+func TestLoadNotesSecrets(t *testing.T) {
 	home := testenv.Isolate(t)
 	secrets := map[string]string{
 		"environment secret key":    "EnvironmentSecretWithoutDigits",

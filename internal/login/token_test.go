@@ -83,7 +83,7 @@ func TestWriteToken(t *testing.T) {
 	}
 	got, err := ssotoken.Read(path)
 	if want := (ssotoken.Token{StartURL: legacy.StartURL, Region: legacy.Region, AccessToken: legacy.AccessToken, ExpiresAt: utcSecond(expires)}); err != nil || got != want {
-		t.Errorf("ReadToken: %+v, %v; want %+v", got, err, want)
+		t.Errorf("ssotoken.Read: %+v, %v; want %+v", got, err, want)
 	}
 }
 
