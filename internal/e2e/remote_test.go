@@ -87,8 +87,8 @@ func TestRemoteHelperErrors(t *testing.T) {
 	t.Parallel()
 	w, _ := remoteWorld(t)
 	for url, want := range map[string]string{
-		"codecommit://":          "git-remote-codecommit: the URL codecommit:// is malformed: use codecommit://[PROFILE@]REPOSITORY or codecommit::REGION://[PROFILE@]REPOSITORY\n",
-		"codecommit://a@":        "git-remote-codecommit: the URL codecommit://a@ names no repository: use codecommit://[PROFILE@]REPOSITORY or codecommit::REGION://[PROFILE@]REPOSITORY\n",
+		"codecommit://":          "git-remote-codecommit: the URL codecommit:// is malformed; use codecommit://[PROFILE@]REPOSITORY or codecommit::REGION://[PROFILE@]REPOSITORY\n",
+		"codecommit://a@":        "git-remote-codecommit: the URL codecommit://a@ names no repository; use codecommit://[PROFILE@]REPOSITORY or codecommit::REGION://[PROFILE@]REPOSITORY\n",
 		"codecommit://nope@repo": `git-remote-codecommit: AWS profile "nope" does not exist in $HOME/.aws/config or $HOME/.aws/credentials; check its name, or create it: aws configure --profile nope` + "\n",
 		// git strips "codecommit::"; the message shows the URL as written.
 		"codecommit::us-east-9://app": "git-remote-codecommit: the URL codecommit::us-east-9://app names the region us-east-9, which AWS does not list; check its spelling\n",
