@@ -3,8 +3,8 @@ package failure
 import (
 	"context"
 	"errors"
-	"net"
 	"fmt"
+	"net"
 	"strings"
 	"testing"
 	"unicode/utf8"
