@@ -372,7 +372,7 @@ func Uninstall(ctx context.Context, o Options, w io.Writer) error {
 		link := o.remoteHelperPath()
 		if same, err := sameFile(link, o.Binary); err == nil && same {
 			if err := os.Remove(link); err != nil {
-				return &failure.Error{Problem: "cannot remove " + link, Cause: linkReason(err), Fix: "check that directory's permissions, or remove it yourself", Err: err}
+				return &failure.Error{Problem: "cannot remove " + link, Cause: failure.Reason(err), Fix: "check that directory's permissions, or remove it yourself", Err: err}
 			}
 			fmt.Fprintf(w, "removed %s\n", link)
 		}

@@ -1,7 +1,6 @@
 package install
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -53,7 +52,7 @@ func (o Options) linkRemoteHelper(w io.Writer) (bool, error) {
 		err = os.Symlink(o.Binary, link)
 	}
 	if err != nil {
-		return false, &failure.Error{Problem: "cannot link the remote helper " + link, Cause: linkReason(err), Fix: "check that directory's permissions, or give --remote-helper=DIR", Err: err}
+		return false, &failure.Error{Problem: "cannot link the remote helper " + link, Cause: failure.Reason(err), Fix: "check that directory's permissions, or give --remote-helper=DIR", Err: err}
 	}
 	fmt.Fprintf(w, "linked %s to %s: git now runs it for codecommit:// URLs\n", link, o.Binary)
 	if !onPath(filepath.Dir(link)) {
@@ -77,20 +76,6 @@ func sameFile(a, b string) (bool, error) {
 		return false, err
 	}
 	return os.SameFile(fa, fb), nil
-}
-
-// linkReason is why making or removing a link failed, in a few words: the
-// system's reason, without the paths the message names already.
-func linkReason(err error) string {
-	var le *os.LinkError
-	if errors.As(err, &le) {
-		return failure.OneLine(le.Err)
-	}
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return failure.OneLine(pe.Err)
-	}
-	return failure.OneLine(err)
 }
 
 func onPath(dir string) bool {

@@ -7,6 +7,7 @@ package failure
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"net"
 	"os"
 	"strings"
@@ -149,16 +150,23 @@ func runes(s string) int { return utf8.RuneCountInString(s) }
 // maxReason bounds the words Reason takes from an error's own text.
 const maxReason = 60
 
-// Reason says in a few words why a call over the network failed, for a
-// Cause: "timed out", a host name that does not resolve, or the address
-// and the system's reason ("127.0.0.1:9: connection refused"); else the
-// start of err's text. The whole text is Err's, for --debug.
+// Reason says in a few words why a call failed, for a Cause: "timed out",
+// a host name that does not resolve, the address and the system's reason
+// ("127.0.0.1:9: connection refused"), a file operation's reason without
+// the path (which the problem names); else the start of err's text. The
+// whole text is Err's, for --debug.
 func Reason(err error) string {
 	var (
-		dns *net.DNSError
-		op  *net.OpError
+		dns  *net.DNSError
+		op   *net.OpError
+		path *fs.PathError
+		link *os.LinkError
 	)
 	switch {
+	case errors.As(err, &path):
+		return OneLine(path.Err)
+	case errors.As(err, &link):
+		return OneLine(link.Err)
 	case errors.Is(err, context.DeadlineExceeded):
 		return "timed out"
 	case errors.As(err, &dns):

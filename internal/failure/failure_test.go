@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
+	"os"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -70,6 +72,8 @@ func TestReason(t *testing.T) {
 	}{
 		{fmt.Errorf("operation error SSO OIDC: RegisterClient, request send failed: %w", dialErr), addr + ": connection refused"},
 		{fmt.Errorf("operation error: %w", context.DeadlineExceeded), "timed out"},
+		{&fs.PathError{Op: "open", Path: "/x/y", Err: fs.ErrPermission}, "permission denied"},
+		{&os.LinkError{Op: "symlink", Old: "/a", New: "/b", Err: fs.ErrExist}, "file already exists"},
 		{errors.New("short"), "short"},
 		{errors.New(strings.Repeat("word ", 30)), strings.TrimSpace(strings.Repeat("word ", 12)) + "…"},
 	} {
