@@ -71,9 +71,11 @@ func forgetRoleCredentials(s Session) (int, error) {
 	if id == "" {
 		id = s.StartURL // a legacy profile's session is known by its start URL
 	}
-	n, err := credcache.ForgetSSOSession(id)
-	if err != nil {
-		return n, err
+	var n int
+	if c, err := credcache.Open(nil); err == nil { // no cache directory: nothing was cached
+		if n, err = c.ForgetSSOSession(id); err != nil {
+			return n, err
+		}
 	}
 	if home, err := os.UserHomeDir(); err == nil {
 		k, err := awsclicache.ForgetSSO(home)
