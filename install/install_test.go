@@ -289,31 +289,34 @@ func TestInstallIdempotentAndUninstallExact(t *testing.T) {
 
 // TestURLSectionsStayLast checks that a URL-prefix section written before
 // the host sections is moved after them, so that its empty helper resets the
-// list the host section built.
+// list the host section built. Install knows the sections by the form it
+// writes, whatever the binary is called.
 func TestURLSectionsStayLast(t *testing.T) {
-	file := configFile(t)
-	ctx := context.Background()
-	prefix := Options{Scope: gitconfig.Path, File: file, Binary: "/opt/bin/git-credential-codecommit", Profile: "a",
-		URL: "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/team-a"}
-	if err := Install(ctx, prefix, io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	if err := Install(ctx, Options{Scope: gitconfig.Path, File: file, Binary: "/opt/bin/git-credential-codecommit", Profile: "b"}, io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	get := func(u string) string {
-		out, _ := exec.Command("git", "config", "--file", file, "--get-urlmatch", "credential.helper", u).Output()
-		return strings.TrimSpace(string(out))
-	}
-	if got := get("https://git-codecommit.us-east-1.amazonaws.com/v1/repos/team-a"); got != "/opt/bin/git-credential-codecommit --profile a" {
-		t.Errorf("team-a gets %q", got)
-	}
-	if got := get("https://git-codecommit.us-east-1.amazonaws.com/v1/repos/other"); got != "/opt/bin/git-credential-codecommit --profile b" {
-		t.Errorf("other repositories get %q", got)
-	}
-	lines := strings.Split(listing(t, file), "\n")
-	if last := lines[len(lines)-2]; !strings.HasPrefix(last, "credential.https://git-codecommit.us-east-1.amazonaws.com/v1/repos/team-a/.") {
-		t.Errorf("the URL section is not last:\n%s", strings.Join(lines, "\n"))
+	for _, binary := range []string{"/opt/bin/git-credential-codecommit", "/usr/libexec/cc-helper"} {
+		file := configFile(t)
+		ctx := context.Background()
+		prefix := Options{Scope: gitconfig.Path, File: file, Binary: binary, Profile: "a",
+			URL: "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/team-a"}
+		if err := Install(ctx, prefix, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		if err := Install(ctx, Options{Scope: gitconfig.Path, File: file, Binary: binary, Profile: "b"}, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		get := func(u string) string {
+			out, _ := exec.Command("git", "config", "--file", file, "--get-urlmatch", "credential.helper", u).Output()
+			return strings.TrimSpace(string(out))
+		}
+		if got := get("https://git-codecommit.us-east-1.amazonaws.com/v1/repos/team-a"); got != binary+" --profile a" {
+			t.Errorf("team-a gets %q", got)
+		}
+		if got := get("https://git-codecommit.us-east-1.amazonaws.com/v1/repos/other"); got != binary+" --profile b" {
+			t.Errorf("other repositories get %q", got)
+		}
+		lines := strings.Split(listing(t, file), "\n")
+		if last := lines[len(lines)-2]; !strings.HasPrefix(last, "credential.https://git-codecommit.us-east-1.amazonaws.com/v1/repos/team-a/.") {
+			t.Errorf("%s: the URL section is not last:\n%s", binary, strings.Join(lines, "\n"))
+		}
 	}
 }
 
