@@ -70,6 +70,7 @@ type Build struct {
 // was started by first. It returns the exit status.
 func Main(b Build, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	c := newCLI(b, stdin, stdout, stderr)
+	c.self = func() (string, error) { return selfPath(args[0]) }
 	if !startedAsRemoteHelper(runtime.GOOS, args[0]) {
 		return c.run(args[1:])
 	}
@@ -91,7 +92,7 @@ func Main(b Build, args []string, stdin io.Reader, stdout, stderr io.Writer) int
 // (internal/redact).
 func newCLI(b Build, stdin io.Reader, stdout, stderr io.Writer) *cli {
 	secrets := new(redact.Set)
-	return &cli{build: b, stdin: stdin, stdout: stdout, stderr: stderr, now: time.Now, self: selfPath,
+	return &cli{build: b, stdin: stdin, stdout: stdout, stderr: stderr, now: time.Now, self: func() (string, error) { return selfPath(os.Args[0]) },
 		ctx: redact.NewContext(context.Background(), secrets), secrets: secrets}
 }
 
@@ -137,8 +138,7 @@ func (c *cli) run(args []string) int {
 	case *showVersion:
 		return c.printVersion()
 	case fs.NArg() == 0:
-		c.usage(c.stderr)
-		return 2
+		return c.usageError(errors.New("no command given"), "--help")
 	}
 	cmd := lookup(fs.Arg(0))
 	if cmd == nil {
@@ -233,11 +233,11 @@ func (c *cli) failAs(prog string, err error, code int) int {
 	return code
 }
 
-// selfPath is the path this program was started by, made absolute. Symlinks
-// are kept: a package manager's stable link outlives the versioned file it
-// points to.
-func selfPath() (string, error) {
-	p := os.Args[0]
+// selfPath is the path this program was started by, arg0, made absolute.
+// Symlinks are kept: a package manager's stable link outlives the versioned
+// file it points to.
+func selfPath(arg0 string) (string, error) {
+	p := arg0
 	if !strings.ContainsRune(p, os.PathSeparator) && !strings.ContainsRune(p, '/') {
 		var err error
 		if p, err = exec.LookPath(p); err != nil {

@@ -308,10 +308,10 @@ func (f *flow) failed(operation string, err error) error {
 	var api smithy.APIError
 	if errors.As(err, &api) {
 		return &failure.Error{Problem: fmt.Sprintf("IAM Identity Center refused %s for %s", operation, f.session), Cause: apiReason(api),
-			Fix: "check sso_start_url and sso_region, then run " + f.session.LoginCommand() + " again", Err: err}
+			Fix: "check sso_start_url and sso_region, then retry", Err: err}
 	}
 	return &failure.Error{Problem: "cannot reach IAM Identity Center in " + f.session.Region, Cause: failure.Reason(err),
-		Fix: "check the network path to AWS and sso_region, then run " + f.session.LoginCommand() + " again", Err: err}
+		Fix: "check the network path to AWS and sso_region, then retry", Err: err}
 }
 
 // apiReason is an API error's code, and its message when it has one.

@@ -100,7 +100,7 @@ func FindSession(ctx context.Context, profile, session string) (Session, error) 
 		return s, s.complete(cfg.ConfigFile)
 	}
 	return Session{}, &failure.Error{Problem: fmt.Sprintf("AWS profile %q has no IAM Identity Center settings in %s", cfg.Profile, cfg.ConfigFile),
-		Fix: "give it sso_session and an [sso-session] section (see the README), or name a session with --sso-session NAME"}
+		Fix: "give it sso_session (see the README), or use --sso-session NAME"}
 }
 
 // namedSession returns the sso-session named name.
