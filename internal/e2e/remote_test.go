@@ -96,7 +96,7 @@ func TestRemoteHelperErrors(t *testing.T) {
 		"codecommit://a\x1b[2J@repo": `git-remote-codecommit: AWS profile "a\x1b[2J" does not exist in $HOME/.aws/config or $HOME/.aws/credentials; check its name, or create it: aws configure --profile a\x1b[2J` + "\n",
 	} {
 		_, stderr, code := w.run("", "", "git", "ls-remote", url)
-		stderr = strings.ReplaceAll(stderr, w.home, "$HOME")
+		want = printed(strings.ReplaceAll(strings.TrimSuffix(want, "\n"), "$HOME", w.home)) + "\n"
 		if code == 0 || !strings.HasPrefix(stderr, want) {
 			t.Errorf("git ls-remote %s: exit %d\n%s\nwant it to start with\n%s", url, code, stderr, want)
 		}

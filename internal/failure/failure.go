@@ -104,17 +104,21 @@ func Line(prefix string, err error, clean func(string) string) string {
 // minWord is the fewest characters shortenWords leaves of a word.
 const minWord = 16
 
-// shortenWords takes up to n characters out of the longest words of s (a
-// path, a URL), from their middle, so that the sentence around them stays
-// whole: "/home/jo/.aws/sso/cache/ee0b….json is a symbolic link".
+// shortenWords takes up to n characters out of the longest paths and URLs
+// in s, from their middle, so that the sentence around them stays whole:
+// "/home/jo/.aws/sso/cache/ee0b….json is a symbolic link". Other words
+// stay as they are: half a word of another kind reads as another word.
 func shortenWords(s string, n int) string {
 	words := strings.Split(s, " ")
 	for n > 0 {
-		i := 0
+		i := -1
 		for j, w := range words {
-			if runes(w) > runes(words[i]) {
+			if strings.ContainsAny(w, `/\`) && (i < 0 || runes(w) > runes(words[i])) {
 				i = j
 			}
+		}
+		if i < 0 {
+			break
 		}
 		r := []rune(words[i])
 		keep := max(len(r)-n, minWord) // "…" included

@@ -31,6 +31,8 @@ func TestLine(t *testing.T) {
 			"prog: p (" + strings.Repeat("x", 200-utf8.RuneCountInString("prog: p (…); run: f")) + "…); run: f"},
 		{"cause too short to keep is dropped, problem cut at its end", &Error{Problem: strings.Repeat("word ", 60), Cause: "a short cause", Fix: "run: f"},
 			"prog: " + strings.Repeat("word ", 36) + "word…; run: f"},
+		{"only paths and URLs lose their middle", &Error{Problem: strings.Repeat("GODEBUG=fips140=only ", 10), Fix: "run: f"},
+			"prog: " + strings.Repeat("GODEBUG=fips140=only ", 8) + "GODEBUG=fips140=o…; run: f"},
 		{"never the fix", &Error{Problem: "p", Cause: "c", Fix: long}, "prog: p; " + long},
 	} {
 		got := Line("prog: ", tc.err, nil)
