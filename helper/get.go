@@ -12,6 +12,7 @@ import (
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awscreds"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/codecommit"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/failure"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/redact"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safetext"
 	"github.com/git-credential-codecommit/git-credential-codecommit/sigv4"
@@ -69,7 +70,7 @@ func (g *Getter) Get(ctx context.Context, req Request, stdout io.Writer) error {
 		return nil
 	}
 	if req.Path == "" {
-		return fmt.Errorf("git sent no repository path, which the password signs; run: git config --global credential.https://%s.useHttpPath true", req.Host)
+		return &failure.Error{Problem: "git sent no repository path, which the password signs", Fix: "run: git config --global credential.https://" + req.Host + ".useHttpPath true"}
 	}
 
 	ctx, cancel := context.WithTimeout(ctx, getTimeout)
@@ -95,11 +96,7 @@ func (g *Getter) Get(ctx context.Context, req Request, stdout io.Writer) error {
 	}
 	c, err := resolve(ctx, o)
 	if err != nil {
-		var e *awscreds.Error
-		if g.Debug && errors.As(err, &e) && e.Detail() != "" {
-			d.printf("the AWS SDK's own words: %s", e.Detail()) // the error line has a short cause
-		}
-		return err
+		return err // its Detail, the SDK's own words, is the caller's to print under --debug
 	}
 	region := hostRegion
 	if region == "" {
@@ -111,10 +108,10 @@ func (g *Getter) Get(ctx context.Context, req Request, stdout io.Writer) error {
 
 	now := g.Now()
 	if c.CanExpire && !c.Expires.After(now) {
-		return fmt.Errorf("the AWS credentials from %s expired at %s; refresh them and retry", c.Source, c.Expires.UTC().Format(time.RFC3339))
+		return &failure.Error{Problem: fmt.Sprintf("the AWS credentials from %s expired at %s", c.Source, c.Expires.UTC().Format(time.RFC3339)), Fix: "refresh them and retry"}
 	}
 	if err := checkPrintable(c.AccessKeyID, c.SessionToken); err != nil {
-		return fmt.Errorf("the AWS credentials from %s %v; they cannot be passed to git", c.Source, err)
+		return &failure.Error{Problem: fmt.Sprintf("the AWS credentials from %s %v", c.Source, err), Cause: "git's credential protocol cannot carry them", Fix: "fix their source"}
 	}
 
 	p := sigv4.CodeCommit(sigv4.Credentials{

@@ -60,12 +60,12 @@ func TestGetFlow(t *testing.T) {
 			c := creds("", time.Time{})
 			c.SessionToken = "a\nusername=evil"
 			return c
-		}(), fail: "the AWS credentials from Test hold a newline or NUL byte; they cannot be passed to git"},
+		}(), fail: "the AWS credentials from Test hold a newline or NUL byte (git's credential protocol cannot carry them); fix their source"},
 		{name: "a NUL in the key id", host: cc, got: func() awscreds.Resolved {
 			c := creds("", time.Time{})
 			c.AccessKeyID = "AKID\x00"
 			return c
-		}(), fail: "the AWS credentials from Test hold a newline or NUL byte; they cannot be passed to git"},
+		}(), fail: "the AWS credentials from Test hold a newline or NUL byte (git's credential protocol cannot carry them); fix their source"},
 		{name: "resolve fails", host: cc, err: errors.New("no way"), fail: "no way"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -22,6 +22,7 @@ import (
 	"strings"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/codecommit"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/failure"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/gitconfig"
 )
 
@@ -80,14 +81,15 @@ type entry = gitconfig.Entry
 func (o Options) file(ctx context.Context) (gitconfig.File, error) {
 	f := gitconfig.File{Git: gitconfig.Git{Dir: o.Dir, Env: o.Env}, Scope: o.Scope, Path: o.File}
 	if o.Scope == gitconfig.Path && o.File == "" {
-		return f, errors.New("--file needs a path")
+		return f, &failure.Error{Problem: "--file needs a path", Fix: "give one: --file PATH"}
 	}
 	v, _, err := f.Version(ctx)
 	if err != nil {
 		return f, err
 	}
 	if !v.AtLeast(gitconfig.Wildcards) {
-		return f, fmt.Errorf("git %s is too old: the URL wildcards CodeCommit needs work from git %s; upgrade git", v, gitconfig.Wildcards)
+		return f, &failure.Error{Problem: "git " + v.String() + " is too old",
+			Cause: "the URL wildcards CodeCommit needs work from git " + gitconfig.Wildcards.String(), Fix: "upgrade git"}
 	}
 	return f, nil
 }
@@ -95,7 +97,7 @@ func (o Options) file(ctx context.Context) (gitconfig.File, error) {
 // credentialScopes returns the names of the credential sections for o.
 func (o Options) credentialScopes() ([]string, error) {
 	if len(o.Regions) > 1 && !o.RewriteSSH {
-		return nil, errors.New("--region can be given once, except with --rewrite-ssh")
+		return nil, &failure.Error{Problem: "--region can be given once, except with --rewrite-ssh", Fix: "give one --region, or add --rewrite-ssh"}
 	}
 	scopes := hostScopes()
 	if o.URL != "" {
@@ -121,7 +123,7 @@ func (o Options) credentialSections() ([]section, error) {
 		return nil, err
 	}
 	if !filepath.IsAbs(o.Binary) {
-		return nil, fmt.Errorf("the helper's path %q is not absolute", o.Binary)
+		return nil, &failure.Error{Problem: fmt.Sprintf("the helper's path %q is not absolute", o.Binary), Fix: "give its absolute path"}
 	}
 	args := []string{o.Binary}
 	if o.Profile != "" {
@@ -143,10 +145,10 @@ func (o Options) credentialSections() ([]section, error) {
 func credentialURL(raw string) (string, error) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Scheme != "https" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("--url %q is not an https URL prefix", raw)
+		return "", &failure.Error{Problem: fmt.Sprintf("--url %q is not an https URL prefix", raw), Fix: "give the https:// URL of a CodeCommit repository, or a prefix of one"}
 	}
 	if _, ok := codecommit.Region(u.Host); !ok {
-		return "", fmt.Errorf("--url %q is not on a CodeCommit host", raw)
+		return "", &failure.Error{Problem: fmt.Sprintf("--url %q is not on a CodeCommit host", raw), Fix: "give the https:// URL of a CodeCommit repository, or a prefix of one"}
 	}
 	return strings.TrimSuffix(u.String(), "/") + "/", nil
 }
@@ -159,7 +161,7 @@ func credentialURL(raw string) (string, error) {
 func (o Options) rewriteSections() ([]section, error) {
 	hosts, err := codecommit.SSHHosts(o.Regions)
 	if err != nil {
-		return nil, err
+		return nil, &failure.Error{Problem: "--region: " + err.Error(), Fix: "check its spelling"}
 	}
 	ss := make([]section, len(hosts))
 	for i, h := range hosts {
@@ -189,38 +191,67 @@ func Install(ctx context.Context, o Options, w io.Writer) error {
 			return err
 		}
 	}
+	wrote, err := writeCredentialSections(ctx, g, creds, o.URL == "")
+	if err != nil {
+		return err
+	}
+	more, err := writeRewriteRules(ctx, g, rules)
+	if err != nil {
+		return err
+	}
+	wrote = append(wrote, more...)
+	linked := false
+	if o.RemoteHelper {
+		if linked, err = o.linkRemoteHelper(w); err != nil {
+			return err
+		}
+	}
+	reportInstall(w, g, wrote, linked)
+	return nil
+}
 
+// writeCredentialSections writes the credential sections ss that g does
+// not hold as they are, and returns those it wrote. hosts says they are the
+// sections for every host, which the sections of an install --url refine.
+func writeCredentialSections(ctx context.Context, g gitconfig.File, ss []section, hosts bool) ([]section, error) {
 	var wrote []section
-	for _, s := range creds {
+	for _, s := range ss {
 		have, err := g.Entries(ctx, s.name)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if slices.Equal(have, s.entries) {
 			continue
 		}
 		if have != nil { // an older install with other options: the section is ours
 			if _, err := g.Config(ctx, "--remove-section", s.name); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		if err := add(ctx, g, s.name, s.entries); err != nil {
-			return err
+			return nil, err
 		}
 		wrote = append(wrote, s)
 	}
-	if len(wrote) > 0 && o.URL == "" {
+	if len(wrote) > 0 && hosts {
 		// Git runs the helpers of every matching section in file order, and
 		// an empty helper resets the list, so a URL-prefix section must come
 		// after the host sections it refines.
 		if err := moveURLSectionsLast(ctx, g); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	for _, s := range rules {
+	return wrote, nil
+}
+
+// writeRewriteRules adds the entries of the rewrite rules ss that g lacks,
+// and returns them.
+func writeRewriteRules(ctx context.Context, g gitconfig.File, ss []section) ([]section, error) {
+	var wrote []section
+	for _, s := range ss {
 		have, err := g.Entries(ctx, s.name)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		var missing []entry
 		for _, e := range s.entries {
@@ -229,31 +260,28 @@ func Install(ctx context.Context, o Options, w io.Writer) error {
 			}
 		}
 		if err := add(ctx, g, s.name, missing); err != nil {
-			return err
+			return nil, err
 		}
 		if len(missing) > 0 {
 			wrote = append(wrote, section{s.name, missing})
 		}
 	}
+	return wrote, nil
+}
 
-	linked := false
-	if o.RemoteHelper {
-		if linked, err = o.linkRemoteHelper(w); err != nil {
-			return err
-		}
-	}
+// reportInstall tells w what install wrote to g, and whether it linked the
+// remote helper.
+func reportInstall(w io.Writer, g gitconfig.File, wrote []section, linked bool) {
 	where := "git config " + strings.Join(g.Args(), " ")
 	switch {
 	case len(wrote) == 0 && linked:
 		fmt.Fprintf(w, "the git configuration is already installed (%s)\n", where)
-		return nil
 	case len(wrote) == 0:
 		fmt.Fprintf(w, "git-credential-codecommit is already installed (%s); nothing changed\n", where)
-		return nil
+	default:
+		fmt.Fprintf(w, "wrote with %s:\n", where)
+		printSections(w, wrote)
 	}
-	fmt.Fprintf(w, "wrote with %s:\n", where)
-	printSections(w, wrote)
-	return nil
 }
 
 // add appends entries to section name of g.
@@ -297,9 +325,10 @@ func moveURLSectionsLast(ctx context.Context, g gitconfig.File) error {
 }
 
 // isURLSection reports whether section name, with entries es, is one an
-// install --url wrote: a CodeCommit URL prefix ending in '/', other than the
-// host sections, holding an empty helper and then this helper. Other
-// sections are the user's, and stay where they are.
+// install --url wrote: a CodeCommit URL prefix in the form install writes,
+// ending in '/' (see the package's comment), other than the host sections,
+// holding an empty helper and then a helper. Other sections are the
+// user's, and stay where they are.
 func isURLSection(name string, es []entry) bool {
 	scope := strings.TrimPrefix(name, "credential.")
 	if slices.Contains(hostScopes(), scope) {
@@ -308,8 +337,7 @@ func isURLSection(name string, es []entry) bool {
 	if u, err := credentialURL(scope); err != nil || "credential."+u != name {
 		return false
 	}
-	return len(es) >= 2 && es[0] == entry{Key: "helper", Value: ""} && es[1].Key == "helper" &&
-		strings.Contains(es[1].Value, "git-credential-codecommit")
+	return len(es) >= 2 && es[0] == entry{Key: "helper", Value: ""} && es[1].Key == "helper"
 }
 
 // Uninstall removes what Install wrote with the same options: the credential
@@ -325,48 +353,26 @@ func Uninstall(ctx context.Context, o Options, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var removed []section
-	for _, name := range names {
-		have, err := g.Entries(ctx, name)
-		if err != nil {
-			return err
-		}
-		if have == nil {
-			continue
-		}
-		if _, err := g.Config(ctx, "--remove-section", name); err != nil {
-			return err
-		}
-		removed = append(removed, section{name, have})
+	removed, err := removeSections(ctx, g, names)
+	if err != nil {
+		return err
 	}
 	if o.URL == "" || o.RewriteSSH {
-		o.RewriteSSH = true
 		rules, err := o.rewriteSections()
 		if err != nil {
 			return err
 		}
-		for _, s := range rules {
-			var gone []entry
-			for _, e := range s.entries {
-				_, err := g.Config(ctx, "--unset-all", s.name+"."+e.Key, "^"+regexp.QuoteMeta(e.Value)+"$")
-				if errors.Is(err, gitconfig.ErrNotFound) {
-					continue
-				}
-				if err != nil {
-					return err
-				}
-				gone = append(gone, e)
-			}
-			if len(gone) > 0 {
-				removed = append(removed, section{s.name, gone})
-			}
+		gone, err := removeRewriteRules(ctx, g, rules)
+		if err != nil {
+			return err
 		}
+		removed = append(removed, gone...)
 	}
 	if o.RemoteHelper {
 		link := o.remoteHelperPath()
 		if same, err := sameFile(link, o.Binary); err == nil && same {
 			if err := os.Remove(link); err != nil {
-				return err
+				return &failure.Error{Problem: "cannot remove " + link, Cause: failure.Reason(err), Fix: "check that directory's permissions, or remove it yourself", Err: err}
 			}
 			fmt.Fprintf(w, "removed %s\n", link)
 		}
@@ -379,6 +385,49 @@ func Uninstall(ctx context.Context, o Options, w io.Writer) error {
 	fmt.Fprintf(w, "removed with %s:\n", where)
 	printSections(w, removed)
 	return nil
+}
+
+// removeSections removes the sections names from g, and returns those it
+// found, with their entries.
+func removeSections(ctx context.Context, g gitconfig.File, names []string) ([]section, error) {
+	var removed []section
+	for _, name := range names {
+		have, err := g.Entries(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		if have == nil {
+			continue
+		}
+		if _, err := g.Config(ctx, "--remove-section", name); err != nil {
+			return nil, err
+		}
+		removed = append(removed, section{name, have})
+	}
+	return removed, nil
+}
+
+// removeRewriteRules removes the entries of the rewrite rules ss from g,
+// and returns those it found.
+func removeRewriteRules(ctx context.Context, g gitconfig.File, ss []section) ([]section, error) {
+	var removed []section
+	for _, s := range ss {
+		var gone []entry
+		for _, e := range s.entries {
+			_, err := g.Config(ctx, "--unset-all", s.name+"."+e.Key, "^"+regexp.QuoteMeta(e.Value)+"$")
+			if errors.Is(err, gitconfig.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			gone = append(gone, e)
+		}
+		if len(gone) > 0 {
+			removed = append(removed, section{s.name, gone})
+		}
+	}
+	return removed, nil
 }
 
 // displayKey is the spelling of a key in git's documentation; git reports

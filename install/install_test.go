@@ -50,15 +50,15 @@ func TestCredentialSections(t *testing.T) {
 		{name: "url with slash", o: Options{Binary: bin, URL: "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/"},
 			names: []string{"credential.https://git-codecommit.us-east-1.amazonaws.com/v1/repos/"}, cmd: bin},
 		{name: "http url", o: Options{Binary: bin, URL: "http://git-codecommit.us-east-1.amazonaws.com/v1/repos/x"},
-			err: `--url "http://git-codecommit.us-east-1.amazonaws.com/v1/repos/x" is not an https URL prefix`},
+			err: `--url "http://git-codecommit.us-east-1.amazonaws.com/v1/repos/x" is not an https URL prefix; give the https:// URL of a CodeCommit repository, or a prefix of one`},
 		{name: "url with user", o: Options{Binary: bin, URL: "https://me@git-codecommit.us-east-1.amazonaws.com/v1/repos/x"},
-			err: `--url "https://me@git-codecommit.us-east-1.amazonaws.com/v1/repos/x" is not an https URL prefix`},
+			err: `--url "https://me@git-codecommit.us-east-1.amazonaws.com/v1/repos/x" is not an https URL prefix; give the https:// URL of a CodeCommit repository, or a prefix of one`},
 		{name: "url not on CodeCommit", o: Options{Binary: bin, URL: "https://git-codecommit.us-east-1.amazonaws.com.evil.example/"},
-			err: `--url "https://git-codecommit.us-east-1.amazonaws.com.evil.example/" is not on a CodeCommit host`},
+			err: `--url "https://git-codecommit.us-east-1.amazonaws.com.evil.example/" is not on a CodeCommit host; give the https:// URL of a CodeCommit repository, or a prefix of one`},
 		{name: "two regions", o: Options{Binary: bin, Regions: []string{"us-east-1", "eu-west-1"}},
-			err: "--region can be given once, except with --rewrite-ssh"},
+			err: "--region can be given once, except with --rewrite-ssh; give one --region, or add --rewrite-ssh"},
 		{name: "relative binary", o: Options{Binary: "git-credential-codecommit"},
-			err: `the helper's path "git-credential-codecommit" is not absolute`},
+			err: `the helper's path "git-credential-codecommit" is not absolute; give its absolute path`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ss, err := tc.o.credentialSections()
@@ -114,7 +114,7 @@ func TestRewriteSections(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("rules:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if _, err := (Options{RewriteSSH: true, Regions: []string{"mars-north-1"}}).rewriteSections(); err == nil || err.Error() != `unknown region "mars-north-1"` {
+	if _, err := (Options{RewriteSSH: true, Regions: []string{"mars-north-1"}}).rewriteSections(); err == nil || err.Error() != `--region: unknown region "mars-north-1"; check its spelling` {
 		t.Errorf("unknown region: %v", err)
 	}
 }
@@ -289,31 +289,34 @@ func TestInstallIdempotentAndUninstallExact(t *testing.T) {
 
 // TestURLSectionsStayLast checks that a URL-prefix section written before
 // the host sections is moved after them, so that its empty helper resets the
-// list the host section built.
+// list the host section built. Install knows the sections by the form it
+// writes, whatever the binary is called.
 func TestURLSectionsStayLast(t *testing.T) {
-	file := configFile(t)
-	ctx := context.Background()
-	prefix := Options{Scope: gitconfig.Path, File: file, Binary: "/opt/bin/git-credential-codecommit", Profile: "a",
-		URL: "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/team-a"}
-	if err := Install(ctx, prefix, io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	if err := Install(ctx, Options{Scope: gitconfig.Path, File: file, Binary: "/opt/bin/git-credential-codecommit", Profile: "b"}, io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	get := func(u string) string {
-		out, _ := exec.Command("git", "config", "--file", file, "--get-urlmatch", "credential.helper", u).Output()
-		return strings.TrimSpace(string(out))
-	}
-	if got := get("https://git-codecommit.us-east-1.amazonaws.com/v1/repos/team-a"); got != "/opt/bin/git-credential-codecommit --profile a" {
-		t.Errorf("team-a gets %q", got)
-	}
-	if got := get("https://git-codecommit.us-east-1.amazonaws.com/v1/repos/other"); got != "/opt/bin/git-credential-codecommit --profile b" {
-		t.Errorf("other repositories get %q", got)
-	}
-	lines := strings.Split(listing(t, file), "\n")
-	if last := lines[len(lines)-2]; !strings.HasPrefix(last, "credential.https://git-codecommit.us-east-1.amazonaws.com/v1/repos/team-a/.") {
-		t.Errorf("the URL section is not last:\n%s", strings.Join(lines, "\n"))
+	for _, binary := range []string{"/opt/bin/git-credential-codecommit", "/usr/libexec/cc-helper"} {
+		file := configFile(t)
+		ctx := context.Background()
+		prefix := Options{Scope: gitconfig.Path, File: file, Binary: binary, Profile: "a",
+			URL: "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/team-a"}
+		if err := Install(ctx, prefix, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		if err := Install(ctx, Options{Scope: gitconfig.Path, File: file, Binary: binary, Profile: "b"}, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		get := func(u string) string {
+			out, _ := exec.Command("git", "config", "--file", file, "--get-urlmatch", "credential.helper", u).Output()
+			return strings.TrimSpace(string(out))
+		}
+		if got := get("https://git-codecommit.us-east-1.amazonaws.com/v1/repos/team-a"); got != binary+" --profile a" {
+			t.Errorf("team-a gets %q", got)
+		}
+		if got := get("https://git-codecommit.us-east-1.amazonaws.com/v1/repos/other"); got != binary+" --profile b" {
+			t.Errorf("other repositories get %q", got)
+		}
+		lines := strings.Split(listing(t, file), "\n")
+		if last := lines[len(lines)-2]; !strings.HasPrefix(last, "credential.https://git-codecommit.us-east-1.amazonaws.com/v1/repos/team-a/.") {
+			t.Errorf("%s: the URL section is not last:\n%s", binary, strings.Join(lines, "\n"))
+		}
 	}
 }
 
@@ -329,7 +332,7 @@ func TestOldGitRefused(t *testing.T) {
 	}
 	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 	err := Install(context.Background(), Options{Binary: "/opt/bin/git-credential-codecommit"}, io.Discard)
-	if want := "git 2.25 is too old: the URL wildcards CodeCommit needs work from git 2.26; upgrade git"; err == nil || err.Error() != want {
+	if want := "git 2.25 is too old (the URL wildcards CodeCommit needs work from git 2.26); upgrade git"; err == nil || err.Error() != want {
 		t.Fatalf("error %v, want %q", err, want)
 	}
 }

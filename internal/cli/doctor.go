@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/doctor"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/failure"
 )
 
 var cmdDoctor = &command{
@@ -50,7 +51,7 @@ names unless --local is given: it lists them instead.`,
 				err = r.WriteText(c.stdout)
 			}
 			if err != nil {
-				return c.fail(fmt.Errorf("writing the report: %w", err), 1)
+				return c.fail(&failure.Error{Problem: "cannot write the report", Cause: failure.Reason(err), Fix: "check where stdout goes", Err: err}, 1)
 			}
 			if !r.OK {
 				return 1

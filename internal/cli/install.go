@@ -4,8 +4,10 @@ import (
 	"flag"
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/install"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/failure"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/gitconfig"
 )
 
@@ -41,66 +43,99 @@ link. It leaves every entry it did not write.`,
 	setup: func(c *cli, fs *flag.FlagSet) func([]string) int { return c.installFlags(fs, true) },
 }
 
+// installCmd is the command line of install, or of uninstall.
+type installCmd struct {
+	op                    string // "install" or "uninstall"
+	o                     install.Options
+	global, system, local bool
+}
+
 // installFlags defines install's flags, which uninstall shares, and
-// returns what runs the command.
+// returns what runs the command. The helper's --profile and --region,
+// given before the command, are the defaults of the command's own: given
+// again after it, they replace them.
 func (c *cli) installFlags(fs *flag.FlagSet, uninstall bool) func([]string) int {
-	o := install.Options{Profile: c.getter.Profile}
-	if c.getter.Region != "" {
-		o.Regions = []string{c.getter.Region}
+	ic := &installCmd{op: "install", o: install.Options{Profile: c.getter.Profile}}
+	if uninstall {
+		ic.op = "uninstall"
 	}
-	global := fs.Bool("global", false, "write the user's git configuration (the default)")
-	system := fs.Bool("system", false, "write the system's git configuration")
-	local := fs.Bool("local", false, "write the repository's git configuration")
+	if c.getter.Region != "" {
+		ic.o.Regions = []string{c.getter.Region}
+	}
+	o := &ic.o
+	fs.BoolVar(&ic.global, "global", false, "write the user's git configuration (the default)")
+	fs.BoolVar(&ic.system, "system", false, "write the system's git configuration")
+	fs.BoolVar(&ic.local, "local", false, "write the repository's git configuration")
 	fs.StringVar(&o.File, "file", "", "write the git configuration file `PATH`")
 	fs.StringVar(&o.Profile, "profile", o.Profile, "the AWS profile `NAME` the helper uses")
-	fs.Func("region", "the `REGION` for AWS calls (with --rewrite-ssh: a region to rewrite; repeat it)", func(r string) error {
-		o.Regions = append(o.Regions, r)
-		return nil
-	})
+	fs.Var(&listFlag{list: &o.Regions}, "region", "the `REGION` for AWS calls (with --rewrite-ssh: a region to rewrite; repeat it)")
 	fs.StringVar(&o.URL, "url", "", "a CodeCommit `URL` prefix to configure instead of every CodeCommit host")
 	fs.BoolVar(&o.RewriteSSH, "rewrite-ssh", false, "also rewrite CodeCommit SSH URLs to https")
 	fs.Var(&dirFlag{on: &o.RemoteHelper, dir: &o.RemoteHelperDir}, "remote-helper", "also link git-remote-codecommit to this binary, beside it or in `DIR`")
-	return func(args []string) int {
-		op := "install"
-		if uninstall {
-			op = "uninstall"
-		}
-		if len(args) > 0 {
-			return c.usageError(fmt.Errorf("%s takes no arguments, got %q", op, args[0]), op+" -h")
-		}
-		n := 0
-		for _, s := range []struct {
-			on    bool
-			scope gitconfig.Scope
-		}{{*global, gitconfig.Global}, {*system, gitconfig.System}, {*local, gitconfig.Local}, {o.File != "", gitconfig.Path}} {
-			if s.on {
-				o.Scope = s.scope
-				n++
-			}
-		}
-		if n > 1 {
-			return c.usageError(fmt.Errorf("give one of --global, --system, --local and --file"), op+" -h")
-		}
-		if o.RemoteHelperDir != "" {
-			dir, err := filepath.Abs(o.RemoteHelperDir)
-			if err != nil {
-				return c.fail(err, 1)
-			}
-			o.RemoteHelperDir = dir
-		}
-		var err error
-		if o.Binary, err = c.self(); err == nil {
-			if uninstall {
-				err = install.Uninstall(c.ctx, o, c.stdout)
-			} else {
-				err = install.Install(c.ctx, o, c.stdout)
-			}
-		}
-		if err != nil {
-			return c.fail(err, 1)
-		}
-		return 0
+	return func(args []string) int { return c.runInstall(ic, args) }
+}
+
+// runInstall runs install or uninstall with the command line ic, and the
+// arguments args left after its flags.
+func (c *cli) runInstall(ic *installCmd, args []string) int {
+	o := ic.o
+	if len(args) > 0 {
+		return c.usageError(fmt.Errorf("%s takes no arguments, got %q", ic.op, args[0]), ic.op+" -h")
 	}
+	n := 0
+	for _, s := range []struct {
+		on    bool
+		scope gitconfig.Scope
+	}{{ic.global, gitconfig.Global}, {ic.system, gitconfig.System}, {ic.local, gitconfig.Local}, {o.File != "", gitconfig.Path}} {
+		if s.on {
+			o.Scope = s.scope
+			n++
+		}
+	}
+	if n > 1 {
+		return c.usageError(fmt.Errorf("give one of --global, --system, --local and --file"), ic.op+" -h")
+	}
+	if o.RemoteHelperDir != "" {
+		dir, err := filepath.Abs(o.RemoteHelperDir)
+		if err != nil {
+			return c.fail(&failure.Error{Problem: "cannot find the directory " + o.RemoteHelperDir, Cause: failure.Reason(err), Fix: "give --remote-helper an absolute path", Err: err}, 1)
+		}
+		o.RemoteHelperDir = dir
+	}
+	var err error
+	if o.Binary, err = c.self(); err == nil {
+		if ic.op == "uninstall" {
+			err = install.Uninstall(c.ctx, o, c.stdout)
+		} else {
+			err = install.Install(c.ctx, o, c.stdout)
+		}
+	}
+	if err != nil {
+		return c.fail(err, 1)
+	}
+	return 0
+}
+
+// listFlag is a flag that may be repeated, each value added to list. The
+// first value given replaces what list held before, its default.
+type listFlag struct {
+	list  *[]string
+	given bool
+}
+
+func (f *listFlag) String() string {
+	if f.list == nil {
+		return ""
+	}
+	return strings.Join(*f.list, ",")
+}
+
+func (f *listFlag) Set(s string) error {
+	if !f.given {
+		*f.list, f.given = nil, true
+	}
+	*f.list = append(*f.list, s)
+	return nil
 }
 
 // dirFlag is a flag that may be given alone (--remote-helper) or with a

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/fakeaws"
-	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
 )
 
 // TestEscapedErrors feeds hosts, URLs and profile names with newlines,
@@ -22,12 +21,15 @@ func TestEscapedErrors(t *testing.T) {
 		{name: "newline in --profile", args: []string{"--profile", "de\nv", "get"},
 			stdin:  get1,
 			stderr: `git-credential-codecommit: AWS profile "de\nv"` + notExist + `de\nv` + "\n", code: 1},
-		{name: "escape in AWS_PROFILE", args: []string{"get"}, env: map[string]string{"AWS_PROFILE": "a\x1b[K\u0085"},
+		// (Files of short names keep the line whole: see TestFailureLines
+		// for the shortening of long ones.)
+		{name: "escape in AWS_PROFILE", args: []string{"get"},
+			env:    map[string]string{"AWS_PROFILE": "a\x1b[K\u0085", "AWS_CONFIG_FILE": "$HOME/c", "AWS_SHARED_CREDENTIALS_FILE": "$HOME/k"},
 			stdin:  get1,
-			stderr: `git-credential-codecommit: AWS profile "a\x1b[K\u0085"` + notExist + `a\x1b[K\u0085` + "\n", code: 1},
+			stderr: `git-credential-codecommit: AWS profile "a\x1b[K\u0085" does not exist in $HOME/c or $HOME/k; check its name, or create it: aws configure --profile a\x1b[K\u0085` + "\n", code: 1},
 		{name: "encoded newline in url=", args: []string{"get"}, env: envKeys,
 			stdin:  "url=https://git-codecommit.us-east-1.amazonaws.com/v1/repos/a%0Ab\n",
-			stderr: "git-credential-codecommit: credential request line 1: url= holds an escaped line break or NUL byte\n", code: 1},
+			stderr: "git-credential-codecommit: credential request line 1: url= holds an escaped line break or NUL byte; check the repository's URL\n", code: 1},
 		{name: "newline in a command's argument", args: []string{"login", "x\ny"},
 			stderr: `git-credential-codecommit: login takes no arguments, got "x\ny"; see git-credential-codecommit login -h` + "\n", code: 2},
 	} {
@@ -38,7 +40,7 @@ func TestEscapedErrors(t *testing.T) {
 // TestDebugEscaped checks that --debug escapes the host and path inside the
 // canonical request, and keeps its layout.
 func TestDebugEscaped(t *testing.T) {
-	testenv.Isolate(t)
+	isolate(t)
 	for k, v := range envKeys {
 		t.Setenv(k, v)
 	}

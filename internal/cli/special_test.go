@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awsclicache"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/failure"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/fakeaws"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
 )
@@ -82,7 +83,7 @@ func TestGetRefusesSpecialSSOToken(t *testing.T) {
 		"foreign": "is owned by uid 65534, not by this user (uid 0)",
 	} {
 		t.Run(what, func(t *testing.T) {
-			home := testenv.Isolate(t)
+			home := isolate(t)
 			if err := os.MkdirAll(filepath.Join(home, ".aws"), 0o700); err != nil {
 				t.Fatal(err)
 			}
@@ -91,8 +92,11 @@ func TestGetRefusesSpecialSSOToken(t *testing.T) {
 			}
 			plant(t, filepath.Join(home, token), what)
 			stdout, stderr, code := runWithin(t, []string{"--profile", "dev", "get"}, get1)
-			want := "git-credential-codecommit: the SSO token " + filepath.Join(home, token) + " " + why +
-				"; remove it, then run: git-credential-codecommit login --profile dev\n"
+			// The path is long under the test's temporary directory: the
+			// line is shortened, as every line, by failure.Line.
+			want := failure.Line("git-credential-codecommit: ", &failure.Error{
+				Problem: "the SSO token " + filepath.Join(home, token) + " " + why,
+				Fix:     "remove it, then run: git-credential-codecommit login --profile dev"}, nil) + "\n"
 			if code != 1 || stdout != "" || stderr != want {
 				t.Errorf("exit %d\nstdout %q\nstderr %q\nwant   %q", code, stdout, stderr, want)
 			}
@@ -118,7 +122,7 @@ func TestGetSkipsSpecialAWSCLICache(t *testing.T) {
 	defer sts.Close()
 	for _, what := range []string{"fifo", "zero"} {
 		t.Run(what, func(t *testing.T) {
-			home := testenv.Isolate(t)
+			home := isolate(t)
 			t.Setenv("AWS_ENDPOINT_URL_STS", sts.URL)
 			for name, body := range map[string]string{
 				".aws/credentials": "[base]\naws_access_key_id = " + baseID + "\naws_secret_access_key = " + baseSecret + "\n",
@@ -157,7 +161,7 @@ func TestGetRefusesUntrustedSSOCacheDirectory(t *testing.T) {
 	const token = `{"accessToken": "PlantedAccessTokenValue", "expiresAt": "2099-01-01T00:00:00Z"}`
 	for _, what := range []string{"shared", "linked"} {
 		t.Run(what, func(t *testing.T) {
-			home := testenv.Isolate(t)
+			home := isolate(t)
 			dir := filepath.Join(home, ".aws", "sso", "cache")
 			real := dir
 			if what == "linked" {
@@ -187,8 +191,9 @@ func TestGetRefusesUntrustedSSOCacheDirectory(t *testing.T) {
 				t.Fatal(err)
 			}
 			stdout, stderr, code := runWithin(t, []string{"--profile", "dev", "get"}, get1)
-			want := "git-credential-codecommit: the SSO token cache " + dir + " " + why +
-				"; make it a directory of yours that others cannot write (chmod go-w), then run: git-credential-codecommit login --profile dev\n"
+			want := failure.Line("git-credential-codecommit: ", &failure.Error{
+				Problem: "the SSO token cache " + dir + " " + why,
+				Fix:     "make it a directory of yours that others cannot write (chmod go-w), then run: git-credential-codecommit login --profile dev"}, nil) + "\n"
 			if code != 1 || stdout != "" || stderr != want {
 				t.Errorf("exit %d\nstdout %q\nstderr %q\nwant   %q", code, stdout, stderr, want)
 			}

@@ -37,6 +37,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/gofrs/flock"
 
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/failure"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safefile"
 )
 
@@ -48,14 +49,38 @@ import (
 // signed from it (the helper never lets a password outlive its credentials).
 const maxMargin = 15 * time.Minute
 
-// Cache is a directory of cached credentials.
+// Cache is a directory of cached credentials. Only Dir must be set: a nil
+// Now is time.Now, a nil Debugf says nothing.
 type Cache struct {
 	Dir    string
 	Now    func() time.Time
-	Debugf func(format string, args ...any) // never nil
+	Debugf func(format string, args ...any)
 	// Transient reports whether a failed fetch is one to share with the
 	// processes waiting for the same credentials; nil shares none.
 	Transient func(error) bool
+}
+
+// now is c.Now(), or time.Now() when c.Now is nil.
+func (c *Cache) now() time.Time {
+	if c.Now == nil {
+		return time.Now()
+	}
+	return c.Now()
+}
+
+// debugf writes a --debug line with c.Debugf, when set.
+func (c *Cache) debugf(format string, args ...any) {
+	if c.Debugf != nil {
+		c.Debugf(format, args...)
+	}
+}
+
+// short is the start of key, which names an entry in debug lines.
+func short(key string) string {
+	if len(key) > 12 {
+		return key[:12]
+	}
+	return key
 }
 
 // Open returns the cache in the user's cache directory, with debugf (nil
@@ -122,9 +147,10 @@ func cacheDir(goos string, getenv func(string) string) (string, error) {
 	}
 	switch {
 	case d == "":
-		return "", errors.New("no cache directory: neither XDG_CACHE_HOME nor HOME (LocalAppData on Windows) is set")
+		return "", &failure.Error{Problem: "no cache directory", Cause: "neither XDG_CACHE_HOME nor HOME (LocalAppData on Windows) is set",
+			Fix: "set HOME, or pass --no-cache"}
 	case !isAbs(goos, d):
-		return "", fmt.Errorf("the cache directory %s is not an absolute path", d)
+		return "", &failure.Error{Problem: "the cache directory " + d + " is not an absolute path", Fix: "set HOME (or XDG_CACHE_HOME) to an absolute path, or pass --no-cache"}
 	}
 	return join(goos, d, "git-credential-codecommit"), nil
 }
@@ -153,7 +179,7 @@ func (c *Cache) path(key, ext string) string { return filepath.Join(c.Dir, key+e
 func (c *Cache) usable() bool {
 	err := safefile.CheckDir(c.Dir)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		c.Debugf("cache: not used, going on uncached: %v", err)
+		c.debugf("cache: not used, going on uncached: %v", err)
 	}
 	return err == nil
 }
@@ -167,20 +193,20 @@ func (c *Cache) Load(key string) (aws.Credentials, bool) {
 	b, err := safefile.ReadFile(c.path(key, ".json"), safefile.MaxSmallFile)
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
-			c.Debugf("cache: ignoring an entry: %v", err)
+			c.debugf("cache: ignoring an entry: %v", err)
 		}
 		return aws.Credentials{}, false
 	}
-	e, err := parseEntry(b, key, c.Now())
+	e, err := parseEntry(b, key, c.now())
 	if err != nil {
-		c.Debugf("cache: ignoring %s: %v", c.path(key, ".json"), err)
+		c.debugf("cache: ignoring %s: %v", c.path(key, ".json"), err)
 		return aws.Credentials{}, false
 	}
-	if left := e.Expiration.Sub(c.Now()); left <= margin(e.Obtained, e.Expiration) {
-		c.Debugf("cache: entry %s expires at %s, too soon to use", key[:12], e.Expiration.UTC().Format(time.RFC3339))
+	if left := e.Expiration.Sub(c.now()); left <= margin(e.Obtained, e.Expiration) {
+		c.debugf("cache: entry %s expires at %s, too soon to use", short(key), e.Expiration.UTC().Format(time.RFC3339))
 		return aws.Credentials{}, false
 	}
-	c.Debugf("cache: hit %s, expires at %s", key[:12], e.Expiration.UTC().Format(time.RFC3339))
+	c.debugf("cache: hit %s, expires at %s", short(key), e.Expiration.UTC().Format(time.RFC3339))
 	return e.credentials(), true
 }
 
@@ -197,7 +223,7 @@ func margin(obtained, expires time.Time) time.Duration {
 // caller goes on without it.
 func (c *Cache) lock(ctx context.Context, key string) (unlock func(), ok bool, err error) {
 	if err := safefile.MkdirTrusted(c.Dir); err != nil {
-		c.Debugf("cache: not used, going on uncached: %v", err)
+		c.debugf("cache: not used, going on uncached: %v", err)
 		return nil, false, nil
 	}
 	path := c.path(key, ".lock")
@@ -206,9 +232,10 @@ func (c *Cache) lock(ctx context.Context, key string) (unlock func(), ok bool, e
 	if !locked {
 		l.Close()
 		if ctx.Err() != nil {
-			return nil, false, fmt.Errorf("another git-credential-codecommit was still fetching the same credentials at the deadline: %w", ctx.Err())
+			return nil, false, &failure.Error{Problem: "another git-credential-codecommit was still fetching the same credentials at the deadline",
+				Cause: ctx.Err().Error(), Fix: "retry, or pass --no-cache", Err: ctx.Err()}
 		}
-		c.Debugf("cache: no lock on %s (%v), going on uncached", key[:12], err)
+		c.debugf("cache: no lock on %s (%v), going on uncached", short(key), err)
 		return nil, false, nil
 	}
 	fi, err := l.Stat()
@@ -217,7 +244,7 @@ func (c *Cache) lock(ctx context.Context, key string) (unlock func(), ok bool, e
 	}
 	if err != nil {
 		l.Close()
-		c.Debugf("cache: not used, going on uncached: %v", err)
+		c.debugf("cache: not used, going on uncached: %v", err)
 		return nil, false, nil
 	}
 	return func() { l.Close() }, true, nil
@@ -248,8 +275,8 @@ func (c *Cache) Retrieve(ctx context.Context, key, ssoSession string, fetch func
 	if err := c.sharedFailure(key); err != nil { // or failed
 		return aws.Credentials{}, err
 	}
-	c.Debugf("cache: miss %s, fetching", key[:12])
-	obtained := c.Now()
+	c.debugf("cache: miss %s, fetching", short(key))
+	obtained := c.now()
 	creds, err := fetch(ctx)
 	if err != nil {
 		if c.Transient != nil && c.Transient(err) {
@@ -261,7 +288,7 @@ func (c *Cache) Retrieve(ctx context.Context, key, ssoSession string, fetch func
 		return creds, nil
 	}
 	if err := c.store(key, creds, obtained, ssoSession); err != nil {
-		c.Debugf("cache: cannot write, going on uncached: %v", err)
+		c.debugf("cache: cannot write, going on uncached: %v", err)
 	}
 	return creds, nil
 }

@@ -375,7 +375,7 @@ func TestForgetSSOSession(t *testing.T) {
 	write(t, c.path("a", ".json.1.tmp"), []byte("{}"), 0o600)
 	testenv.Plant(t, c.path("fifo", ".json"), "fifo")
 	var n int
-	testenv.Within(t, 10*time.Second, "ForgetSSOSession", func() { n, err = ForgetSSOSession("corp") })
+	testenv.Within(t, 10*time.Second, "ForgetSSOSession", func() { n, err = c.ForgetSSOSession("corp") })
 	if err != nil || n != 3 {
 		t.Errorf("ForgetSSOSession = %d, %v; want 3 (two entries, one temporary file)", n, err)
 	}
@@ -395,4 +395,29 @@ func TestDebugOnce(t *testing.T) {
 		t.Errorf("lines %q", lines)
 	}
 	once(nil)("nothing %d", 1) // no writer: no panic
+}
+
+// TestZeroCache uses a Cache with only its directory set, and keys shorter
+// than a debug line's abbreviation: it stores, answers and forgets, and
+// never panics. ForgetSSOSession takes its time from Now: a temporary file
+// written an hour and more after Now is a writer's at work, and stays.
+func TestZeroCache(t *testing.T) {
+	c := &Cache{Dir: filepath.Join(t.TempDir(), "cache")}
+	for _, key := range []string{"k", ""} {
+		if got, err := c.Retrieve(context.Background(), key, "corp", fetched("ASIAZERO")); err != nil || got.AccessKeyID != "ASIAZERO" {
+			t.Fatalf("Retrieve(%q) = %q, %v", key, got.AccessKeyID, err)
+		}
+		if got, ok := c.Load(key); !ok || got.AccessKeyID != "ASIAZERO" {
+			t.Errorf("Load(%q) = %q, %v; want the stored entry", key, got.AccessKeyID, ok)
+		}
+	}
+	tmp := c.path("k", ".json.1.tmp")
+	write(t, tmp, []byte("{}"), 0o600)
+	c.Now = func() time.Time { return time.Now().Add(-2 * time.Hour) }
+	if n, err := c.ForgetSSOSession("corp"); err != nil || n != 2 {
+		t.Errorf("ForgetSSOSession = %d, %v; want the 2 entries", n, err)
+	}
+	if _, err := os.Lstat(tmp); err != nil {
+		t.Errorf("the temporary file, newer than Now, was removed: %v", err)
+	}
 }

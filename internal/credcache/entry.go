@@ -106,7 +106,7 @@ func (c *Cache) store(key string, creds aws.Credentials, obtained time.Time, sso
 		return err
 	}
 	err = atomicfile.Write(c.path(key, ".json"), b)
-	c.removeTemporary(c.Now().Add(-staleTmp))
+	c.removeTemporary(c.now().Add(-staleTmp))
 	return err
 }
 
@@ -123,9 +123,9 @@ func (c *Cache) removeTemporary(before time.Time) int {
 	return n
 }
 
-// failure is the file format of a shared failure: no secret, only the
+// failureFile is the file format of a shared failure: no secret, only the
 // line the failed fetch reported.
-type failure struct {
+type failureFile struct {
 	Version int       `json:"version"`
 	Key     string    `json:"key"`
 	Message string    `json:"message"`
@@ -140,12 +140,12 @@ func (e *SharedFailure) Error() string { return e.Message }
 
 // shareFailure records err for key, for failFor.
 func (c *Cache) shareFailure(key string, err error) {
-	b, jerr := json.Marshal(failure{Version: entryVersion, Key: key, Message: err.Error(), Until: c.Now().Add(failFor).UTC()})
+	b, jerr := json.Marshal(failureFile{Version: entryVersion, Key: key, Message: err.Error(), Until: c.now().Add(failFor).UTC()})
 	if jerr == nil {
 		jerr = atomicfile.Write(c.path(key, ".fail"), b)
 	}
 	if jerr != nil {
-		c.Debugf("cache: cannot share the failure: %v", jerr)
+		c.debugf("cache: cannot share the failure: %v", jerr)
 	}
 }
 
@@ -159,13 +159,13 @@ func (c *Cache) sharedFailure(key string) error {
 	if err != nil {
 		return nil
 	}
-	var f failure
-	now := c.Now()
+	var f failureFile
+	now := c.now()
 	if json.Unmarshal(b, &f) != nil || f.Version != entryVersion || f.Key != key || f.Message == "" ||
 		!now.Before(f.Until) || f.Until.Sub(now) > failFor {
 		return nil
 	}
-	c.Debugf("cache: another process's fetch just failed; reporting its failure")
+	c.debugf("cache: another process's fetch just failed; reporting its failure")
 	return &SharedFailure{Message: f.Message}
 }
 
@@ -174,12 +174,11 @@ func (c *Cache) sharedFailure(key string) error {
 // legacy profile's start URL), and every temporary file, and returns how
 // many files it removed. Logout calls it: role credentials stay valid at AWS
 // after the session's token is gone, and git would go on using them.
-func ForgetSSOSession(session string) (int, error) {
-	c, err := Open(nil)
-	if err != nil || safefile.CheckDir(c.Dir) != nil {
+func (c *Cache) ForgetSSOSession(session string) (int, error) {
+	if safefile.CheckDir(c.Dir) != nil {
 		return 0, nil // no cache directory, or one never used: nothing was cached
 	}
-	n := c.removeTemporary(time.Now().Add(time.Hour)) // any age: a writer's loss is one fetch
+	n := c.removeTemporary(c.now().Add(time.Hour)) // any age: a writer's loss is one fetch
 	m, err := safefile.RemoveMatching(c.Dir, ".json", func(b []byte) bool {
 		var e entry
 		return json.Unmarshal(b, &e) == nil && e.SSOSession == session

@@ -87,8 +87,8 @@ func TestRemoteHelperErrors(t *testing.T) {
 	t.Parallel()
 	w, _ := remoteWorld(t)
 	for url, want := range map[string]string{
-		"codecommit://":          "git-remote-codecommit: the URL codecommit:// is malformed: use codecommit://[PROFILE@]REPOSITORY or codecommit::REGION://[PROFILE@]REPOSITORY\n",
-		"codecommit://a@":        "git-remote-codecommit: the URL codecommit://a@ names no repository: use codecommit://[PROFILE@]REPOSITORY or codecommit::REGION://[PROFILE@]REPOSITORY\n",
+		"codecommit://":          "git-remote-codecommit: the URL codecommit:// is malformed; use codecommit://[PROFILE@]REPOSITORY or codecommit::REGION://[PROFILE@]REPOSITORY\n",
+		"codecommit://a@":        "git-remote-codecommit: the URL codecommit://a@ names no repository; use codecommit://[PROFILE@]REPOSITORY or codecommit::REGION://[PROFILE@]REPOSITORY\n",
 		"codecommit://nope@repo": `git-remote-codecommit: AWS profile "nope" does not exist in $HOME/.aws/config or $HOME/.aws/credentials; check its name, or create it: aws configure --profile nope` + "\n",
 		// git strips "codecommit::"; the message shows the URL as written.
 		"codecommit::us-east-9://app": "git-remote-codecommit: the URL codecommit::us-east-9://app names the region us-east-9, which AWS does not list; check its spelling\n",
@@ -96,7 +96,7 @@ func TestRemoteHelperErrors(t *testing.T) {
 		"codecommit://a\x1b[2J@repo": `git-remote-codecommit: AWS profile "a\x1b[2J" does not exist in $HOME/.aws/config or $HOME/.aws/credentials; check its name, or create it: aws configure --profile a\x1b[2J` + "\n",
 	} {
 		_, stderr, code := w.run("", "", "git", "ls-remote", url)
-		stderr = strings.ReplaceAll(stderr, w.home, "$HOME")
+		want = printed(strings.ReplaceAll(strings.TrimSuffix(want, "\n"), "$HOME", w.home)) + "\n"
 		if code == 0 || !strings.HasPrefix(stderr, want) {
 			t.Errorf("git ls-remote %s: exit %d\n%s\nwant it to start with\n%s", url, code, stderr, want)
 		}

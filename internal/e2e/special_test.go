@@ -64,7 +64,7 @@ func TestSpecialSSOToken(t *testing.T) {
 			path := w.plant(ssoCache, what)
 			get := "protocol=https\nhost=" + host + "\npath=v1/repos/special\n\n"
 			stdout, stderr, code := w.runWithin(get, "get")
-			want := "git-credential-codecommit: the SSO token " + path + " " + why + "; remove it, then run: git-credential-codecommit login --profile dev\n"
+			want := printed("git-credential-codecommit: the SSO token "+path+" "+why+"; remove it, then run: git-credential-codecommit login --profile dev") + "\n"
 			if code != 1 || stdout != "" || stderr != want {
 				t.Errorf("get: exit %d\nstdout %q\nstderr %q\nwant   %q", code, stdout, stderr, want)
 			}

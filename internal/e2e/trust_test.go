@@ -96,7 +96,7 @@ func TestSSOUnderStrictFIPS(t *testing.T) {
 		"[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n")
 	w.setenv("GODEBUG=fips140=only")
 	stdout, stderr, code := w.get("r", "--profile", "dev")
-	want := `git-credential-codecommit: profile "dev" uses IAM Identity Center (SSO), which cannot work under GODEBUG=fips140=only; the AWS SDK names its token cache with SHA-1: use fips140=on, or another credential source` + "\n"
+	want := `git-credential-codecommit: profile "dev" uses IAM Identity Center, which cannot work under GODEBUG=fips140=only (the SDK names its token cache with SHA-1); use fips140=on, or another credential source` + "\n"
 	if code != 1 || stdout != "" || stderr != want {
 		t.Errorf("exit %d\nstdout %q\nstderr %q\nwant   %q", code, stdout, stderr, want)
 	}

@@ -14,6 +14,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/failure"
 )
 
 // Git runs git in Dir with Env (nil: this process's environment).
@@ -26,8 +28,9 @@ type Git struct {
 // (unset: no such key or value) mean.
 var ErrNotFound = errors.New("not found")
 
-// Run runs git with args and returns its standard output. A failure is one
-// line: the command and what git wrote to stderr.
+// Run runs git with args and returns its standard output. A failure is a
+// *failure.Error: what git wrote to stderr, with the whole command for
+// --debug.
 func (g Git) Run(ctx context.Context, args ...string) (string, error) {
 	cmd := exec.CommandContext(ctx, "git", args...)
 	cmd.Dir, cmd.Env = g.Dir, g.Env
@@ -39,52 +42,75 @@ func (g Git) Run(ctx context.Context, args ...string) (string, error) {
 		if (exit.ExitCode() == 1 || exit.ExitCode() == 5) && args[0] == "config" && errOut.Len() == 0 {
 			return "", ErrNotFound
 		}
-		return "", fmt.Errorf("git %s: %s", strings.Join(args, " "), strings.Join(strings.Fields(errOut.String()), " "))
+		said := strings.Join(strings.Fields(errOut.String()), " ")
+		return "", &failure.Error{
+			Problem: "git " + args[0] + " failed",
+			Cause:   strings.TrimPrefix(strings.TrimPrefix(said, "error: "), "fatal: "),
+			Fix:     "fix what git says, then try again",
+			Err:     fmt.Errorf("git %s: %s", strings.Join(args, " "), said),
+		}
 	}
 	if err != nil {
-		return "", fmt.Errorf("running git: %w", err)
+		return "", &failure.Error{Problem: "cannot run git", Cause: failure.OneLine(err), Fix: "install git, or put it on PATH", Err: err}
 	}
 	return out.String(), nil
 }
 
-// Version is a git version, major and minor.
-type Version struct{ Major, Minor int }
+// Get returns the value of key as git config --get reads it where g runs,
+// or ErrNotFound.
+func (g Git) Get(ctx context.Context, key string) (string, error) {
+	out, err := g.Run(ctx, "config", "--get", key)
+	return strings.TrimSpace(out), err
+}
+
+// Version is a git version, major and minor, in one number that compares
+// as versions do: see V.
+type Version int
+
+// minors is how many minor versions a major one spans in a Version.
+const minors = 1000
+
+// V is the git version major.minor.
+func V(major, minor int) Version { return Version(major*minors + minor) }
 
 // The git versions this program cares about.
-var (
+const (
 	// Wildcards is the first git whose credential.<url> sections take the
 	// one-label wildcards install writes (https://git-codecommit.*.…).
-	Wildcards = Version{2, 26}
+	Wildcards Version = 2*minors + 26
 	// PasswordExpiry is the first git that reads password_expiry_utc, so
 	// that storing helpers forget passwords when they expire.
-	PasswordExpiry = Version{2, 40}
+	PasswordExpiry Version = 2*minors + 40
 )
 
-func (v Version) String() string { return fmt.Sprintf("%d.%d", v.Major, v.Minor) }
+func (v Version) String() string { return fmt.Sprintf("%d.%d", v/minors, v%minors) }
 
 // AtLeast reports whether v is min or newer.
-func (v Version) AtLeast(min Version) bool {
-	return v.Major > min.Major || v.Major == min.Major && v.Minor >= min.Minor
-}
+func (v Version) AtLeast(min Version) bool { return v >= min }
 
 // Version returns git's version, and the line git printed for it.
 func (g Git) Version(ctx context.Context) (Version, string, error) {
 	out, err := g.Run(ctx, "version")
 	if err != nil {
-		return Version{}, "", err
+		return 0, "", err
 	}
 	line := strings.TrimSpace(out)
 	rest, ok := strings.CutPrefix(line, "git version ")
 	parts := strings.SplitN(rest, ".", 3)
 	if !ok || len(parts) < 2 {
-		return Version{}, line, fmt.Errorf("cannot read git's version from %q", line)
+		return 0, line, unreadableVersion(line)
 	}
 	major, err1 := strconv.Atoi(parts[0])
 	minor, err2 := strconv.Atoi(strings.TrimRightFunc(parts[1], func(r rune) bool { return r < '0' || r > '9' }))
-	if err1 != nil || err2 != nil {
-		return Version{}, line, fmt.Errorf("cannot read git's version from %q", line)
+	if err1 != nil || err2 != nil || minor >= minors {
+		return 0, line, unreadableVersion(line)
 	}
-	return Version{major, minor}, line, nil
+	return V(major, minor), line, nil
+}
+
+// unreadableVersion is the error for a version line that says no version.
+func unreadableVersion(line string) error {
+	return &failure.Error{Problem: fmt.Sprintf("cannot read git's version from %q", line), Fix: "check which git is first on PATH"}
 }
 
 // Scope chooses a configuration file as git config's options do.

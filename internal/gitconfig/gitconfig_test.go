@@ -52,12 +52,12 @@ func TestVersionAtLeast(t *testing.T) {
 		v, min Version
 		want   bool
 	}{
-		{Version{2, 39}, Wildcards, true},
-		{Version{2, 26}, Wildcards, true},
-		{Version{2, 25}, Wildcards, false},
-		{Version{1, 99}, Wildcards, false},
-		{Version{3, 0}, PasswordExpiry, true},
-		{Version{2, 39}, PasswordExpiry, false},
+		{V(2, 39), Wildcards, true},
+		{V(2, 26), Wildcards, true},
+		{V(2, 25), Wildcards, false},
+		{V(1, 99), Wildcards, false},
+		{V(3, 0), PasswordExpiry, true},
+		{V(2, 39), PasswordExpiry, false},
 	} {
 		if got := tc.v.AtLeast(tc.min); got != tc.want {
 			t.Errorf("%s.AtLeast(%s) = %v, want %v", tc.v, tc.min, got, tc.want)

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -20,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssooidc/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/failure"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/redact"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safefile"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safetext"
@@ -100,7 +100,7 @@ func newFlow(ctx context.Context, o Options) (*flow, error) {
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("cannot load the AWS configuration (%s); fix it, then run %s again", oneLine(err), s.LoginCommand())
+		return nil, &failure.Error{Problem: "cannot load the AWS configuration", Cause: failure.Reason(err), Fix: "fix it, then run " + s.LoginCommand() + " again", Err: err}
 	}
 	out := o.Stderr
 	if out == nil {
@@ -129,7 +129,9 @@ func (f *flow) run(ctx context.Context) error {
 	// The directory is checked before the user goes to the browser: a
 	// sign-in whose token cannot be kept safe is wasted.
 	if err := cacheDir(filepath.Dir(path)); err != nil {
-		return fmt.Errorf("%w, then run %s", err, f.session.LoginCommand())
+		e := *failure.As(err)
+		e.Fix += ", then run " + f.session.LoginCommand()
+		return &e
 	}
 	reg, err := f.registration(ctx, path)
 	if err != nil {
@@ -146,7 +148,8 @@ func (f *flow) run(ctx context.Context) error {
 	}
 	f.secrets.Add(aws.ToString(tok.AccessToken), aws.ToString(tok.RefreshToken))
 	if aws.ToString(tok.AccessToken) == "" || tok.ExpiresIn <= 0 {
-		return fmt.Errorf("IAM Identity Center answered the sign-in of %s without an access token or its lifetime; run %s again", f.session, f.session.LoginCommand())
+		return &failure.Error{Problem: fmt.Sprintf("IAM Identity Center answered the sign-in of %s without an access token or its lifetime", f.session),
+			Fix: "run " + f.session.LoginCommand() + " again"}
 	}
 	t := ssotoken.Token{
 		StartURL:              f.session.StartURL,
@@ -159,7 +162,8 @@ func (f *flow) run(ctx context.Context) error {
 		RegistrationExpiresAt: reg.expiresAt,
 	}
 	if err := writeToken(path, t); err != nil {
-		return fmt.Errorf("signed in, but cannot write the token to %s (%v); check that directory's permissions, then run %s again", path, err, f.session.LoginCommand())
+		return &failure.Error{Problem: "signed in, but cannot write the token to " + path, Cause: failure.Reason(err),
+			Fix: "check that directory's permissions, then run " + f.session.LoginCommand() + " again", Err: err}
 	}
 	safetext.Fprintf(f.out, f.secrets, "Signed in. The token of %s is valid until %s; it is in %s.\n", f.session, utcSecond(t.ExpiresAt).Format(time.RFC3339), path)
 	return nil
@@ -287,22 +291,28 @@ func (f *flow) poll(ctx context.Context, reg registration, auth *ssooidc.StartDe
 	case err == nil:
 		return tok, nil
 	case errors.Is(err, errCodeExpired) || errors.As(err, &expired):
-		return nil, fmt.Errorf("the sign-in code expired before the sign-in of %s was approved; run %s again%s", f.session, f.session.LoginCommand(), within)
+		return nil, &failure.Error{Problem: fmt.Sprintf("the sign-in code expired before the sign-in of %s was approved", f.session),
+			Fix: "run " + f.session.LoginCommand() + " again" + within}
 	case errors.As(err, &denied):
-		return nil, fmt.Errorf("the sign-in of %s was denied (%s); run %s again, and choose Allow", f.session, apiReason(denied), f.session.LoginCommand())
+		return nil, &failure.Error{Problem: fmt.Sprintf("the sign-in of %s was denied", f.session), Cause: apiReason(denied),
+			Fix: "run " + f.session.LoginCommand() + " again, and choose Allow", Err: err}
 	case ctx.Err() != nil:
-		return nil, fmt.Errorf("stopped waiting for the sign-in of %s (%v); run %s again", f.session, ctx.Err(), f.session.LoginCommand())
+		return nil, &failure.Error{Problem: fmt.Sprintf("stopped waiting for the sign-in of %s", f.session), Cause: ctx.Err().Error(),
+			Fix: "run " + f.session.LoginCommand() + " again", Err: err}
 	}
 	return nil, f.failed("CreateToken", err)
 }
 
-// failed explains a failed call of operation to IAM Identity Center.
+// failed explains a failed call of operation to IAM Identity Center: what
+// failed and why in a few words; the SDK's whole error is for --debug.
 func (f *flow) failed(operation string, err error) error {
 	var api smithy.APIError
 	if errors.As(err, &api) {
-		return fmt.Errorf("IAM Identity Center refused %s for %s (%s); check sso_start_url and sso_region, then run %s again", operation, f.session, apiReason(api), f.session.LoginCommand())
+		return &failure.Error{Problem: fmt.Sprintf("IAM Identity Center refused %s for %s", operation, f.session), Cause: apiReason(api),
+			Fix: "check sso_start_url and sso_region, then retry", Err: err}
 	}
-	return fmt.Errorf("cannot reach IAM Identity Center in %s (%s); check the network path to AWS and sso_region, then run %s again", f.session.Region, oneLine(err), f.session.LoginCommand())
+	return &failure.Error{Problem: "cannot reach IAM Identity Center in " + f.session.Region, Cause: failure.Reason(err),
+		Fix: "check the network path to AWS and sso_region, then retry", Err: err}
 }
 
 // apiReason is an API error's code, and its message when it has one.
@@ -320,9 +330,4 @@ func minutes(seconds int32) string {
 		return d.String()
 	}
 	return fmt.Sprintf("%d minutes", d/time.Minute)
-}
-
-// oneLine puts err's text on one line.
-func oneLine(err error) string {
-	return strings.Join(strings.Fields(err.Error()), " ")
 }

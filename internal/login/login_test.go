@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/failure"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/fakeaws"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/ssotoken"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
@@ -273,17 +274,19 @@ func TestLoginSessionNamed(t *testing.T) {
 	}
 }
 
-// TestLoginUnreachable checks the line a sign-in gives when IAM Identity
-// Center cannot be reached.
+// TestLoginUnreachable checks the error a sign-in gives when IAM Identity
+// Center cannot be reached: a short cause, and the SDK's whole error kept
+// for --debug.
 func TestLoginUnreachable(t *testing.T) {
 	w := newWorld(t)
 	t.Setenv("AWS_ENDPOINT_URL_SSO_OIDC", testenv.Nowhere)
 	s := w.login(Options{Profile: "dev", NoBrowser: true}, nil)
-	if s.err == nil || !strings.HasPrefix(s.err.Error(), "cannot reach IAM Identity Center in us-east-1 (") ||
-		!strings.Contains(s.err.Error(), "connection refused") ||
-		!strings.HasSuffix(s.err.Error(), "; check the network path to AWS and sso_region, then run git-credential-codecommit login --profile dev again") ||
-		strings.Contains(s.err.Error(), "\n") {
-		t.Errorf("error %v", s.err)
+	const want = "cannot reach IAM Identity Center in us-east-1 (127.0.0.1:9: connection refused); check the network path to AWS and sso_region, then retry"
+	if s.err == nil || s.err.Error() != want {
+		t.Errorf("error %v\nwant  %s", s.err, want)
+	}
+	if e := failure.As(s.err); e == nil || !strings.HasPrefix(e.Detail(), "operation error SSO OIDC: RegisterClient, ") {
+		t.Errorf("the error keeps no SDK error for --debug: %#v", e)
 	}
 }
 
@@ -314,13 +317,13 @@ func (w *world) refuse(path, errType string) {
 func TestLoginRefused(t *testing.T) {
 	for _, tc := range []struct{ path, errType, want string }{
 		{"/client/register", "InvalidRequestException",
-			`IAM Identity Center refused RegisterClient for SSO session "corp" (InvalidRequestException); check sso_start_url and sso_region, then run git-credential-codecommit login --profile dev again`},
+			`IAM Identity Center refused RegisterClient for SSO session "corp" (InvalidRequestException); check sso_start_url and sso_region, then retry`},
 		{"/device_authorization", "InvalidClientException",
-			`IAM Identity Center refused StartDeviceAuthorization for SSO session "corp" (InvalidClientException); check sso_start_url and sso_region, then run git-credential-codecommit login --profile dev again`},
+			`IAM Identity Center refused StartDeviceAuthorization for SSO session "corp" (InvalidClientException); check sso_start_url and sso_region, then retry`},
 		{"/token", "AccessDeniedException",
 			`the sign-in of SSO session "corp" was denied (AccessDeniedException); run git-credential-codecommit login --profile dev again, and choose Allow`},
 		{"/token", "InvalidGrantException",
-			`IAM Identity Center refused CreateToken for SSO session "corp" (InvalidGrantException); check sso_start_url and sso_region, then run git-credential-codecommit login --profile dev again`},
+			`IAM Identity Center refused CreateToken for SSO session "corp" (InvalidGrantException); check sso_start_url and sso_region, then retry`},
 	} {
 		t.Run(tc.errType, func(t *testing.T) {
 			w := newWorld(t)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awsclicache"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/credcache"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/failure"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/redact"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safetext"
 )
@@ -50,14 +51,14 @@ func Logout(ctx context.Context, o Options) error {
 	case errors.Is(err, fs.ErrNotExist):
 		safetext.Fprintf(out, redact.FromContext(ctx), "No token of %s to remove: %s does not exist.\n", s, path)
 	default:
-		return fmt.Errorf("cannot remove the token of %s (%v); check the permissions of %s", s, err, filepath.Dir(path))
+		return &failure.Error{Problem: fmt.Sprintf("cannot remove the token of %s", s), Cause: failure.Reason(err), Fix: "check the permissions of " + filepath.Dir(path), Err: err}
 	}
 	n, err := forgetRoleCredentials(s)
 	if n > 0 {
 		safetext.Fprintf(out, redact.FromContext(ctx), "Removed the cached role credentials (%s), which would stay valid at AWS until they expire.\n", files(n))
 	}
 	if err != nil {
-		return fmt.Errorf("signed out of %s, but cannot remove cached role credentials (%v); remove the file yourself", s, err)
+		return &failure.Error{Problem: fmt.Sprintf("signed out of %s, but cannot remove cached role credentials", s), Cause: failure.OneLine(err), Fix: "remove the file yourself", Err: err}
 	}
 	return nil
 }
@@ -70,9 +71,11 @@ func forgetRoleCredentials(s Session) (int, error) {
 	if id == "" {
 		id = s.StartURL // a legacy profile's session is known by its start URL
 	}
-	n, err := credcache.ForgetSSOSession(id)
-	if err != nil {
-		return n, err
+	var n int
+	if c, err := credcache.Open(nil); err == nil { // no cache directory: nothing was cached
+		if n, err = c.ForgetSSOSession(id); err != nil {
+			return n, err
+		}
 	}
 	if home, err := os.UserHomeDir(); err == nil {
 		k, err := awsclicache.ForgetSSO(home)

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/ssocreds"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awsconfig"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awscreds"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/failure"
 )
 
 // Session is an IAM Identity Center sign-in configuration: an
@@ -40,12 +41,15 @@ func (s Session) String() string {
 	return fmt.Sprintf("profile %q", s.Profile)
 }
 
-// LoginCommand is the command that signs in to s.
+// LoginCommand is the command that signs in to s. awscreds.LoginCommand
+// spells it, with --profile; a session named directly is given with
+// --sso-session instead.
 func (s Session) LoginCommand() string {
 	if s.Profile != "" {
 		return awscreds.LoginCommand(s.Profile)
 	}
-	return "git-credential-codecommit login --sso-session " + s.Name
+	command, _, _ := strings.Cut(awscreds.LoginCommand(""), " --profile")
+	return command + " --sso-session " + s.Name
 }
 
 // CacheFile is the token cache file of s that the AWS CLI and SDKs share:
@@ -56,7 +60,11 @@ func (s Session) CacheFile() (string, error) {
 	if key == "" {
 		key = s.StartURL
 	}
-	return ssocreds.StandardCachedTokenFilepath(key)
+	p, err := ssocreds.StandardCachedTokenFilepath(key)
+	if err != nil {
+		return "", &failure.Error{Problem: "cannot find the SSO token cache", Cause: failure.Reason(err), Fix: "set HOME to your home directory", Err: err}
+	}
+	return p, nil
 }
 
 // FindSession returns the IAM Identity Center session of profile, or the
@@ -92,7 +100,8 @@ func FindSession(ctx context.Context, profile, session string) (Session, error) 
 		s.Profile = cfg.Profile
 		return s, s.complete(cfg.ConfigFile)
 	}
-	return Session{}, fmt.Errorf("AWS profile %q has no IAM Identity Center settings in %s; give it sso_session and an [sso-session] section (see the README), or name a session with --sso-session NAME", cfg.Profile, cfg.ConfigFile)
+	return Session{}, &failure.Error{Problem: fmt.Sprintf("AWS profile %q has no IAM Identity Center settings in %s", cfg.Profile, cfg.ConfigFile),
+		Fix: "give it sso_session (see the README), or use --sso-session NAME"}
 }
 
 // namedSession returns the sso-session named name.
@@ -109,9 +118,9 @@ func namedSession(ctx context.Context, file, name string) (Session, error) {
 	var notExist config.SharedConfigProfileNotExistError
 	switch {
 	case errors.As(err, &notExist):
-		return Session{}, fmt.Errorf("%s has no [sso-session %s] section; check --sso-session, or add the section (see the README)", file, name)
+		return Session{}, &failure.Error{Problem: fmt.Sprintf("%s has no [sso-session %s] section", file, name), Fix: "check --sso-session, or add the section (see the README)"}
 	case err != nil:
-		return Session{}, fmt.Errorf("cannot read [sso-session %s] from %s (%v); fix the file", name, file, err)
+		return Session{}, &failure.Error{Problem: fmt.Sprintf("cannot read [sso-session %s] from %s", name, file), Cause: failure.Reason(err), Fix: "fix the file", Err: err}
 	}
 	s := Session{Name: name, StartURL: sc.SSOStartURL, Region: sc.SSORegion}
 	if s.Scopes, err = registrationScopes(file, name); err != nil {
@@ -137,7 +146,7 @@ func (s Session) complete(file string) error {
 	if s.Name == "" {
 		where = fmt.Sprintf("profile %q", s.Profile)
 	}
-	return fmt.Errorf("%s in %s has no %s; add it", where, file, strings.Join(missing, " and "))
+	return &failure.Error{Problem: fmt.Sprintf("%s in %s has no %s", where, file, strings.Join(missing, " and ")), Fix: "add it"}
 }
 
 // registrationScopes returns the sso_registration_scopes of the
@@ -151,7 +160,7 @@ func registrationScopes(file, name string) ([]string, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, &failure.Error{Problem: "cannot read " + file, Cause: failure.Reason(err), Fix: "check its permissions", Err: err}
 	}
 	var (
 		in     bool

@@ -138,7 +138,7 @@ func TestLoginHome(t *testing.T) {
 		t.Setenv("HOME", "rel")
 		t.Setenv("AWS_CONFIG_FILE", filepath.Join(w.home, ".aws/config"))
 		s := w.login(Options{Profile: "dev", NoBrowser: true}, nil)
-		want := "the token cache directory rel/.aws/sso/cache is not an absolute path: HOME is relative; set HOME to the absolute path of your home directory, then run git-credential-codecommit login --profile dev"
+		want := "the token cache directory rel/.aws/sso/cache is not an absolute path (HOME is relative); set HOME to the absolute path of your home directory, then run git-credential-codecommit login --profile dev"
 		if s.err == nil || s.err.Error() != want {
 			t.Errorf("error %v\nwant  %s", s.err, want)
 		}
@@ -152,7 +152,7 @@ func TestLoginHome(t *testing.T) {
 		t.Setenv("HOME", home)
 		t.Setenv("AWS_CONFIG_FILE", filepath.Join(w.home, ".aws/config"))
 		s := w.login(Options{Profile: "dev", NoBrowser: true}, nil)
-		want := "cannot create " + home + "/.aws (mkdir " + home + "/.aws: no such file or directory); check that HOME is your home directory, then run git-credential-codecommit login --profile dev"
+		want := "cannot create " + home + "/.aws (no such file or directory); check that HOME is your home directory, then run git-credential-codecommit login --profile dev"
 		if s.err == nil || s.err.Error() != want {
 			t.Errorf("error %v\nwant  %s", s.err, want)
 		}

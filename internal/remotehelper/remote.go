@@ -28,9 +28,8 @@ import (
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awsconfig"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awscreds"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/codecommit"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/failure"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/gitconfig"
-	"github.com/git-credential-codecommit/git-credential-codecommit/internal/redact"
-	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safetext"
 )
 
 // CredentialHelperFlag, as the first argument, makes a binary started as
@@ -44,7 +43,15 @@ const CredentialHelperFlag = "--credential-helper"
 // codecommit.endpoint does the same, per repository or user.
 const EndpointEnv = "CODE_COMMIT_ENDPOINT"
 
+// Name is the remote helper's name: git runs it for codecommit:// URLs.
+const Name = "git-remote-codecommit"
+
 const forms = "use codecommit://[PROFILE@]REPOSITORY or codecommit::REGION://[PROFILE@]REPOSITORY"
+
+// badURL is the error for a URL the helper cannot parse.
+func badURL(shown, what, fix string) *failure.Error {
+	return &failure.Error{Problem: "the URL " + shown + " " + what, Fix: fix}
+}
 
 // Address is a parsed codecommit:// URL.
 type Address struct {
@@ -60,18 +67,18 @@ func Parse(raw string) (Address, error) {
 	shown := Written(raw)
 	scheme, rest, ok := strings.Cut(raw, "://")
 	if !ok || rest == "" {
-		return Address{}, fmt.Errorf("the URL %s is malformed: %s", shown, forms)
+		return Address{}, badURL(shown, "is malformed", forms)
 	}
 	var a Address
 	switch {
 	case scheme == "codecommit":
 	case codecommit.LooksLikeRegion(scheme):
 		if !codecommit.KnownRegion(scheme) {
-			return Address{}, fmt.Errorf("the URL %s names the region %s, which AWS does not list; check its spelling", shown, scheme)
+			return Address{}, badURL(shown, "names the region "+scheme+", which AWS does not list", "check its spelling")
 		}
 		a.Region = scheme
 	default:
-		return Address{}, fmt.Errorf("the URL %s is malformed: %s", shown, forms)
+		return Address{}, badURL(shown, "is malformed", forms)
 	}
 	// As GRC, which takes the URL's host part: the path is ignored.
 	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
@@ -80,14 +87,15 @@ func Parse(raw string) (Address, error) {
 	if at := strings.LastIndex(rest, "@"); at >= 0 {
 		a.Profile, rest = rest[:at], rest[at+1:]
 		if a.Profile == "" {
-			return Address{}, fmt.Errorf("the URL %s has an empty profile before '@': %s", shown, forms)
+			return Address{}, badURL(shown, "has an empty profile before '@'", forms)
 		}
 	}
 	if rest == "" {
-		return Address{}, fmt.Errorf("the URL %s names no repository: %s", shown, forms)
+		return Address{}, badURL(shown, "names no repository", forms)
 	}
 	if !codecommit.ValidRepoName(rest) {
-		return Address{}, fmt.Errorf("the URL %s names %q, which is not a CodeCommit repository name (letters, digits, '.', '_' and '-', at most 100)", shown, rest)
+		return Address{}, &failure.Error{Problem: fmt.Sprintf("the URL %s names %q, which is not a CodeCommit repository name", shown, rest),
+			Fix: "use letters, digits, '.', '_' and '-', at most 100"}
 	}
 	a.Repo = rest
 	return a, nil
@@ -133,16 +141,18 @@ func Resolve(ctx context.Context, a Address, endpoint string) (Target, error) {
 	}
 	host, ok := codecommit.Host(t.Region, cfg.UseFIPS())
 	if !ok {
-		return Target{}, fmt.Errorf("the region %s is not one AWS lists; check its spelling", t.Region)
+		return Target{}, &failure.Error{Problem: "the region " + t.Region + " is not one AWS lists", Fix: "check its spelling"}
 	}
 	t.Host = host
 	if endpoint != "" {
 		e, ok := codecommit.Parse(endpoint)
 		if !ok || !e.VPC {
-			return Target{}, fmt.Errorf("the CodeCommit endpoint %s (%s or git config codecommit.endpoint) is not a CodeCommit VPC endpoint host name", endpoint, EndpointEnv)
+			return Target{}, &failure.Error{Problem: fmt.Sprintf("the CodeCommit endpoint %s is not a CodeCommit VPC endpoint host name", endpoint),
+				Fix: "check " + EndpointEnv + " or git config codecommit.endpoint"}
 		}
 		if e.Region != t.Region {
-			return Target{}, fmt.Errorf("the CodeCommit endpoint %s is in %s, but the repository is in %s", endpoint, e.Region, t.Region)
+			return Target{}, &failure.Error{Problem: fmt.Sprintf("the CodeCommit endpoint %s is in %s, but the repository is in %s", endpoint, e.Region, t.Region),
+				Fix: "use an endpoint in " + t.Region + ", or name " + e.Region + " in the URL"}
 		}
 		t.Host = endpoint
 	}
@@ -159,7 +169,7 @@ func (t Target) Env(environ []string, helperCommand string) ([]string, error) {
 		if v, ok := strings.CutPrefix(kv, "GIT_CONFIG_COUNT="); ok && v != "" {
 			var err error
 			if n, err = strconv.Atoi(v); err != nil || n < 0 {
-				return nil, fmt.Errorf("GIT_CONFIG_COUNT=%s is not a count", v)
+				return nil, &failure.Error{Problem: "GIT_CONFIG_COUNT=" + v + " is not a count", Fix: "unset it, or set it to the number of GIT_CONFIG_KEY_ variables"}
 			}
 		}
 	}
@@ -173,16 +183,10 @@ func (t Target) Env(environ []string, helperCommand string) ([]string, error) {
 }
 
 // Main is the remote helper. args are git's: REMOTE URL, or URL alone; self
-// is this binary's path, for the credential helper. Errors are one line on
-// stderr, prefixed git-remote-codecommit, and exit status 1.
-func Main(ctx context.Context, args []string, self string, stdin io.Reader, stdout, stderr io.Writer) int {
-	ctx, secrets := redact.Ensure(ctx)
-	fail := func(err error) int {
-		// The URL, the profile in it and git's configuration are quoted
-		// here: redact and escape, as the credential helper's errors do.
-		fmt.Fprintf(stderr, "git-remote-codecommit: %s\n", safetext.Clean(secrets, err.Error()))
-		return 1
-	}
+// is this binary's path, for the credential helper. It returns git
+// remote-https's exit status, or the error that stopped it before: the
+// caller prints that, as Name's one line, and exits 1.
+func Main(ctx context.Context, args []string, self string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
 	var remote, raw string
 	switch len(args) {
 	case 1:
@@ -190,15 +194,17 @@ func Main(ctx context.Context, args []string, self string, stdin io.Reader, stdo
 	case 2:
 		remote, raw = args[0], args[1]
 	default:
-		return fail(fmt.Errorf("git runs this as git-remote-codecommit REMOTE URL, with a codecommit:// URL; got %d arguments", len(args)))
+		return 1, &failure.Error{Problem: fmt.Sprintf("%s takes REMOTE URL, not %d arguments", Name, len(args)),
+			Fix: "let git run it, for a codecommit:// remote"}
 	}
 	a, err := Parse(raw)
 	if err != nil {
-		return fail(err)
+		return 1, err
 	}
-	t, err := Resolve(ctx, a, endpoint(ctx))
+	git := gitconfig.Git{}
+	t, err := Resolve(ctx, a, endpoint(ctx, git))
 	if err != nil {
-		return fail(err)
+		return 1, err
 	}
 	helperArgs := []string{self, CredentialHelperFlag}
 	if a.Profile != "" {
@@ -206,30 +212,30 @@ func Main(ctx context.Context, args []string, self string, stdin io.Reader, stdo
 	}
 	env, err := t.Env(os.Environ(), gitconfig.HelperCommand(helperArgs))
 	if err != nil {
-		return fail(err)
+		return 1, err
 	}
 	cmd := exec.CommandContext(ctx, "git", "remote-https", remote, t.URL())
 	cmd.Env, cmd.Stdin, cmd.Stdout, cmd.Stderr = env, stdin, stdout, stderr
 	err = cmd.Run()
 	var exit *exec.ExitError
 	if errors.As(err, &exit) {
-		return exit.ExitCode()
+		return exit.ExitCode(), nil
 	}
 	if err != nil {
-		return fail(fmt.Errorf("running git remote-https: %v", err))
+		return 1, &failure.Error{Problem: "cannot run git remote-https", Cause: failure.OneLine(err), Fix: "check that git is installed and on PATH", Err: err}
 	}
-	return 0
+	return 0, nil
 }
 
 // endpoint is the VPC endpoint host to use: CODE_COMMIT_ENDPOINT, else git's
 // codecommit.endpoint setting, else "".
-func endpoint(ctx context.Context) string {
+func endpoint(ctx context.Context, git gitconfig.Git) string {
 	if e := os.Getenv(EndpointEnv); e != "" {
 		return e
 	}
-	out, err := exec.CommandContext(ctx, "git", "config", "--get", "codecommit.endpoint").Output()
+	v, err := git.Get(ctx, "codecommit.endpoint")
 	if err != nil {
 		return ""
 	}
-	return strings.TrimSpace(string(out))
+	return v
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/failure"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
 )
 
@@ -28,15 +29,15 @@ func TestParse(t *testing.T) {
 		{url: "codecommit://me@corp@repo", want: Address{Profile: "me@corp", Repo: "repo"}},
 		{url: "codecommit://dev@repo/", want: Address{Profile: "dev", Repo: "repo"}},
 
-		{url: "codecommit:/x", err: "the URL codecommit::codecommit:/x is malformed: " + forms},
-		{url: "codecommit://", err: "the URL codecommit:// is malformed: " + forms},
-		{url: "codecommit", err: "the URL codecommit::codecommit is malformed: " + forms},
-		{url: "codecommit://dev@", err: "the URL codecommit://dev@ names no repository: " + forms},
-		{url: "codecommit:///repo", err: "the URL codecommit:///repo names no repository: " + forms},
-		{url: "codecommit://@repo", err: "the URL codecommit://@repo has an empty profile before '@': " + forms},
-		{url: "https://repo", err: "the URL codecommit::https://repo is malformed: " + forms},
+		{url: "codecommit:/x", err: "the URL codecommit::codecommit:/x is malformed; " + forms},
+		{url: "codecommit://", err: "the URL codecommit:// is malformed; " + forms},
+		{url: "codecommit", err: "the URL codecommit::codecommit is malformed; " + forms},
+		{url: "codecommit://dev@", err: "the URL codecommit://dev@ names no repository; " + forms},
+		{url: "codecommit:///repo", err: "the URL codecommit:///repo names no repository; " + forms},
+		{url: "codecommit://@repo", err: "the URL codecommit://@repo has an empty profile before '@'; " + forms},
+		{url: "https://repo", err: "the URL codecommit::https://repo is malformed; " + forms},
 		{url: "mars-north-1://repo", err: "the URL codecommit::mars-north-1://repo names the region mars-north-1, which AWS does not list; check its spelling"},
-		{url: "codecommit://dev@re po", err: `the URL codecommit://dev@re po names "re po", which is not a CodeCommit repository name (letters, digits, '.', '_' and '-', at most 100)`},
+		{url: "codecommit://dev@re po", err: `the URL codecommit://dev@re po names "re po", which is not a CodeCommit repository name; use letters, digits, '.', '_' and '-', at most 100`},
 	} {
 		got, err := Parse(tc.url)
 		if tc.err != "" {
@@ -83,9 +84,9 @@ region = ap-southeast-2
 		{name: "FIPS by environment", url: "codecommit://dev@repo", env: map[string]string{"AWS_USE_FIPS_ENDPOINT": "true"}, want: "https://git-codecommit-fips.eu-west-1.amazonaws.com/v1/repos/repo"},
 		{name: "VPC endpoint", url: "codecommit://dev@repo", endpoint: vpce, want: "https://" + vpce + "/v1/repos/repo"},
 		{name: "VPC endpoint of another region", url: "us-east-1://dev@repo", endpoint: vpce,
-			err: "the CodeCommit endpoint " + vpce + " is in eu-west-1, but the repository is in us-east-1"},
+			err: "the CodeCommit endpoint " + vpce + " is in eu-west-1, but the repository is in us-east-1; use an endpoint in us-east-1, or name eu-west-1 in the URL"},
 		{name: "endpoint that is not a VPC endpoint", url: "codecommit://dev@repo", endpoint: "evil.example",
-			err: "the CodeCommit endpoint evil.example (CODE_COMMIT_ENDPOINT or git config codecommit.endpoint) is not a CodeCommit VPC endpoint host name"},
+			err: "the CodeCommit endpoint evil.example is not a CodeCommit VPC endpoint host name; check CODE_COMMIT_ENDPOINT or git config codecommit.endpoint"},
 		{name: "unknown profile", url: "codecommit://nope@repo",
 			err: `AWS profile "nope" does not exist in $HOME/.aws/config or $HOME/.aws/credentials; check its name, or create it: aws configure --profile nope`},
 		{name: "unknown AWS_PROFILE", url: "codecommit://repo", env: map[string]string{"AWS_PROFILE": "nope"},
@@ -141,28 +142,32 @@ func TestEnv(t *testing.T) {
 	}
 }
 
-// TestMainErrors checks Main's error line: one line, the URL as the user
-// wrote it, and control characters from the URL escaped, so that a remote
-// URL cannot write to the terminal.
+// TestMainErrors checks Main's errors: the URL as the user wrote it, each
+// with its fix. The line they make, escaped, is internal/cli's (its
+// TestFailureLines).
 func TestMainErrors(t *testing.T) {
 	for _, tc := range []struct {
 		args []string
 		want string
 	}{
 		{[]string{"origin", "us-east-9://app"},
-			"git-remote-codecommit: the URL codecommit::us-east-9://app names the region us-east-9, which AWS does not list; check its spelling\n"},
-		{[]string{"origin", "codecommit://dev@re\npo\x1b[2J"},
-			`git-remote-codecommit: the URL codecommit://dev@re\npo\x1b[2J names "re\npo\x1b[2J", which is not a CodeCommit repository name (letters, digits, '.', '_' and '-', at most 100)` + "\n"},
-		{[]string{"origin", "codecommit://\x1b]0;pwned\x07de\nv@repo"},
-			`git-remote-codecommit: AWS profile "\x1b]0;pwned\ade\nv" does not exist in $HOME/.aws/config or $HOME/.aws/credentials; check its name, or create it: aws configure --profile \x1b]0;pwned\x07de\nv` + "\n"},
+			"the URL codecommit::us-east-9://app names the region us-east-9, which AWS does not list; check its spelling"},
+		{[]string{"origin", "codecommit://dev@re\npo"},
+			`the URL codecommit://dev@re` + "\n" + `po names "re\npo", which is not a CodeCommit repository name; use letters, digits, '.', '_' and '-', at most 100`},
+		{[]string{"origin", "codecommit://nope@repo"},
+			`AWS profile "nope" does not exist in $HOME/.aws/config or $HOME/.aws/credentials; check its name, or create it: aws configure --profile nope`},
 		{[]string{"a", "b", "c"},
-			"git-remote-codecommit: git runs this as git-remote-codecommit REMOTE URL, with a codecommit:// URL; got 3 arguments\n"},
+			"git-remote-codecommit takes REMOTE URL, not 3 arguments; let git run it, for a codecommit:// remote"},
 	} {
 		home := testenv.Isolate(t)
 		var stdout, stderr strings.Builder
-		code := Main(context.Background(), tc.args, "/nonexistent/self", strings.NewReader(""), &stdout, &stderr)
-		if got := strings.ReplaceAll(stderr.String(), home, "$HOME"); code != 1 || stdout.Len() != 0 || got != tc.want {
-			t.Errorf("%q: exit %d, stdout %q\nstderr %q\nwant   %q", tc.args, code, stdout.String(), got, tc.want)
+		code, err := Main(context.Background(), tc.args, "/nonexistent/self", strings.NewReader(""), &stdout, &stderr)
+		if err == nil || failure.As(err) == nil {
+			t.Errorf("%q: exit %d, error %v; want a *failure.Error", tc.args, code, err)
+			continue
+		}
+		if got := strings.ReplaceAll(err.Error(), home, "$HOME"); code != 1 || stdout.Len() != 0 || stderr.Len() != 0 || got != tc.want {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q\nerror %q\nwant  %q", tc.args, code, stdout.String(), stderr.String(), got, tc.want)
 		}
 	}
 }

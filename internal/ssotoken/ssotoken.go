@@ -6,9 +6,9 @@ package ssotoken
 
 import (
 	"encoding/json"
-	"fmt"
 	"time"
 
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/failure"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safefile"
 )
 
@@ -34,7 +34,8 @@ type Token struct {
 // blocking, so that a FIFO or a link to /dev/zero there is refused at once
 // (an error matching safefile.ErrUntrusted). As for the AWS SDKs, a file
 // without an access token and its expiry is no token: the error says so,
-// and the Token holds what the file had, whose Secrets the caller adds to
+// (what is wrong; what to do is the caller's), and the Token holds what
+// the file had, whose Secrets the caller adds to
 // its request's (internal/redact) as it does for a good one.
 func Read(path string) (Token, error) {
 	b, err := safefile.ReadFile(path, safefile.MaxSmallFile)
@@ -43,10 +44,10 @@ func Read(path string) (Token, error) {
 	}
 	var t Token
 	if err := json.Unmarshal(b, &t); err != nil {
-		return t, fmt.Errorf("%s is not a token cache file: %v", path, err)
+		return t, &failure.Error{Problem: path + " is not a token cache file", Cause: failure.Reason(err), Err: err}
 	}
 	if t.AccessToken == "" || t.ExpiresAt.IsZero() {
-		return t, fmt.Errorf("%s is not a token cache file: it has no accessToken or no expiresAt", path)
+		return t, &failure.Error{Problem: path + " is not a token cache file", Cause: "it has no accessToken or no expiresAt"}
 	}
 	return t, nil
 }

@@ -47,7 +47,7 @@ func TestReadRejects(t *testing.T) {
 		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := Read(p); err == nil || !strings.HasPrefix(err.Error(), p+" is not a token cache file: ") {
+		if _, err := Read(p); err == nil || !strings.HasPrefix(err.Error(), p+" is not a token cache file (") {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
