@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/atomicfile"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/failure"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safefile"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/ssotoken"
 )
@@ -41,11 +42,11 @@ func writeToken(path string, t ssotoken.Token) error {
 // one line that names the directory and what to do.
 func cacheDir(dir string) error {
 	if !filepath.IsAbs(dir) {
-		return fmt.Errorf("the token cache directory %s is not an absolute path: HOME is relative; set HOME to the absolute path of your home directory", dir)
+		return &failure.Error{Problem: "the token cache directory " + dir + " is not an absolute path", Cause: "HOME is relative", Fix: "set HOME to the absolute path of your home directory"}
 	}
 	awsDir := filepath.Dir(filepath.Dir(dir))
 	if err := os.Mkdir(awsDir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("cannot create %s (%v); check that HOME is your home directory", awsDir, err)
+		return &failure.Error{Problem: "cannot create " + awsDir, Cause: failure.Reason(err), Fix: "check that HOME is your home directory", Err: err}
 	}
 	err := safefile.MkdirTrusted(dir)
 	var u *safefile.UntrustedError
@@ -53,13 +54,13 @@ func cacheDir(dir string) error {
 	case err == nil:
 		return nil
 	case !errors.As(err, &u):
-		return fmt.Errorf("cannot create the token cache directory %s (%v)", dir, err)
+		return &failure.Error{Problem: "cannot create the token cache directory " + dir, Cause: failure.Reason(err), Fix: "check the permissions of " + filepath.Dir(dir), Err: err}
 	}
 	fix := "remove it (sign-in makes a directory of your own there)"
 	if fi, err := os.Lstat(dir); err == nil && fi.IsDir() && fi.Mode().Perm()&0o022 != 0 {
 		fix = "run: chmod go-w " + dir + " (or remove it, if it is not yours)"
 	}
-	return fmt.Errorf("the token cache directory %s %s, so a token there would not be safe; %s", u.Path, u.Reason, fix)
+	return &failure.Error{Problem: fmt.Sprintf("the token cache directory %s %s, so a token there would not be safe", u.Path, u.Reason), Fix: fix, Err: err}
 }
 
 // utcSecond is t in UTC, truncated to the second, so that it marshals as
