@@ -25,11 +25,36 @@ import (
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/gitconfig"
 )
 
+// Scope chooses the configuration file to write, as git config's options do.
+type Scope int
+
+const (
+	Global Scope = iota // --global, the user's file; the zero value
+	System              // --system
+	Local               // --local, the repository's (in Options.Dir)
+	Path                // --file Options.File
+)
+
+// gitconfig returns gitconfig's name for s.
+func (s Scope) gitconfig() (gitconfig.Scope, error) {
+	switch s {
+	case Global:
+		return gitconfig.Global, nil
+	case System:
+		return gitconfig.System, nil
+	case Local:
+		return gitconfig.Local, nil
+	case Path:
+		return gitconfig.Path, nil
+	}
+	return 0, fmt.Errorf("install: no configuration scope %d; use Global, System, Local or Path", int(s))
+}
+
 // Options say where to write and what.
 type Options struct {
 	// Scope is the configuration file to write: the user's (the default),
 	// the system's, the repository's, or File.
-	Scope gitconfig.Scope
+	Scope Scope
 	File  string
 	// Binary is the helper's absolute path.
 	Binary string
@@ -78,8 +103,12 @@ type entry = gitconfig.Entry
 // file returns the configuration file of o, once git is known to be new
 // enough for the sections install writes.
 func (o Options) file(ctx context.Context) (gitconfig.File, error) {
-	f := gitconfig.File{Git: gitconfig.Git{Dir: o.Dir, Env: o.Env}, Scope: o.Scope, Path: o.File}
-	if o.Scope == gitconfig.Path && o.File == "" {
+	scope, err := o.Scope.gitconfig()
+	f := gitconfig.File{Git: gitconfig.Git{Dir: o.Dir, Env: o.Env}, Scope: scope, Path: o.File}
+	if err != nil {
+		return f, err
+	}
+	if o.Scope == Path && o.File == "" {
 		return f, errors.New("--file needs a path")
 	}
 	v, _, err := f.Version(ctx)

@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/install"
-	"github.com/git-credential-codecommit/git-credential-codecommit/internal/gitconfig"
 )
 
 var cmdInstall = &command{
@@ -71,8 +70,8 @@ func (c *cli) installFlags(fs *flag.FlagSet, uninstall bool) func([]string) int 
 		n := 0
 		for _, s := range []struct {
 			on    bool
-			scope gitconfig.Scope
-		}{{*global, gitconfig.Global}, {*system, gitconfig.System}, {*local, gitconfig.Local}, {o.File != "", gitconfig.Path}} {
+			scope install.Scope
+		}{{*global, install.Global}, {*system, install.System}, {*local, install.Local}, {o.File != "", install.Path}} {
 			if s.on {
 				o.Scope = s.scope
 				n++
