@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awsclivectors"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/steady"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
 	"github.com/git-credential-codecommit/git-credential-codecommit/sigv4"
 )
@@ -209,4 +211,26 @@ func TestFromProviderError(t *testing.T) {
 	if want := "git-credential-codecommit: debug: the AWS SDK's own words: no IMDS at all\n"; stderr.String() != want {
 		t.Errorf("debug %q, want %q", stderr.String(), want)
 	}
+}
+
+// BenchmarkGet100k makes 100,000 gets in one process through the Resolve
+// seam, each for another repository, and compares the cost of the last
+// 10,000 with the first (see internal/steady). Each get's secrets are
+// redacted by a Set of its own, dropped with it: nothing grows.
+func BenchmarkGet100k(b *testing.B) {
+	provider := aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+		return aws.Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+			SessionToken: "a-session-token-of-some-length", Source: "bench"}, nil
+	})
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	var i int
+	g := Getter{Resolve: FromProvider(provider, ""), Now: func() time.Time { return now.Add(time.Duration(i) * time.Second) }}
+	ctx := context.Background()
+	steady.Bench(b, func(n int) {
+		i = n
+		req := Request{Protocol: "https", Host: "git-codecommit.us-east-1.amazonaws.com", Path: "v1/repos/r" + strconv.Itoa(n)}
+		if err := g.Get(ctx, req, io.Discard); err != nil {
+			b.Fatal(err)
+		}
+	})
 }

@@ -6,11 +6,13 @@ import (
 	"go/token"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awsclivectors"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/steady"
 	"github.com/git-credential-codecommit/git-credential-codecommit/sigv4"
 	"github.com/git-credential-codecommit/git-credential-codecommit/sigv4/endpoint"
 )
@@ -132,4 +134,30 @@ func TestParseURL(t *testing.T) {
 			t.Errorf("ParseURL(%q) = %+v, %v; want %+v", tc.url, got, err, tc.want)
 		}
 	}
+}
+
+// BenchmarkSignURL is one call of the library entry point.
+func BenchmarkSignURL(b *testing.B) {
+	c := sigv4.Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", SessionToken: "token"}
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := sigv4.SignURL("https://git-codecommit.us-east-1.amazonaws.com/v1/repos/r", c, now); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSignURL100k makes 100,000 calls of the entry point in one
+// process, each for another repository and second, and compares the cost of
+// the last 10,000 with the first (see internal/steady).
+func BenchmarkSignURL100k(b *testing.B) {
+	c := sigv4.Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", SessionToken: "token"}
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	steady.Bench(b, func(i int) {
+		u := "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/r" + strconv.Itoa(i)
+		if _, err := sigv4.SignURL(u, c, now.Add(time.Duration(i)*time.Second)); err != nil {
+			b.Fatal(err)
+		}
+	})
 }
