@@ -201,9 +201,12 @@ func (o Options) rewriteSections() ([]section, error) {
 	return ss, nil
 }
 
-// Install writes the configuration for o and prints what it wrote to w.
-// Running it again with the same options changes nothing.
+// Install writes the configuration for o and prints what it wrote to w
+// (nil: nowhere). Running it again with the same options changes nothing.
 func Install(ctx context.Context, o Options, w io.Writer) error {
+	if w == nil {
+		w = io.Discard
+	}
 	g, err := o.file(ctx)
 	if err != nil {
 		return err
@@ -344,8 +347,11 @@ func isURLSection(name string, es []entry) bool {
 // Uninstall removes what Install wrote with the same options: the credential
 // sections for o (whatever profile they name), and the rewrite rules for its
 // regions (all of them when no --region is given), leaving every entry it
-// did not write.
+// did not write. It prints what it removed to w (nil: nowhere).
 func Uninstall(ctx context.Context, o Options, w io.Writer) error {
+	if w == nil {
+		w = io.Discard
+	}
 	g, err := o.file(ctx)
 	if err != nil {
 		return err

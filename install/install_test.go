@@ -419,3 +419,17 @@ func TestScope(t *testing.T) {
 		t.Errorf("error %v, want %q", err, want)
 	}
 }
+
+// TestZeroOptions runs Install and Uninstall with zero Options and no
+// writer: Install asks for the helper's path, Uninstall removes nothing from
+// the user's empty configuration, and neither panics.
+func TestZeroOptions(t *testing.T) {
+	testenv.Isolate(t)
+	ctx := context.Background()
+	if err := Install(ctx, Options{}, nil); err == nil || err.Error() != `the helper's path "" is not absolute` {
+		t.Errorf("Install with zero Options: %v", err)
+	}
+	if err := Uninstall(ctx, Options{}, nil); err != nil {
+		t.Errorf("Uninstall with zero Options: %v", err)
+	}
+}
