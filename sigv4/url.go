@@ -28,11 +28,11 @@ func ParseURL(rawURL string) (Repo, error) {
 		return Repo{}, errors.New("sigv4: the repository URL cannot be parsed; give https://" + endpoint.Label + ".REGION.amazonaws.com/v1/repos/NAME")
 	}
 	if u.Scheme != "https" {
-		return Repo{}, fmt.Errorf("sigv4: CodeCommit signs https URLs only, not %q ones", u.Scheme)
+		return Repo{}, fmt.Errorf("sigv4: CodeCommit signs https URLs only, not %q ones; use the repository's https URL", u.Scheme)
 	}
 	e, ok := endpoint.Parse(u.Host)
 	if !ok {
-		return Repo{}, fmt.Errorf("sigv4: %q is not a CodeCommit git host", u.Host)
+		return Repo{}, fmt.Errorf("sigv4: %q is not a CodeCommit git host; give https://%s.REGION.amazonaws.com/v1/repos/NAME or another form CodeCommit serves", u.Host, endpoint.Label)
 	}
 	r := Repo{Endpoint: e, Host: u.Host, Path: strings.Trim(u.Path, "/")}
 	if r.Path == "" {
