@@ -124,11 +124,7 @@ func (g *Getter) Get(ctx context.Context, req Request, stdout io.Writer) error {
 	// own.
 	ctx, secrets := redact.Ensure(ctx)
 	d := debug{w: g.Stderr, secrets: secrets, on: g.Debug}
-	now := time.Now()
-	if g.Now != nil {
-		now = g.Now()
-	}
-	c, region, err := g.credentials(ctx, hostRegion, now, d)
+	c, region, now, err := g.credentials(ctx, hostRegion, d)
 	if err != nil {
 		return err
 	}
@@ -153,10 +149,11 @@ func (g *Getter) Get(ctx context.Context, req Request, stdout io.Writer) error {
 	return err
 }
 
-// credentials resolves the AWS credentials for a get at now, and the region
-// to sign for: the host's, else the configured one. It refuses credentials
-// that have expired or would break the protocol's lines.
-func (g *Getter) credentials(ctx context.Context, hostRegion string, now time.Time, d debug) (Credentials, string, error) {
+// credentials resolves the AWS credentials for a get, the region to sign
+// for (the host's, else the configured one) and the time to sign at, once
+// they are in hand. It refuses credentials that have expired by then or
+// would break the protocol's lines.
+func (g *Getter) credentials(ctx context.Context, hostRegion string, d debug) (c Credentials, region string, now time.Time, err error) {
 	q := CredentialsQuery{Profile: g.Profile, Region: g.Region, DefaultRegion: hostRegion, NoCache: g.NoCache}
 	if g.Debug {
 		q.Debugf = d.printf
@@ -165,27 +162,31 @@ func (g *Getter) credentials(ctx context.Context, hostRegion string, now time.Ti
 	if resolve == nil {
 		resolve = sdkChain
 	}
-	c, err := resolve(ctx, q)
+	c, err = resolve(ctx, q)
 	if err != nil {
 		if e := failure.As(err); e != nil && e.Detail() != "" {
 			d.printf("the AWS SDK's own words: %s", e.Detail()) // the error line has a short cause
 		}
-		return Credentials{}, "", err
+		return Credentials{}, "", now, err
 	}
-	region := hostRegion
+	region = hostRegion
 	if region == "" {
 		region = c.Region // --region, else AWS_REGION/AWS_DEFAULT_REGION, else the profile's
 	}
 	if region == "" {
-		return Credentials{}, "", awscreds.NoRegion(c.Profile, "pass --region")
+		return Credentials{}, "", now, awscreds.NoRegion(c.Profile, "pass --region")
+	}
+	now = time.Now()
+	if g.Now != nil {
+		now = g.Now()
 	}
 	if c.CanExpire && !c.Expires.After(now) {
-		return Credentials{}, "", fmt.Errorf("the AWS credentials from %s expired at %s; refresh them and retry", c.Source, c.Expires.UTC().Format(time.RFC3339))
+		return Credentials{}, "", now, fmt.Errorf("the AWS credentials from %s expired at %s; refresh them and retry", c.Source, c.Expires.UTC().Format(time.RFC3339))
 	}
 	if err := checkPrintable(c.AccessKeyID, c.SessionToken); err != nil {
-		return Credentials{}, "", fmt.Errorf("the AWS credentials from %s %v; they cannot be passed to git", c.Source, err)
+		return Credentials{}, "", now, fmt.Errorf("the AWS credentials from %s %v; they cannot be passed to git", c.Source, err)
 	}
-	return c, region, nil
+	return c, region, now, nil
 }
 
 // checkPrintable rejects values that would break or inject lines of the
