@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -17,8 +18,8 @@ import (
 // line is this module's (the oldest Go the code needs) and that signs an AWS
 // CLI vector's URL with sigv4.SignURL, this checkout standing in for the
 // module through a replace directive. go mod tidy must leave its go line
-// alone and add no toolchain line, and the program must print the AWS CLI's
-// password.
+// alone and add no toolchain line, the program must link nothing outside
+// the standard library but sigv4, and it must print the AWS CLI's password.
 func TestImporterKeepsItsGoLine(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		if os.Getenv("CI") == "true" {
@@ -100,6 +101,11 @@ func main() {
 	}
 	if got := goLine.Find(after); string(got) != string(line) || strings.Contains(string(after), "\ntoolchain ") {
 		t.Errorf("go mod tidy changed the importer's go.mod from %s to:\n%s", line, after)
+	}
+	// sigv4 is standard library only: the program links nothing else.
+	deps := strings.Fields(run("list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", "."))
+	if want := []string{string(module[1]) + "/sigv4/endpoint", string(module[1]) + "/sigv4", "example.com/importer"}; !slices.Equal(deps, want) {
+		t.Errorf("the importer's packages beyond the standard library: %q; want %q", deps, want)
 	}
 	if got, want := run("run", "."), v.Username+" "+v.Password+" <nil>\n"; got != want {
 		t.Errorf("the importer printed %q, want the AWS CLI's %q", got, want)
