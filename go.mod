@@ -1,6 +1,11 @@
 module github.com/git-credential-codecommit/git-credential-codecommit
 
-go 1.26.8
+// go is the oldest Go the code needs, so that a module importing sigv4
+// keeps its own go line; toolchain is the Go this module's builds use; and
+// godebug keeps that Go's run-time defaults whatever the go line says.
+go 1.24.0
+
+toolchain go1.26.8
 
 require (
 	github.com/aws/aws-sdk-go-v2 v1.48.0
@@ -9,7 +14,7 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/ssooidc v1.44.5
 	github.com/aws/aws-sdk-go-v2/service/sts v1.52.0
 	github.com/aws/smithy-go v1.28.9
-	github.com/gofrs/flock v0.13.2
+	github.com/gofrs/flock v0.13.0
 )
 
 require (
@@ -21,5 +26,7 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/internal/presigned-url v1.14.12 // indirect
 	github.com/aws/aws-sdk-go-v2/service/signin v1.13.1 // indirect
 	github.com/aws/aws-sdk-go-v2/service/sso v1.39.5 // indirect
-	golang.org/x/sys v0.49.0 // indirect
+	golang.org/x/sys v0.41.0 // indirect
 )
+
+godebug default=go1.26

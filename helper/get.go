@@ -1,7 +1,6 @@
 package helper
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awscreds"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/codecommit"
@@ -18,23 +19,24 @@ import (
 	"github.com/git-credential-codecommit/git-credential-codecommit/sigv4"
 )
 
-// PasswordLifetime is how long CodeCommit accepts a signed password: about
-// 15 minutes after its timestamp, as its user guide says.
-const PasswordLifetime = 15 * time.Minute
-
-// expiryMargin is taken off PasswordLifetime for password_expiry_utc. Git
-// 2.40+ uses that line to drop a password, and storing helpers (cache,
-// wincred, libsecret, osxkeychain) to forget it. Dropping it early costs one
-// more run of this helper; dropping it late costs a 403 that git never
-// answers with "erase". A minute covers ordinary clock skew against AWS.
-const expiryMargin = time.Minute
+// PasswordLifetime is how long CodeCommit accepts a signed password; the
+// rule for password_expiry_utc is sigv4's (sigv4.Password.Expires).
+const PasswordLifetime = sigv4.PasswordLifetime
 
 // getTimeout bounds a whole get. Each credential source has shorter time-outs
 // of its own; this is the backstop for a connection that accepts and never
 // answers, so git is never left waiting forever.
 const getTimeout = 2 * time.Minute
 
-// Getter answers git's "get" for CodeCommit.
+// Getter answers git's "get" for CodeCommit. Its zero value works: it signs
+// with the SDK's default credential chain, at time.Now, and writes no debug
+// lines.
+//
+// That chain is the program's: it may keep role credentials in a cache under
+// the user's home, read the AWS CLI's cache, and run a profile's
+// credential_process. A library that wants none of it sets Resolve, for
+// instance to FromProvider(cfg.Credentials, cfg.Region); or, to sign a URL
+// without git's protocol, calls sigv4.SignURL.
 type Getter struct {
 	Profile         string // --profile; empty lets the SDK choose
 	Region          string // --region; signs for it when the host names no region
@@ -42,10 +44,56 @@ type Getter struct {
 	NoCache         bool   // do not share role credentials between processes
 	Debug           bool   // write the signing steps, never a secret, to Stderr
 	Stderr          io.Writer
-	Now             func() time.Time
-	// Resolve gets the AWS credentials; nil means awscreds.Resolve, the
-	// SDK's chain. Tests set it to check the get flow without the SDK.
-	Resolve func(context.Context, awscreds.Options) (awscreds.Resolved, error)
+	Now             func() time.Time // nil means time.Now
+	// Resolve gets the AWS credentials; nil means the SDK's default chain
+	// with this program's cache and explanations.
+	Resolve func(context.Context, CredentialsQuery) (Credentials, error)
+}
+
+// CredentialsQuery is what a Getter asks Resolve for.
+type CredentialsQuery struct {
+	Profile       string // Getter.Profile
+	Region        string // Getter.Region
+	DefaultRegion string // the host's region, for role sources when nothing configures one
+	NoCache       bool   // Getter.NoCache
+	// ProcessStderr is where a profile's credential_process writes its
+	// errors (Getter.Stderr); nil discards them.
+	ProcessStderr io.Writer
+	// Debugf, set under Getter.Debug, writes one --debug line; it redacts
+	// the get's secrets.
+	Debugf func(format string, args ...any)
+}
+
+// Credentials are what Resolve answers: the keys, and the region and
+// profile the configuration named (either may be empty).
+type Credentials struct {
+	aws.Credentials
+	Region  string
+	Profile string
+}
+
+// FromProvider returns a Resolve that retrieves credentials from p (for
+// instance an aws.Config's Credentials, which caches them) and reports
+// region as the configured one. It ignores the query's profile and cache
+// settings: p was configured already.
+func FromProvider(p aws.CredentialsProvider, region string) func(context.Context, CredentialsQuery) (Credentials, error) {
+	return func(ctx context.Context, _ CredentialsQuery) (Credentials, error) {
+		c, err := p.Retrieve(ctx)
+		if err != nil {
+			return Credentials{}, &failure.Error{Problem: "cannot get AWS credentials from the provider", Fix: "check its configuration", Err: err}
+		}
+		return Credentials{Credentials: c, Region: region}, nil
+	}
+}
+
+// sdkChain is the default Resolve: the SDK's default chain through
+// internal/awscreds.
+func sdkChain(ctx context.Context, q CredentialsQuery) (Credentials, error) {
+	r, err := awscreds.Resolve(ctx, awscreds.Options{
+		Profile: q.Profile, Region: q.Region, DefaultRegion: q.DefaultRegion, NoCache: q.NoCache, Debugf: q.Debugf,
+		ProcessStderr: q.ProcessStderr,
+	})
+	return Credentials{Credentials: r.Credentials, Region: r.Region, Profile: r.Profile}, err
 }
 
 // Serve reads one credential request from stdin and writes the answer to
@@ -79,70 +127,67 @@ func (g *Getter) Get(ctx context.Context, req Request, stdout io.Writer) error {
 	// forgotten with it, unless the caller's context carries a Set of its
 	// own.
 	ctx, secrets := redact.Ensure(ctx)
-	d := debug{w: g.Stderr, secrets: secrets}
-	o := awscreds.Options{
-		Profile:       g.Profile,
-		Region:        g.Region,
-		DefaultRegion: hostRegion,
-		NoCache:       g.NoCache,
-		ProcessStderr: g.Stderr,
-	}
-	if g.Debug {
-		o.Debugf = d.printf
-	}
-	resolve := g.Resolve
-	if resolve == nil {
-		resolve = awscreds.Resolve
-	}
-	c, err := resolve(ctx, o)
+	d := debug{w: g.Stderr, secrets: secrets, on: g.Debug}
+	c, region, now, err := g.credentials(ctx, hostRegion, d)
 	if err != nil {
-		return err // its Detail, the SDK's own words, is the caller's to print under --debug
+		return err
 	}
-	region := hostRegion
-	if region == "" {
-		region = c.Region // --region, else AWS_REGION/AWS_DEFAULT_REGION, else the profile's
+	creds := sigv4.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken}
+	if c.CanExpire {
+		creds.Expires = c.Expires
 	}
-	if region == "" {
-		return awscreds.NoRegion(c.Profile, "pass --region")
-	}
-
-	now := g.Now()
-	if c.CanExpire && !c.Expires.After(now) {
-		return &failure.Error{Problem: fmt.Sprintf("the AWS credentials from %s expired at %s", c.Source, c.Expires.UTC().Format(time.RFC3339)), Fix: "refresh them and retry"}
-	}
-	if err := checkPrintable(c.AccessKeyID, c.SessionToken); err != nil {
-		return &failure.Error{Problem: fmt.Sprintf("the AWS credentials from %s %v", c.Source, err), Cause: "git's credential protocol cannot carry them", Fix: "fix their source"}
-	}
-
-	p := sigv4.CodeCommit(sigv4.Credentials{
-		AccessKeyID:     c.AccessKeyID,
-		SecretAccessKey: c.SecretAccessKey,
-		SessionToken:    c.SessionToken,
-	}, region, req.Host, req.Path, now)
+	p := sigv4.CodeCommit(creds, region, req.Host, req.Path, now)
 	// The password goes to stdout only; should any message ever quote it,
 	// or its signature, it is redacted there.
 	_, signature, _ := strings.Cut(p.Password, "Z")
 	secrets.Add(c.SecretAccessKey, c.SessionToken, p.Password, signature)
 
-	expiry := now.Add(PasswordLifetime - expiryMargin)
-	if c.CanExpire && c.Expires.Before(expiry) {
-		expiry = c.Expires
-	}
-
-	if g.Debug {
-		d.printf("region %s", region)
-		d.printf("credential source %s, profile %q", c.Source, c.Profile)
-		d.printf("access key id %s", c.AccessKeyID)
-		d.block("canonical request", p.CanonicalRequest)
-		d.block("string to sign", p.StringToSign)
-		d.printf("password_expiry_utc %s", expiry.UTC().Format(time.RFC3339))
-	}
-	var out bytes.Buffer
-	out.WriteString("username=" + p.Username + "\n")
-	out.WriteString("password=" + p.Password + "\n")
-	out.WriteString("password_expiry_utc=" + strconv.FormatInt(expiry.Unix(), 10) + "\n")
-	_, err = stdout.Write(out.Bytes())
+	d.printf("region %s", region)
+	d.printf("credential source %s, profile %q", c.Source, c.Profile)
+	d.printf("access key id %s", c.AccessKeyID)
+	d.block("canonical request", p.CanonicalRequest)
+	d.block("string to sign", p.StringToSign)
+	d.printf("password_expiry_utc %s", p.Expires.UTC().Format(time.RFC3339))
+	_, err = io.WriteString(stdout, "username="+p.Username+"\npassword="+p.Password+
+		"\npassword_expiry_utc="+strconv.FormatInt(p.Expires.Unix(), 10)+"\n")
 	return err
+}
+
+// credentials resolves the AWS credentials for a get, the region to sign
+// for (the host's, else the configured one) and the time to sign at, once
+// they are in hand. It refuses credentials that have expired by then or
+// would break the protocol's lines.
+func (g *Getter) credentials(ctx context.Context, hostRegion string, d debug) (c Credentials, region string, now time.Time, err error) {
+	q := CredentialsQuery{Profile: g.Profile, Region: g.Region, DefaultRegion: hostRegion, NoCache: g.NoCache, ProcessStderr: g.Stderr}
+	if g.Debug {
+		q.Debugf = d.printf
+	}
+	resolve := g.Resolve
+	if resolve == nil {
+		resolve = sdkChain
+	}
+	c, err = resolve(ctx, q)
+	if err != nil {
+		return Credentials{}, "", now, err // its Detail, the SDK's own words, is the caller's to print under --debug
+	}
+	region = hostRegion
+	if region == "" {
+		region = c.Region // --region, else AWS_REGION/AWS_DEFAULT_REGION, else the profile's
+	}
+	if region == "" {
+		return Credentials{}, "", now, awscreds.NoRegion(c.Profile, "pass --region")
+	}
+	now = time.Now()
+	if g.Now != nil {
+		now = g.Now()
+	}
+	if c.CanExpire && !c.Expires.After(now) {
+		return Credentials{}, "", now, &failure.Error{Problem: fmt.Sprintf("the AWS credentials from %s expired at %s", c.Source, c.Expires.UTC().Format(time.RFC3339)), Fix: "refresh them and retry"}
+	}
+	if err := checkPrintable(c.AccessKeyID, c.SessionToken); err != nil {
+		return Credentials{}, "", now, &failure.Error{Problem: fmt.Sprintf("the AWS credentials from %s %v", c.Source, err), Cause: "git's credential protocol cannot carry them", Fix: "fix their source"}
+	}
+	return c, region, now, nil
 }
 
 // checkPrintable rejects values that would break or inject lines of the
@@ -156,15 +201,20 @@ func checkPrintable(values ...string) error {
 	return nil
 }
 
-// debug writes --debug lines to w, redacted with the get's secrets.
+// debug writes --debug lines to w when on, redacted with the get's secrets.
+// With no w it writes nothing.
 type debug struct {
 	w       io.Writer
 	secrets *redact.Set
+	on      bool
 }
 
 // printf writes one --debug line. It quotes hosts, profiles, paths and the
 // SDK's messages, so the line is redacted and escaped whole.
 func (d debug) printf(format string, args ...any) {
+	if !d.on || d.w == nil {
+		return
+	}
 	fmt.Fprintf(d.w, "git-credential-codecommit: debug: %s\n", safetext.Clean(d.secrets, fmt.Sprintf(format, args...)))
 }
 
@@ -173,6 +223,9 @@ func (d debug) printf(format string, args ...any) {
 // and escaped, which escapes the host and path inside (ReadRequest lets no
 // newline into either).
 func (d debug) block(name, text string) {
+	if !d.on || d.w == nil {
+		return
+	}
 	var b strings.Builder
 	b.WriteString("git-credential-codecommit: debug: " + name + ":\n")
 	for line := range strings.SplitSeq(strings.TrimSuffix(text, "\n"), "\n") {

@@ -2,6 +2,11 @@
 // CodeCommit: it reads what git asks for, decides whether the host is one we
 // may sign for, and answers with a SigV4 username and password.
 //
+// It is the library form of the git-credential-codecommit command: a Go
+// program that speaks git's protocol (or wants the command's exact answers)
+// uses Getter, with its credentials from Getter.Resolve. One that only needs
+// a repository URL signed uses sigv4.SignURL.
+//
 // The protocol is described in git-credential(1):
 // https://git-scm.com/docs/git-credential#IOFMT
 package helper

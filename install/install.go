@@ -26,11 +26,36 @@ import (
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/gitconfig"
 )
 
+// Scope chooses the configuration file to write, as git config's options do.
+type Scope int
+
+const (
+	Global Scope = iota // --global, the user's file; the zero value
+	System              // --system
+	Local               // --local, the repository's (in Options.Dir)
+	Path                // --file Options.File
+)
+
+// gitconfig returns gitconfig's name for s.
+func (s Scope) gitconfig() (gitconfig.Scope, error) {
+	switch s {
+	case Global:
+		return gitconfig.Global, nil
+	case System:
+		return gitconfig.System, nil
+	case Local:
+		return gitconfig.Local, nil
+	case Path:
+		return gitconfig.Path, nil
+	}
+	return 0, &failure.Error{Problem: fmt.Sprintf("install: no configuration scope %d", int(s)), Fix: "use Global, System, Local or Path"}
+}
+
 // Options say where to write and what.
 type Options struct {
 	// Scope is the configuration file to write: the user's (the default),
 	// the system's, the repository's, or File.
-	Scope gitconfig.Scope
+	Scope Scope
 	File  string
 	// Binary is the helper's absolute path.
 	Binary string
@@ -79,8 +104,12 @@ type entry = gitconfig.Entry
 // file returns the configuration file of o, once git is known to be new
 // enough for the sections install writes.
 func (o Options) file(ctx context.Context) (gitconfig.File, error) {
-	f := gitconfig.File{Git: gitconfig.Git{Dir: o.Dir, Env: o.Env}, Scope: o.Scope, Path: o.File}
-	if o.Scope == gitconfig.Path && o.File == "" {
+	scope, err := o.Scope.gitconfig()
+	f := gitconfig.File{Git: gitconfig.Git{Dir: o.Dir, Env: o.Env}, Scope: scope, Path: o.File}
+	if err != nil {
+		return f, err
+	}
+	if o.Scope == Path && o.File == "" {
 		return f, &failure.Error{Problem: "--file needs a path", Fix: "give one: --file PATH"}
 	}
 	v, _, err := f.Version(ctx)
@@ -174,9 +203,12 @@ func (o Options) rewriteSections() ([]section, error) {
 	return ss, nil
 }
 
-// Install writes the configuration for o and prints what it wrote to w.
-// Running it again with the same options changes nothing.
+// Install writes the configuration for o and prints what it wrote to w
+// (nil: nowhere). Running it again with the same options changes nothing.
 func Install(ctx context.Context, o Options, w io.Writer) error {
+	if w == nil {
+		w = io.Discard
+	}
 	g, err := o.file(ctx)
 	if err != nil {
 		return err
@@ -343,8 +375,11 @@ func isURLSection(name string, es []entry) bool {
 // Uninstall removes what Install wrote with the same options: the credential
 // sections for o (whatever profile they name), and the rewrite rules for its
 // regions (all of them when no --region is given), leaving every entry it
-// did not write.
+// did not write. It prints what it removed to w (nil: nowhere).
 func Uninstall(ctx context.Context, o Options, w io.Writer) error {
+	if w == nil {
+		w = io.Discard
+	}
 	g, err := o.file(ctx)
 	if err != nil {
 		return err

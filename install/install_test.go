@@ -11,8 +11,8 @@ import (
 	"testing"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/codecommit"
-	"github.com/git-credential-codecommit/git-credential-codecommit/internal/gitconfig"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
+	"github.com/git-credential-codecommit/git-credential-codecommit/sigv4/endpoint"
 )
 
 func TestCredentialSections(t *testing.T) {
@@ -142,7 +142,7 @@ func listing(t *testing.T, file string) string {
 func TestScopesMatch(t *testing.T) {
 	file := configFile(t)
 	const bin = "/opt/bin/git-credential-codecommit"
-	if err := Install(context.Background(), Options{Scope: gitconfig.Path, File: file, Binary: bin}, io.Discard); err != nil {
+	if err := Install(context.Background(), Options{Scope: Path, File: file, Binary: bin}, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
@@ -181,7 +181,7 @@ func TestScopesMatch(t *testing.T) {
 func TestRewriteTargetsReachTheHelper(t *testing.T) {
 	file := configFile(t)
 	const bin = "/opt/bin/git-credential-codecommit"
-	o := Options{Scope: gitconfig.Path, File: file, Binary: bin, RewriteSSH: true}
+	o := Options{Scope: Path, File: file, Binary: bin, RewriteSSH: true}
 	if err := Install(context.Background(), o, io.Discard); err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +189,7 @@ func TestRewriteTargetsReachTheHelper(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range codecommit.Partitions {
+	for _, p := range endpoint.Partitions() {
 		t.Run(p.ID, func(t *testing.T) {
 			n := 0
 			for _, s := range rules {
@@ -250,7 +250,7 @@ func TestInstallIdempotentAndUninstallExact(t *testing.T) {
 	}
 	before := listing(t, file)
 	ctx := context.Background()
-	o := Options{Scope: gitconfig.Path, File: file, Binary: "/opt/bin/git-credential-codecommit", Profile: "dev", RewriteSSH: true}
+	o := Options{Scope: Path, File: file, Binary: "/opt/bin/git-credential-codecommit", Profile: "dev", RewriteSSH: true}
 	if err := Install(ctx, o, io.Discard); err != nil {
 		t.Fatal(err)
 	}
@@ -279,7 +279,7 @@ func TestInstallIdempotentAndUninstallExact(t *testing.T) {
 		t.Errorf("after a reinstall with another profile:\n%s", got)
 	}
 
-	if err := Uninstall(ctx, Options{Scope: gitconfig.Path, File: file}, io.Discard); err != nil {
+	if err := Uninstall(ctx, Options{Scope: Path, File: file}, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	if after := listing(t, file); after != before {
@@ -295,12 +295,12 @@ func TestURLSectionsStayLast(t *testing.T) {
 	for _, binary := range []string{"/opt/bin/git-credential-codecommit", "/usr/libexec/cc-helper"} {
 		file := configFile(t)
 		ctx := context.Background()
-		prefix := Options{Scope: gitconfig.Path, File: file, Binary: binary, Profile: "a",
+		prefix := Options{Scope: Path, File: file, Binary: binary, Profile: "a",
 			URL: "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/team-a"}
 		if err := Install(ctx, prefix, io.Discard); err != nil {
 			t.Fatal(err)
 		}
-		if err := Install(ctx, Options{Scope: gitconfig.Path, File: file, Binary: binary, Profile: "b"}, io.Discard); err != nil {
+		if err := Install(ctx, Options{Scope: Path, File: file, Binary: binary, Profile: "b"}, io.Discard); err != nil {
 			t.Fatal(err)
 		}
 		get := func(u string) string {
@@ -362,7 +362,7 @@ func TestRemoteHelperLink(t *testing.T) {
 	if err := os.Mkdir(links, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	o := Options{Scope: gitconfig.Path, File: filepath.Join(home, "cfg"), Binary: bin, RemoteHelper: true, RemoteHelperDir: links}
+	o := Options{Scope: Path, File: filepath.Join(home, "cfg"), Binary: bin, RemoteHelper: true, RemoteHelperDir: links}
 	ctx := context.Background()
 	var out strings.Builder
 	if err := Install(ctx, o, &out); err != nil {
@@ -401,5 +401,38 @@ func TestRemoteHelperLink(t *testing.T) {
 	}
 	if b, err := os.ReadFile(link); err != nil || !strings.Contains(string(b), "Python") {
 		t.Errorf("uninstall touched another program's file: %q, %v", b, err)
+	}
+}
+
+// TestScope checks that each public Scope names git config's option for
+// it, and that a Scope outside them is refused before git runs.
+func TestScope(t *testing.T) {
+	testenv.Isolate(t)
+	ctx := context.Background()
+	for s, want := range map[Scope][]string{
+		Global: {"--global"}, System: {"--system"}, Local: {"--local"}, Path: {"--file", "/x/cfg"},
+	} {
+		f, err := Options{Scope: s, File: "/x/cfg"}.file(ctx)
+		if err != nil || !slices.Equal(f.Args(), want) {
+			t.Errorf("scope %d: git config %q, %v; want %q", s, f.Args(), err, want)
+		}
+	}
+	err := Install(ctx, Options{Scope: Path + 1, Binary: "/opt/bin/git-credential-codecommit"}, io.Discard)
+	if want := "install: no configuration scope 4; use Global, System, Local or Path"; err == nil || err.Error() != want {
+		t.Errorf("error %v, want %q", err, want)
+	}
+}
+
+// TestZeroOptions runs Install and Uninstall with zero Options and no
+// writer: Install asks for the helper's path, Uninstall removes nothing from
+// the user's empty configuration, and neither panics.
+func TestZeroOptions(t *testing.T) {
+	testenv.Isolate(t)
+	ctx := context.Background()
+	if err := Install(ctx, Options{}, nil); err == nil || err.Error() != `the helper's path "" is not absolute; give its absolute path` {
+		t.Errorf("Install with zero Options: %v", err)
+	}
+	if err := Uninstall(ctx, Options{}, nil); err != nil {
+		t.Errorf("Uninstall with zero Options: %v", err)
 	}
 }

@@ -1,10 +1,14 @@
-// Package sigv4 computes the password that AWS CodeCommit accepts over HTTPS:
-// an AWS Signature Version 4 signature over the repository path and host, in
-// the exact form the AWS CLI's credential helper
-// (aws codecommit credential-helper) produces.
+// Package sigv4 computes the username and password that AWS CodeCommit
+// accepts over HTTPS: an AWS Signature Version 4 signature over the
+// repository path and host, in the exact form the AWS CLI's credential
+// helper (aws codecommit credential-helper) produces, and when git should
+// stop using it.
 //
-// Everything here is a pure function of its arguments. The package knows
-// nothing of git or of where credentials come from.
+// [SignURL] is the entry point for a Go program that has AWS credentials and
+// a repository URL (any partition, FIPS or VPC endpoint, with or without a
+// port); see the package example. Everything here is a pure function of its
+// arguments, on the standard library only: the package keeps no state and
+// knows nothing of where credentials come from.
 //
 // The generic core ([SigningKey], [StringToSign], [Signature]) follows
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html
@@ -25,11 +29,23 @@ const Algorithm = "AWS4-HMAC-SHA256"
 // Service is the SigV4 service name CodeCommit's git endpoint signs for.
 const Service = "codecommit"
 
+// PasswordLifetime is how long CodeCommit accepts a signed password: about
+// 15 minutes after its timestamp, as its user guide says.
+const PasswordLifetime = 15 * time.Minute
+
+// ExpiryMargin is taken off PasswordLifetime for a password's Expires. Git
+// 2.40+ drops a password at its password_expiry_utc, and storing helpers
+// (cache, wincred, libsecret, osxkeychain) forget it. Dropping it early
+// costs one more signature; dropping it late costs a 403 that git never
+// answers with "erase". A minute covers ordinary clock skew against AWS.
+const ExpiryMargin = time.Minute
+
 // Credentials are the AWS keys a password is signed with.
 type Credentials struct {
 	AccessKeyID     string
 	SecretAccessKey string
-	SessionToken    string // empty for long-term keys
+	SessionToken    string    // empty for long-term keys
+	Expires         time.Time // when the keys expire; zero if they do not
 }
 
 // Password is a CodeCommit git password and the values it was computed from.
@@ -37,8 +53,12 @@ type Credentials struct {
 // Username may hold a session token and Password is a bearer secret, so
 // neither may be.
 type Password struct {
-	Username         string
-	Password         string
+	Username string
+	Password string
+	// Expires is when to stop using the password (git's
+	// password_expiry_utc): PasswordLifetime less ExpiryMargin after it was
+	// signed, or when the credentials expire if that is sooner.
+	Expires          time.Time
 	CanonicalRequest string
 	StringToSign     string
 }
@@ -56,7 +76,8 @@ type Password struct {
 //   - The username is the access key id, followed by "%" and the session
 //     token when there is one.
 //
-// Only the second of t counts.
+// Only the second of t counts for the signature; Expires is computed from t
+// itself.
 func CodeCommit(c Credentials, region, host, path string, t time.Time) Password {
 	t = t.UTC()
 	stamp := t.Format("20060102T150405")
@@ -76,9 +97,20 @@ func CodeCommit(c Credentials, region, host, path string, t time.Time) Password 
 	return Password{
 		Username:         user,
 		Password:         stamp + "Z" + sig,
+		Expires:          expiry(t, c.Expires),
 		CanonicalRequest: creq,
 		StringToSign:     sts,
 	}
+}
+
+// expiry is when a password signed at t with credentials expiring at
+// credsExpire (zero: never) is to be dropped.
+func expiry(t, credsExpire time.Time) time.Time {
+	e := t.Add(PasswordLifetime - ExpiryMargin)
+	if !credsExpire.IsZero() && credsExpire.Before(e) {
+		return credsExpire
+	}
+	return e
 }
 
 // Scope returns the credential scope "YYYYMMDD/region/service/aws4_request".

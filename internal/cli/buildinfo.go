@@ -16,7 +16,7 @@ func versionReport(b Build) string {
 	if !ok {
 		bi = &debug.BuildInfo{GoVersion: runtime.Version()}
 	}
-	return versionText(b, bi, fips140.Enabled(), fips140.Version())
+	return versionText(b, bi, fips140.Enabled(), fipsModuleVersion())
 }
 
 // versionText formats the "--version" report. Its first line is

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -16,13 +15,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awsclivectors"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
 // The credentials and time of the first AWS CLI v2 vector
-// (sigv4/testdata/awscli-v2-vectors.tsv); answer is what the AWS CLI printed
+// (internal/awsclivectors); answer is what the AWS CLI printed
 // for it, followed by our password_expiry_utc line (time + 14 minutes).
 const (
 	keyID  = "AKIA4AQIBOY1E7Q156WL"
@@ -208,51 +208,31 @@ func TestLookAlikeHosts(t *testing.T) {
 // TestAWSCLIVectorsThroughRun runs every AWS CLI vector through the whole
 // program: each host form, with and without session token and port.
 func TestAWSCLIVectorsThroughRun(t *testing.T) {
-	f, err := os.Open("../../sigv4/testdata/awscli-v2-vectors.tsv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	s := bufio.NewScanner(f)
-	s.Buffer(nil, 1<<20)
-	n := 0
-	for s.Scan() {
-		if strings.HasPrefix(s.Text(), "#") {
-			continue
+	for _, v := range awsclivectors.Load(t) {
+		env := map[string]string{"AWS_ACCESS_KEY_ID": v.AccessKeyID, "AWS_SECRET_ACCESS_KEY": v.SecretAccessKey}
+		if v.SessionToken != "" {
+			env["AWS_SESSION_TOKEN"] = v.SessionToken
 		}
-		c := strings.Split(s.Text(), "\t")
-		when, err := time.Parse(time.RFC3339, c[0])
-		if err != nil {
-			t.Fatal(err)
-		}
-		env := map[string]string{"AWS_ACCESS_KEY_ID": c[3], "AWS_SECRET_ACCESS_KEY": c[4]}
-		if c[5] != "-" {
-			env["AWS_SESSION_TOKEN"] = c[5]
-		}
-		host, _, _ := strings.Cut(c[1], ":")
+		host, _, _ := strings.Cut(v.Host, ":")
 		for _, in := range []string{
-			fmt.Sprintf("protocol=https\nhost=%s\npath=%s\n", c[1], c[2]),
-			fmt.Sprintf("url=https://%s/%s\n", c[1], c[2]),
+			fmt.Sprintf("protocol=https\nhost=%s\npath=%s\n", v.Host, v.Path),
+			fmt.Sprintf("url=%s\n", v.URL()),
 			// The port is not signed: every host form with and without one.
-			fmt.Sprintf("protocol=https\nhost=%s\npath=%s\n", host, c[2]),
-			fmt.Sprintf("protocol=https\nhost=%s:8443\npath=%s\n", host, c[2]),
+			fmt.Sprintf("protocol=https\nhost=%s\npath=%s\n", host, v.Path),
+			fmt.Sprintf("protocol=https\nhost=%s:8443\npath=%s\n", host, v.Path),
 		} {
 			home := isolate(t)
-			for k, v := range env {
-				t.Setenv(k, v)
+			for k, val := range env {
+				t.Setenv(k, val)
 			}
 			var stdout, stderr bytes.Buffer
-			code := (testCLI(strings.NewReader(in), &stdout, &stderr, func() time.Time { return when })).run([]string{"get"})
-			want := fmt.Sprintf("username=%s\npassword=%s\npassword_expiry_utc=%d\n", c[6], c[7], when.Unix()+14*60)
+			code := (testCLI(strings.NewReader(in), &stdout, &stderr, func() time.Time { return v.Time })).run([]string{"get"})
+			want := fmt.Sprintf("username=%s\npassword=%s\npassword_expiry_utc=%d\n", v.Username, v.Password, v.Time.Unix()+14*60)
 			if code != 0 || stdout.String() != want || stderr.Len() != 0 {
-				t.Errorf("%s %s (home %s): exit %d\nstdout %q\nstderr %q\nwant %q", c[0], c[1], home, code, stdout.String(), stderr.String(), want)
+				t.Errorf("%s %s (home %s): exit %d\nstdout %q\nstderr %q\nwant %q", v.Time, v.Host, home, code, stdout.String(), stderr.String(), want)
 			}
 		}
 		t.Setenv("AWS_SESSION_TOKEN", "")
-		n++
-	}
-	if n != 16 {
-		t.Fatalf("ran %d vectors, want 16", n)
 	}
 }
 

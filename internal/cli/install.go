@@ -8,7 +8,6 @@ import (
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/install"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/failure"
-	"github.com/git-credential-codecommit/git-credential-codecommit/internal/gitconfig"
 )
 
 var cmdInstall = &command{
@@ -85,8 +84,8 @@ func (c *cli) runInstall(ic *installCmd, args []string) int {
 	n := 0
 	for _, s := range []struct {
 		on    bool
-		scope gitconfig.Scope
-	}{{ic.global, gitconfig.Global}, {ic.system, gitconfig.System}, {ic.local, gitconfig.Local}, {o.File != "", gitconfig.Path}} {
+		scope install.Scope
+	}{{ic.global, install.Global}, {ic.system, install.System}, {ic.local, install.Local}, {o.File != "", install.Path}} {
 		if s.on {
 			o.Scope = s.scope
 			n++

@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -193,21 +192,18 @@ func TestGitEndToEnd(t *testing.T) {
 		p := sigv4.CodeCommit(tempKey, "us-east-1", testHost, "v1/repos/demo", time.Now())
 		g := newGitUser(t, s, p.Username, p.Password)
 		const n = 8
-		var wg sync.WaitGroup
 		errs := make(chan error, n)
 		for range n {
-			wg.Go(func() {
+			go func() {
 				out, err := g.run(".", "ls-remote", testURL)
 				if err == nil && !strings.Contains(out, strings.TrimSpace(head)+"\trefs/heads/main") {
 					err = fmt.Errorf("ls-remote printed %q", out)
 				}
 				errs <- err
-			})
+			}()
 		}
-		wg.Wait()
-		close(errs)
-		for err := range errs {
-			if err != nil {
+		for range n {
+			if err := <-errs; err != nil {
 				t.Error(err)
 			}
 		}

@@ -1,0 +1,9 @@
+package endpoint
+
+import (
+	"testing"
+
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
