@@ -28,25 +28,47 @@ const (
 	testScope = "credential.https://git-codecommit.*.amazonaws.com"
 )
 
-// doctorWorld is an isolated machine: an empty home, no git or AWS settings
-// of the machine in the process environment, and git configured by the test.
+// doctorWorld is an isolated machine: an empty home, and git configured by
+// the test. Git, install and doctor run with env, which holds only PATH of
+// the machine; the process environment is left alone, so tests can run in
+// parallel, unless the test calls isolate.
 type doctorWorld struct {
 	t    *testing.T
 	home string
-	bin  string // the helper binary
+	bin  string   // the helper binary
+	env  []string // the environment of git and doctor's commands
 }
 
 func newDoctorWorld(t *testing.T) *doctorWorld {
 	t.Helper()
-	return &doctorWorld{t: t, home: testenv.Isolate(t), bin: testenv.HelperBinary(t)}
+	home := t.TempDir()
+	env := append([]string{"PATH=" + os.Getenv("PATH")}, testenv.Baseline(home)...)
+	return &doctorWorld{t: t, home: home, bin: testenv.HelperBinary(t), env: env}
 }
 
-// git runs git in home with the isolated process environment.
+// isolate points the process environment at the world's home too, for a
+// test whose AWS side reads the home's files: the AWS SDK reads the process
+// environment. Such a test cannot run in parallel.
+func (w *doctorWorld) isolate() {
+	for _, kv := range testenv.Baseline(w.home) {
+		k, v, _ := strings.Cut(kv, "=")
+		w.t.Setenv(k, v)
+	}
+}
+
+// noEnvCredentials removes the credentials TestMain put in the process
+// environment, for this test; it cannot run in parallel.
+func (w *doctorWorld) noEnvCredentials() {
+	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"} {
+		w.t.Setenv(k, "") // restored when the test ends
+		os.Unsetenv(k)
+	}
+}
+
+// git runs git in home with the world's environment.
 func (w *doctorWorld) git(args ...string) {
 	w.t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = w.home
-	if out, err := cmd.CombinedOutput(); err != nil {
+	if out, err := testenv.Command(w.home, nil, "git", args...).CombinedOutput(); err != nil {
 		w.t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 }
@@ -63,13 +85,7 @@ func (w *doctorWorld) install(args ...string) {
 // write creates a file under home.
 func (w *doctorWorld) write(name, body string) {
 	w.t.Helper()
-	p := filepath.Join(w.home, name)
-	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
-		w.t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
-		w.t.Fatal(err)
-	}
+	testenv.WriteFile(w.t, w.home, name, body)
 }
 
 // fakeAWS writes a program named aws that answers nothing, in place of the
@@ -84,20 +100,16 @@ func (w *doctorWorld) fakeAWS() string {
 	return p
 }
 
-// envCredentials puts temporary credentials with a session token in the
-// environment and returns them.
-func (w *doctorWorld) envCredentials(keys *fakeaws.Keys) fakeaws.Credentials {
-	c := keys.Issue("ASIAENV", time.Now().Add(time.Hour))
-	w.t.Setenv("AWS_ACCESS_KEY_ID", c.AccessKeyID)
-	w.t.Setenv("AWS_SECRET_ACCESS_KEY", c.SecretAccessKey)
-	w.t.Setenv("AWS_SESSION_TOKEN", c.SessionToken)
-	return c
-}
-
-// doctor runs Doctor in home.
+// doctor runs Doctor in home, with the world's environment unless o has
+// one.
 func (w *doctorWorld) doctor(o Options) Report {
 	w.t.Helper()
-	o.Dir = w.home
+	if o.Dir == "" {
+		o.Dir = w.home
+	}
+	if o.Env == nil {
+		o.Env = w.env
+	}
 	r := Doctor(context.Background(), o)
 	var text bytes.Buffer
 	r.WriteText(&text)
@@ -145,9 +157,10 @@ func assertNoSecret(t *testing.T, r Report, c fakeaws.Credentials) {
 }
 
 func TestDoctorGoodSetup(t *testing.T) {
+	t.Parallel()
 	w := newDoctorWorld(t)
 	w.install()
-	c := w.envCredentials(fakeaws.NewKeys())
+	c := envCreds
 	r := w.doctor(Options{URL: testURL})
 	if !r.OK || r.URL != testURL {
 		t.Fatalf("OK %v, URL %s; want a passing report for %s", r.OK, r.URL, testURL)
@@ -179,14 +192,13 @@ func TestDoctorGoodSetup(t *testing.T) {
 func TestDoctorOnline(t *testing.T) {
 	w := newDoctorWorld(t)
 	w.install()
-	keys := fakeaws.NewKeys()
-	sts, err := fakeaws.StartSTS(keys)
+	sts, err := fakeaws.StartSTS(envKeys)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(sts.Close)
 	t.Setenv("AWS_ENDPOINT_URL_STS", sts.URL)
-	c := w.envCredentials(keys)
+	c := envCreds
 
 	r := w.doctor(Options{URL: testURL, Online: true})
 	if !r.OK {
@@ -212,21 +224,12 @@ func TestDoctorOnline(t *testing.T) {
 }
 
 // ssoProfile writes a "dev" profile on IAM Identity Center whose cached
-// token expired an hour ago and cannot be refreshed.
+// token expired an hour ago and cannot be refreshed, and points the process
+// environment at them (isolate).
 func (w *doctorWorld) ssoProfile() {
-	w.write(".aws/config", `[profile dev]
-sso_session = corp
-sso_account_id = 111122223333
-sso_role_name = Developer
-region = us-east-1
-[sso-session corp]
-sso_start_url = https://corp.awsapps.com/start
-sso_region = us-east-1
-sso_registration_scopes = sso:account:access
-`)
-	// The SDK's token cache: ~/.aws/sso/cache/ + hex(sha1("corp")) + ".json".
-	w.write(".aws/sso/cache/ee0bfd2552fbd840c02cc48b6e823320543c450f.json",
-		fmt.Sprintf(`{"accessToken": "expired-token", "expiresAt": %q}`, time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)))
+	w.isolate()
+	w.write(".aws/config", testenv.SSOConfig)
+	w.write(testenv.SSOTokenFile, fmt.Sprintf(`{"accessToken": "expired-token", "expiresAt": %q}`, time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)))
 }
 
 func TestDoctorFailures(t *testing.T) {
@@ -237,8 +240,9 @@ func TestDoctorFailures(t *testing.T) {
 		// credentials in the environment.
 		setup func(w *doctorWorld)
 		url   string
-		// noCreds leaves the environment without credentials.
-		noCreds bool
+		// noCreds leaves the environment without credentials; aws says
+		// setup changes the process environment (isolate).
+		noCreds, aws bool
 		// check is the check that must fail; detail and fix are strings
 		// its detail and fix must hold.
 		check, detail, fix string
@@ -290,14 +294,15 @@ func TestDoctorFailures(t *testing.T) {
 		check: "usehttppath", detail: "a later one is false", fix: "--show-origin",
 	}, {
 		name:    "no credentials",
-		noCreds: true,
-		check:   "credentials", detail: "no AWS credentials (", fix: "aws configure",
+		noCreds: true, aws: true,
+		check: "credentials", detail: "no AWS credentials (", fix: "aws configure",
 	}, {
 		name: "expired SSO token",
 		setup: func(w *doctorWorld) {
 			w.install("--profile", "dev") // doctor takes the profile from the helper's command line
 			w.ssoProfile()
 		},
+		aws:   true,
 		check: "credentials", detail: `session of profile "dev" has expired`, fix: "git-credential-codecommit login --profile dev",
 		also: "sso",
 	}, {
@@ -328,10 +333,15 @@ func TestDoctorFailures(t *testing.T) {
 		fix: "ssh://" + testHost + "/v1/repos/demo and run: git-credential-codecommit install --rewrite-ssh",
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
+			if !tc.aws {
+				t.Parallel()
+			}
 			w := newDoctorWorld(t)
-			var c fakeaws.Credentials
-			if !tc.noCreds {
-				c = w.envCredentials(fakeaws.NewKeys())
+			c := envCreds
+			if tc.noCreds {
+				w.isolate()
+				w.noEnvCredentials()
+				c = fakeaws.Credentials{}
 			}
 			if tc.setup != nil {
 				tc.setup(w)
@@ -380,11 +390,11 @@ func TestDoctorWarnings(t *testing.T) {
 		{"AWS CLI helper after ours", "!AWS codecommit credential-helper $@", "the AWS CLI's helper"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			w := newDoctorWorld(t)
 			w.install()
 			helper := strings.Replace(tc.helper, "AWS", w.fakeAWS(), 1)
 			w.git("config", "--global", "--add", "credential.helper", helper) // after the sections install wrote
-			w.envCredentials(fakeaws.NewKeys())
 			r := w.doctor(Options{URL: testURL})
 			if !r.OK {
 				t.Fatalf("failed checks %v, want none", failed(r))
@@ -397,9 +407,9 @@ func TestDoctorWarnings(t *testing.T) {
 }
 
 func TestDoctorSSHRewritten(t *testing.T) {
+	t.Parallel()
 	w := newDoctorWorld(t)
 	w.install("--rewrite-ssh", "--region", "us-east-1")
-	w.envCredentials(fakeaws.NewKeys())
 	for _, u := range []string{"ssh://" + testHost + "/v1/repos/demo", "git+ssh://" + testHost + "/v1/repos/demo", testHost + ":v1/repos/demo"} {
 		r := w.doctor(Options{URL: u})
 		if !r.OK || r.URL != u {
@@ -416,8 +426,9 @@ func TestDoctorSSHRewritten(t *testing.T) {
 // profile on the helper's command line, and that Options beat it.
 func TestDoctorHelperFlags(t *testing.T) {
 	w := newDoctorWorld(t)
+	w.isolate()
 	w.install("--profile", "dev")
-	w.envCredentials(fakeaws.NewKeys()) // a profile named beats the environment
+	// TestMain's credentials in the environment: a profile named beats them.
 	w.write(".aws/credentials", `[dev]
 aws_access_key_id = AKIADEVPROFILE000001
 aws_secret_access_key = dev/secret+key0000000000000000000000000
@@ -440,6 +451,8 @@ aws_secret_access_key = ops/secret+key0000000000000000000000000
 
 func TestDoctorCredentialsExpireSoon(t *testing.T) {
 	w := newDoctorWorld(t)
+	w.isolate()
+	w.noEnvCredentials()
 	w.install()
 	c := fakeaws.NewKeys().Issue("ASIAPROC", time.Now().Add(10*time.Minute))
 	w.write("creds.sh", fmt.Sprintf("cat <<'EOF'\n"+`{"Version": 1, "AccessKeyId": %q, "SecretAccessKey": %q, "SessionToken": %q, "Expiration": %q}`+"\nEOF\n",
@@ -458,7 +471,6 @@ func TestDoctorCredentialsExpireSoon(t *testing.T) {
 func TestDoctorDefaultURL(t *testing.T) {
 	w := newDoctorWorld(t)
 	w.install()
-	w.envCredentials(fakeaws.NewKeys())
 	for _, tc := range []struct{ region, env, want string }{
 		{"", "", "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/doctor-check"},
 		{"", "eu-west-1", "https://git-codecommit.eu-west-1.amazonaws.com/v1/repos/doctor-check"},
@@ -477,7 +489,6 @@ func TestDoctorDefaultURL(t *testing.T) {
 func TestDoctorRegions(t *testing.T) {
 	w := newDoctorWorld(t)
 	w.install()
-	w.envCredentials(fakeaws.NewKeys())
 	t.Setenv("AWS_REGION", "eu-west-1")
 	r := w.doctor(Options{URL: testURL})
 	want := "us-east-1, from the host name; AWS calls for credentials use eu-west-1, the configured region"
@@ -489,11 +500,11 @@ func TestDoctorRegions(t *testing.T) {
 // TestDoctorEnv checks that Options.Env, not the process's
 // environment, is what the git commands run with.
 func TestDoctorEnv(t *testing.T) {
+	t.Parallel()
 	w := newDoctorWorld(t)
-	w.envCredentials(fakeaws.NewKeys())
 	other := filepath.Join(w.home, "other.gitconfig")
 	w.install("--file", other)
-	if r := w.doctor(Options{URL: testURL}); r.OK {
+	if r := Doctor(context.Background(), Options{URL: testURL, Dir: w.home}); r.OK {
 		t.Fatal("OK with the process's empty git configuration, want a failure")
 	}
 	r := w.doctor(Options{URL: testURL, Env: append(os.Environ(), "GIT_CONFIG_GLOBAL="+other)})
@@ -504,9 +515,10 @@ func TestDoctorEnv(t *testing.T) {
 
 // TestDoctorCommand runs the built binary's doctor --json as a user would.
 func TestDoctorCommand(t *testing.T) {
+	t.Parallel()
 	w := newDoctorWorld(t)
 	w.install()
-	c := fakeaws.NewKeys().Issue("ASIAENV", time.Now().Add(time.Hour))
+	c := envCreds
 	for _, tc := range []struct {
 		name string
 		env  []string
@@ -516,6 +528,7 @@ func TestDoctorCommand(t *testing.T) {
 		{"without credentials", nil, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			cmd := testenv.Command(w.home, tc.env, w.bin, "doctor", "--json", testURL)
 			var stdout, stderr bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -646,27 +659,6 @@ func TestShellWords(t *testing.T) {
 	}
 }
 
-func TestParseSSH(t *testing.T) {
-	for in, want := range map[string]*sshURL{
-		"ssh://git-codecommit.us-east-1.amazonaws.com/v1/repos/x":          {"", "git-codecommit.us-east-1.amazonaws.com", "/v1/repos/x"},
-		"ssh://APKAX@git-codecommit.us-east-1.amazonaws.com:22/v1/repos/x": {"APKAX", "git-codecommit.us-east-1.amazonaws.com", "/v1/repos/x"},
-		"GIT+SSH://h/p": {"", "h", "/p"},
-		"ssh+git://h/p": {"", "h", "/p"},
-		"git-codecommit.us-east-1.amazonaws.com:v1/repos/x": {"", "git-codecommit.us-east-1.amazonaws.com", "v1/repos/x"},
-		"APKAX@host:v1/repos/x":                             {"APKAX", "host", "v1/repos/x"},
-		"https://h/p":                                       nil,
-		"http://h/p":                                        nil,
-		"C:/repos/x":                                        nil,
-		"./a:b":                                             nil,
-		"origin":                                            nil,
-	} {
-		got, ok := parseSSH(in)
-		if ok != (want != nil) || ok && got != *want {
-			t.Errorf("parseSSH(%q) = %+v, %v; want %+v", in, got, ok, want)
-		}
-	}
-}
-
 func TestClockCheck(t *testing.T) {
 	aws := time.Date(2026, 11, 25, 21, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
@@ -726,7 +718,7 @@ a clone of ` + testURL + ` would fail: 2 problems
 // an SSO profile: its expiry, whether it renews itself, and the sign-in
 // that fixes it.
 func TestDoctorSSOToken(t *testing.T) {
-	const tokenFile = ".aws/sso/cache/ee0bfd2552fbd840c02cc48b6e823320543c450f.json"
+	const tokenFile = testenv.SSOTokenFile
 	in := func(d time.Duration) string { return time.Now().Add(d).UTC().Format(time.RFC3339) }
 	for _, tc := range []struct {
 		name string
@@ -841,12 +833,15 @@ func TestDoctorSSOTokenNotChecked(t *testing.T) {
 	w := newDoctorWorld(t)
 	w.install()
 	w.ssoProfile()
-	w.envCredentials(fakeaws.NewKeys())
-	for _, profile := range []string{"", "dev"} {
-		t.Setenv("AWS_PROFILE", profile)
+	for _, tc := range []struct{ profile, why string }{
+		{"", "the credentials come from keys in the environment, not from IAM Identity Center"},
+		{"dev", "the credentials come from keys in the environment, not from IAM Identity Center"},
+	} {
+		t.Setenv("AWS_PROFILE", tc.profile)
 		r := w.doctor(Options{URL: testURL})
-		if !r.OK || slices.ContainsFunc(r.Checks, func(c Check) bool { return c.Name == "sso" }) {
-			t.Errorf("AWS_PROFILE=%q: failed checks %v, checks %+v; want no sso check", profile, failed(r), r.Checks)
+		if cs := find(r, "sso", Skip); !r.OK || len(cs) != 1 || !strings.Contains(cs[0].Detail, tc.why) ||
+			slices.ContainsFunc(r.Checks, func(c Check) bool { return c.Name == "sso" && c.Status != Skip }) {
+			t.Errorf("AWS_PROFILE=%q: failed checks %v, checks %+v; want the sso check skipped: %s", tc.profile, failed(r), r.Checks, tc.why)
 		}
 	}
 }
@@ -855,16 +850,16 @@ func TestDoctorSSOTokenNotChecked(t *testing.T) {
 // command as a credential helper. doctor does not run it unless Local is
 // set; it lists it instead, and says how to include it.
 func TestDoctorLocalHelpers(t *testing.T) {
+	t.Parallel()
 	w := newDoctorWorld(t)
 	w.install()
-	w.envCredentials(fakeaws.NewKeys())
 	repo := filepath.Join(w.home, "repo")
 	w.git("init", "-q", repo)
 	marker := filepath.Join(w.home, "ran")
 	w.git("-C", repo, "config", "credential.helper", "!touch "+marker+"; false")
 	for _, local := range []bool{false, true} {
 		os.Remove(marker)
-		r := Doctor(context.Background(), Options{URL: testURL, Dir: repo, Local: local})
+		r := w.doctor(Options{URL: testURL, Dir: repo, Local: local})
 		_, err := os.Stat(marker)
 		if ran := err == nil; ran != local {
 			t.Errorf("Local %v: the repository's helper ran: %v", local, ran)
