@@ -66,8 +66,11 @@ func runProbe(ctx context.Context, o Options, rawURL string) (probe, error) {
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	runErr := cmd.Run()
-	if ctx.Err() != nil {
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		return probe{}, fmt.Errorf("git credential fill did not finish within the %s doctor gives all checks; a helper may be waiting for input", o.Budget)
+	case ctx.Err() != nil:
+		return probe{}, fmt.Errorf("git credential fill did not finish: doctor was stopped (%v)", ctx.Err())
 	}
 	var exit *exec.ExitError
 	if runErr != nil && !errors.As(runErr, &exit) {

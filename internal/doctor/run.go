@@ -2,6 +2,7 @@ package doctor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -50,7 +51,10 @@ type task struct {
 // run runs every check concurrently, within the budget, and returns their
 // checks in a fixed order.
 func (d *doctor) run(ctx context.Context) []Check {
-	late, cancelLate := context.WithTimeout(ctx, d.o.Budget+grace)
+	// Past the budget, the report waits a little longer for checks that
+	// are stopping; when the caller cancels ctx, they stop at once, and the
+	// report waits for them as well.
+	late, cancelLate := context.WithTimeout(context.WithoutCancel(ctx), d.o.Budget+grace)
 	defer cancelLate()
 	ctx, cancel := context.WithTimeout(ctx, d.o.Budget)
 	defer cancel()
@@ -67,7 +71,7 @@ func (d *doctor) run(ctx context.Context) []Check {
 		t(d.checkFIPS, []*task{url}, "fips"),
 		helpers,
 		t(d.checkUseHTTPPath, []*task{helpers}, "usehttppath"),
-		t(d.checkLocalHelpers, []*task{git, url}, "helper"),
+		t(d.checkLocalHelpers, []*task{git, url}), // only adds to the helper check
 		creds,
 		t(d.checkSSOToken, []*task{creds}, "sso"),
 		t(d.checkRegion, []*task{creds}, "region"),
@@ -93,9 +97,11 @@ func runTasks(ctx, late context.Context, budget time.Duration, tasks []*task) []
 				}
 			}
 			if ctx.Err() != nil {
-				t.checks = each(t.names, func(name string) Check {
-					return skip(name, fmt.Sprintf("not run: the %s doctor gives all checks ran out before the checks this one needs finished", budget))
-				})
+				why := "not run: doctor was stopped before the checks this one needs finished"
+				if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+					why = fmt.Sprintf("not run: the %s doctor gives all checks ran out before the checks this one needs finished", budget)
+				}
+				t.checks = each(t.names, func(name string) Check { return skip(name, why) })
 				return
 			}
 			t.checks = t.run(ctx)
