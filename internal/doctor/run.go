@@ -85,7 +85,8 @@ func (d *doctor) run(ctx context.Context) []Check {
 // runTasks starts every task, and returns their checks in the order of
 // tasks once all are done, or late is: a task not done by then is reported
 // as not finished, and one whose needs were not done within ctx as
-// skipped.
+// skipped. A task that needs none runs whenever it starts, and stops when
+// ctx ends.
 func runTasks(ctx, late context.Context, budget time.Duration, tasks []*task) []Check {
 	for _, t := range tasks {
 		go func() {
@@ -96,7 +97,7 @@ func runTasks(ctx, late context.Context, budget time.Duration, tasks []*task) []
 				case <-ctx.Done():
 				}
 			}
-			if ctx.Err() != nil {
+			if len(t.needs) > 0 && ctx.Err() != nil {
 				why := "not run: doctor was stopped before the checks this one needs finished"
 				if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 					why = fmt.Sprintf("not run: the %s doctor gives all checks ran out before the checks this one needs finished", budget)
