@@ -117,7 +117,9 @@ func runTasks(ctx, late context.Context, budget time.Duration, tasks []*task) []
 			case <-t.done:
 			default:
 				checks = append(checks, each(t.names, func(name string) Check {
-					return fail(name, fmt.Sprintf("did not finish within the %s doctor gives all checks", budget), "")
+					c := runTasksUnfinished(budget)
+					c.Name = name
+					return c
 				})...)
 				continue
 			}
@@ -125,6 +127,12 @@ func runTasks(ctx, late context.Context, budget time.Duration, tasks []*task) []
 		checks = append(checks, t.checks...)
 	}
 	return checks
+}
+
+// runTasksUnfinished is the check of a task that did not finish within
+// budget, without its name.
+func runTasksUnfinished(budget time.Duration) Check {
+	return fail("", fmt.Sprintf("did not finish within the %s doctor gives all checks", budget), "")
 }
 
 // each returns a check for each name.

@@ -1,9 +1,11 @@
 package project
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/failure"
@@ -119,5 +121,17 @@ func TestAbsent(t *testing.T) {
 	}
 	if !slices.Equal(names, Managers()) {
 		t.Errorf("managers %q, want %q", names, Managers())
+	}
+}
+
+// TestDocs checks the bound on the files read that
+// docs/package-managers.md states.
+func TestDocs(t *testing.T) {
+	b, err := os.ReadFile("../../docs/package-managers.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("of at most %d MiB", maxFile>>20); !strings.Contains(strings.Join(strings.Fields(string(b)), " "), want) {
+		t.Errorf("docs/package-managers.md does not say: %s", want)
 	}
 }
