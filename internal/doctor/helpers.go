@@ -93,7 +93,10 @@ func selfExecutable() string {
 	return p
 }
 
-// sameFile reports whether a and b name the same existing file.
+// sameFile reports whether a and b name the same existing file. Unlike
+// install's, which must tell a missing file from a failure before it
+// replaces one, any failure here just means no: the probe's exit status
+// identifies this program anyway.
 func sameFile(a, b string) bool {
 	if a == "" || b == "" {
 		return false
