@@ -130,40 +130,43 @@ func TestDoctorPlainProject(t *testing.T) {
 // recognise itself in git's configuration and pass.
 func TestDoctorKnowsItselfRenamed(t *testing.T) {
 	t.Parallel()
-	w := newDoctorWorld(t)
 	for _, name := range []string{"git-credential-codecommit_linux_amd64", "git-credential-codecommit-v2"} {
-		// A hard link is the same program under another name, without
-		// copying its megabytes; a copy where links do not work.
-		bin := filepath.Join(w.home, "bin", name)
-		if err := os.MkdirAll(filepath.Dir(bin), 0o700); err != nil {
-			t.Fatal(err)
-		}
-		if os.Link(w.bin, bin) != nil {
-			b, err := os.ReadFile(w.bin)
-			if err != nil {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			w := newDoctorWorld(t)
+			// A hard link is the same program under another name, without
+			// copying its megabytes; a copy where links do not work.
+			bin := filepath.Join(w.home, "bin", name)
+			if err := os.MkdirAll(filepath.Dir(bin), 0o700); err != nil {
 				t.Fatal(err)
 			}
-			w.write(filepath.Join("bin", name), string(b))
-			if err := os.Chmod(bin, 0o755); err != nil {
+			if os.Link(w.bin, bin) != nil {
+				b, err := os.ReadFile(w.bin)
+				if err != nil {
+					t.Fatal(err)
+				}
+				w.write(filepath.Join("bin", name), string(b))
+				if err := os.Chmod(bin, 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			c := envCreds
+			env := []string{"AWS_ACCESS_KEY_ID=" + c.AccessKeyID, "AWS_SECRET_ACCESS_KEY=" + c.SecretAccessKey, "AWS_SESSION_TOKEN=" + c.SessionToken}
+			for _, args := range [][]string{{"install"}, {"doctor", testURL}} {
+				cmd := testenv.Command(w.home, env, bin, args...)
+				var out bytes.Buffer
+				cmd.Stdout, cmd.Stderr = &out, &out
+				if err := cmd.Run(); err != nil {
+					t.Fatalf("%s %s: %v\n%s", name, args[0], err, out.String())
+				}
+				if args[0] == "doctor" && !strings.Contains(out.String(), "ok    helper      git asks git-credential-codecommit first") {
+					t.Errorf("%s doctor:\n%s", name, out.String())
+				}
+			}
+			if err := testenv.Command(w.home, nil, bin, "uninstall").Run(); err != nil {
 				t.Fatal(err)
 			}
-		}
-		c := envCreds
-		env := []string{"AWS_ACCESS_KEY_ID=" + c.AccessKeyID, "AWS_SECRET_ACCESS_KEY=" + c.SecretAccessKey, "AWS_SESSION_TOKEN=" + c.SessionToken}
-		for _, args := range [][]string{{"install"}, {"doctor", testURL}} {
-			cmd := testenv.Command(w.home, env, bin, args...)
-			var out bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &out, &out
-			if err := cmd.Run(); err != nil {
-				t.Fatalf("%s %s: %v\n%s", name, args[0], err, out.String())
-			}
-			if args[0] == "doctor" && !strings.Contains(out.String(), "ok    helper      git asks git-credential-codecommit first") {
-				t.Errorf("%s doctor:\n%s", name, out.String())
-			}
-		}
-		if err := testenv.Command(w.home, nil, bin, "uninstall").Run(); err != nil {
-			t.Fatal(err)
-		}
+		})
 	}
 }
 
