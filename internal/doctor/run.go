@@ -14,7 +14,7 @@ import (
 
 // grace is how long after the budget the report waits for checks that are
 // stopping: a check that honours its context returns at once, and a
-// command it ran is given waitDelay to let go of its output.
+// command it ran is killed and given waitDelay to let go of its output.
 const (
 	grace     = 2 * time.Second
 	waitDelay = time.Second
@@ -76,7 +76,7 @@ func (d *doctor) run(ctx context.Context) []Check {
 		t(d.checkSSOToken, []*task{creds}, "sso"),
 		t(d.checkRegion, []*task{creds}, "region"),
 		t(d.checkOnline, []*task{creds}, "identity", "clock"),
-		t(d.checkProject(func(ctx context.Context, o project.Options) []project.Finding { return project.CheckGo(ctx, o) }), nil, project.Go),
+		t(d.checkProject(project.CheckGo), nil, project.Go),
 		t(d.checkProject(func(_ context.Context, o project.Options) []project.Finding { return project.CheckCargo(o) }), nil, project.Cargo),
 		t(d.checkProject(project.CheckJavaScript), nil, project.Yarn, project.SSHDeps),
 	})
