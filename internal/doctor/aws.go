@@ -137,11 +137,11 @@ func roundDuration(d time.Duration) string {
 
 // configuredRegion returns region when it is set, else the region the AWS
 // configuration names for profile (the SDK's choice when empty), or "".
-func configuredRegion(profile, region string) string {
+func configuredRegion(ctx context.Context, profile, region string) string {
 	if region != "" {
 		return region
 	}
-	cfg, err := awscreds.LoadConfig(context.Background(), profile)
+	cfg, err := awscreds.LoadConfig(ctx, profile)
 	if err != nil {
 		return ""
 	}
@@ -150,14 +150,14 @@ func configuredRegion(profile, region string) string {
 
 // checkRegion checks the region of the URL the url check found, against
 // the credentials' or, without them, the configured one.
-func (d *doctor) checkRegion(context.Context) []Check {
+func (d *doctor) checkRegion(ctx context.Context) []Check {
 	hostRegion := urlRegion(d.target)
 	if hostRegion == "" {
 		return []Check{skip("region", "no CodeCommit URL to check")}
 	}
 	configured := d.creds.Region
 	if !d.credsOK {
-		configured = configuredRegion(d.flags.Profile, d.flags.Region)
+		configured = configuredRegion(ctx, d.flags.Profile, d.flags.Region)
 	}
 	return []Check{checkRegion(hostRegion, configured)}
 }

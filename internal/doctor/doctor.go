@@ -147,7 +147,7 @@ func Doctor(ctx context.Context, o Options) Report {
 	}
 	raw := o.URL
 	if raw == "" {
-		raw = defaultURL(o)
+		raw = defaultURL(ctx, o)
 	}
 	d := &doctor{o: o, raw: raw, git: gitconfig.Git{Dir: o.Dir, Env: o.Env}}
 	r := Report{Version: ReportVersion, URL: secrets.String(redactURL(raw)), OK: true, Checks: d.run(ctx), secrets: secrets}
@@ -229,10 +229,10 @@ func (d *doctor) checkGit(ctx context.Context) []Check {
 
 // defaultURL is the URL checked when none is given: a repository in the
 // region asked for, else the configured one, else us-east-1.
-func defaultURL(o Options) string {
+func defaultURL(ctx context.Context, o Options) string {
 	region := o.Region
 	if region == "" {
-		region = configuredRegion(o.Profile, "")
+		region = configuredRegion(ctx, o.Profile, "")
 	}
 	host, known := codecommit.Host(region, false)
 	if !known {
