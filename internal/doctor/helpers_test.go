@@ -12,6 +12,7 @@ import (
 )
 
 func TestClassifyHelper(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		command string
 		kind    helperKind
@@ -61,6 +62,7 @@ func TestClassifyHelper(t *testing.T) {
 // git started by a user and for one started by another git (a git alias
 // running doctor), whose session id holds its parent's and a "/".
 func TestParseTrace(t *testing.T) {
+	t.Parallel()
 	const own = "20261125T210618.671832Z-H0a7c9cdf-P0000601a"
 	for _, parent := range []string{"", "20261125T210600.000001Z-H0a7c9cdf-P00005000/"} {
 		top := `"sid":"` + parent + own + `"`
@@ -100,6 +102,7 @@ func TestParseTrace(t *testing.T) {
 }
 
 func TestShellWords(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string][]string{
 		"":                         nil,
 		"  a  b\tc ":               {"a", "b", "c"},
@@ -115,6 +118,7 @@ func TestShellWords(t *testing.T) {
 }
 
 func TestClockCheck(t *testing.T) {
+	t.Parallel()
 	aws := time.Date(2026, 11, 25, 21, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
 		local  time.Duration // local time minus AWS's
@@ -134,6 +138,7 @@ func TestClockCheck(t *testing.T) {
 }
 
 func TestWriteText(t *testing.T) {
+	t.Parallel()
 	// Details quote URLs, git's configuration and AWS's messages: newlines
 	// and terminal escapes there are shown escaped, each check stays one
 	// line, and a secret this process holds is redacted.

@@ -171,6 +171,7 @@ func TestDoctorKnowsItselfRenamed(t *testing.T) {
 }
 
 func TestFIPSCheck(t *testing.T) {
+	t.Parallel()
 	const fips = "https://git-codecommit-fips.us-east-1.amazonaws.com/v1/repos/r"
 	const plain = "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/r"
 	for _, tc := range []struct {
