@@ -4,45 +4,52 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"os"
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/aws/smithy-go"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/helper"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awsconfig"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awscreds"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/failure"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/login"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/redact"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/ssotoken"
 )
 
+// checkCredentials checks the credentials the helper would get, with the
+// flags on its command line in git's configuration unless Options set
+// them, and notes them for the checks that use them.
+func (d *doctor) checkCredentials(ctx context.Context) []Check {
+	if d.o.Profile != "" {
+		d.flags.Profile = d.o.Profile
+	}
+	if d.o.Region != "" {
+		d.flags.Region = d.o.Region
+	}
+	c, creds, credsOK := checkCredentials(ctx, d.flags, urlRegion(d.target), d.o.Now())
+	d.creds, d.credsOK = creds, credsOK
+	return []Check{c}
+}
+
 // checkCredentials resolves AWS credentials as the helper would and reports
-// their source, access key id and expiry, never their secrets.
-func checkCredentials(ctx context.Context, f helper.Getter, hostRegion string) (Check, awscreds.Resolved, bool) {
-	ctx, cancel := context.WithTimeout(ctx, credentialsTimeout)
-	defer cancel()
+// their source, access key id and expiry at now, never their secrets.
+func checkCredentials(ctx context.Context, f helper.Getter, hostRegion string, now time.Time) (Check, awscreds.Resolved, bool) {
 	c, err := awscreds.Resolve(ctx, awscreds.Options{Profile: f.Profile, Region: f.Region, DefaultRegion: hostRegion})
 	if err != nil {
-		var e *awscreds.Error
-		if errors.As(err, &e) {
+		if e := failure.As(err); e != nil {
 			return fail("credentials", e.Finding(), strings.TrimPrefix(e.Fix, "run: ")), c, false
 		}
-		return fail("credentials", err.Error(), ""), c, false
+		return fail("credentials", failure.OneLine(err), ""), c, false
 	}
 	redact.FromContext(ctx).Add(c.SecretAccessKey, c.SessionToken)
 	detail := fmt.Sprintf("access key id %s from %s", c.AccessKeyID, c.Source)
 	if f.Profile != "" {
 		detail += fmt.Sprintf(", profile %q", c.Profile)
 	}
-	left := time.Until(c.Expires)
+	left := c.Expires.Sub(now)
 	at := c.Expires.UTC().Format(time.RFC3339)
 	renew := "renew them where they come from (" + c.Source + ")"
 	switch {
@@ -65,21 +72,30 @@ func checkCredentials(ctx context.Context, f helper.Getter, hostRegion string) (
 // with a refresh token does not, since its access token lives about an
 // hour and is renewed without the user.
 //
-// Profiles without IAM Identity Center settings get no check (ok is
-// false), nor do configurations that do not load: the credentials check
-// reports those.
-func checkSSOToken(ctx context.Context, profile string, creds awscreds.Resolved, credsOK bool) (c Check, checked bool) {
-	if credsOK && creds.Source == config.CredentialsSourceName {
-		return Check{}, false // keys in the environment beat the profile named by AWS_PROFILE
+// The check is skipped for profiles without IAM Identity Center settings,
+// and for configurations that do not load: the credentials check reports
+// those.
+func (d *doctor) checkSSOToken(ctx context.Context) []Check {
+	if d.credsOK && d.creds.Source == config.CredentialsSourceName {
+		return []Check{skip("sso", "the credentials come from keys in the environment, not from IAM Identity Center")}
 	}
-	s, err := login.FindSession(ctx, profile, "")
+	s, err := login.FindSession(ctx, d.flags.Profile, "")
 	if err != nil {
-		return Check{}, false
+		why := "no IAM Identity Center session found for the profile"
+		if e := failure.As(err); e != nil {
+			why = e.Finding()
+		}
+		return []Check{skip("sso", why)}
 	}
 	path, err := s.CacheFile()
 	if err != nil {
-		return Check{}, false
+		return []Check{skip("sso", "no IAM Identity Center token file for "+s.String())}
 	}
+	return []Check{ssoTokenCheck(ctx, s, path, d.creds, d.credsOK, d.o.Now())}
+}
+
+// ssoTokenCheck checks the token of session s, in the file path, at now.
+func ssoTokenCheck(ctx context.Context, s login.Session, path string, creds awscreds.Resolved, credsOK bool, now time.Time) Check {
 	fix := s.LoginCommand()
 	bad := func(detail string) Check {
 		if credsOK && creds.CanExpire {
@@ -90,27 +106,26 @@ func checkSSOToken(ctx context.Context, profile string, creds awscreds.Resolved,
 	what := fmt.Sprintf("the IAM Identity Center token of %s", s)
 	t, err := ssotoken.Read(path)
 	redact.FromContext(ctx).Add(t.Secrets()...)
-	now := time.Now()
 	left := t.ExpiresAt.Sub(now)
 	at := t.ExpiresAt.UTC().Format(time.RFC3339)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		return bad(fmt.Sprintf("%s is missing: no %s", what, path)), true
+		return bad(fmt.Sprintf("%s is missing: no %s", what, path))
 	case err != nil:
-		return bad(fmt.Sprintf("%s cannot be read (%s)", what, oneLine(err))), true
+		return bad(fmt.Sprintf("%s cannot be read (%s)", what, failure.OneLine(err)))
 	case t.CanRefresh(now) && left > 0:
-		return ok("sso", fmt.Sprintf("%s expires at %s, in %s; the AWS SDK renews it with its refresh token", what, at, roundDuration(left))), true
+		return ok("sso", fmt.Sprintf("%s expires at %s, in %s; the AWS SDK renews it with its refresh token", what, at, roundDuration(left)))
 	case t.CanRefresh(now) && credsOK:
-		return ok("sso", fmt.Sprintf("%s expired at %s; the AWS SDK renews it with its refresh token when it is next used", what, at)), true
+		return ok("sso", fmt.Sprintf("%s expired at %s; the AWS SDK renews it with its refresh token when it is next used", what, at))
 	case t.CanRefresh(now):
 		// The credentials check tried the refresh token, and it failed.
-		return bad(fmt.Sprintf("%s expired at %s, and its refresh token did not renew it", what, at)), true
+		return bad(fmt.Sprintf("%s expired at %s, and its refresh token did not renew it", what, at))
 	case left <= 0:
-		return bad(fmt.Sprintf("%s expired at %s, and only a sign-in renews it", what, at)), true
+		return bad(fmt.Sprintf("%s expired at %s, and only a sign-in renews it", what, at))
 	case left < ssoTokenWarn:
-		return warn("sso", fmt.Sprintf("%s expires at %s, in %s, and only a sign-in renews it", what, at, roundDuration(left)), fix), true
+		return warn("sso", fmt.Sprintf("%s expires at %s, in %s, and only a sign-in renews it", what, at, roundDuration(left)), fix)
 	}
-	return ok("sso", fmt.Sprintf("%s expires at %s, in %s; only a sign-in renews it", what, at, roundDuration(left))), true
+	return ok("sso", fmt.Sprintf("%s expires at %s, in %s; only a sign-in renews it", what, at, roundDuration(left)))
 }
 
 // roundDuration is d to the minute, without the trailing "0s" (1h5m), or to
@@ -124,15 +139,29 @@ func roundDuration(d time.Duration) string {
 
 // configuredRegion returns region when it is set, else the region the AWS
 // configuration names for profile (the SDK's choice when empty), or "".
-func configuredRegion(profile, region string) string {
+func configuredRegion(ctx context.Context, profile, region string) string {
 	if region != "" {
 		return region
 	}
-	cfg, err := awsconfig.Load(context.Background(), profile)
+	cfg, err := awsconfig.Load(ctx, profile)
 	if err != nil {
 		return ""
 	}
 	return cfg.Region("", "")
+}
+
+// checkRegion checks the region of the URL the url check found, against
+// the credentials' or, without them, the configured one.
+func (d *doctor) checkRegion(ctx context.Context) []Check {
+	hostRegion := urlRegion(d.target)
+	if hostRegion == "" {
+		return []Check{skip("region", "no CodeCommit URL to check")}
+	}
+	configured := d.creds.Region
+	if !d.credsOK {
+		configured = configuredRegion(ctx, d.flags.Profile, d.flags.Region)
+	}
+	return []Check{checkRegion(hostRegion, configured)}
 }
 
 // checkRegion reports the region passwords are signed for, which every
@@ -144,97 +173,4 @@ func checkRegion(hostRegion, configured string) Check {
 		detail += "; AWS calls for credentials use " + configured + ", the configured region"
 	}
 	return ok("region", detail)
-}
-
-// checkOnline asks STS who the credentials are, and compares the local
-// clock with the Date of STS's answer.
-func checkOnline(ctx context.Context, c awscreds.Resolved, profile string) []Check {
-	ctx, cancel := context.WithTimeout(ctx, stsTimeout)
-	defer cancel()
-	region := c.Region
-	if region == "" {
-		region = "us-east-1"
-	}
-	opts := []func(*config.LoadOptions) error{
-		config.WithRegion(region),
-		config.WithCredentialsProvider(aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return c.Credentials, nil
-		})),
-	}
-	if profile != "" {
-		opts = append(opts, config.WithSharedConfigProfile(profile))
-	}
-	// LoadDefaultConfig, rather than a bare aws.Config, so that
-	// AWS_ENDPOINT_URL_STS and the profile's endpoint settings apply.
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
-	if err != nil {
-		return []Check{fail("identity", fmt.Sprintf("cannot load the AWS configuration: %s", oneLine(err)), "")}
-	}
-	out, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	received := time.Now()
-	var (
-		checks []Check
-		raw    *smithyhttp.Response
-	)
-	if err != nil {
-		var re *smithyhttp.ResponseError
-		if errors.As(err, &re) {
-			raw = re.Response
-		}
-		checks = append(checks, fail("identity", fmt.Sprintf("STS GetCallerIdentity failed with these credentials (%s)", oneLine(err)), stsFix(err)))
-	} else {
-		raw, _ = awsmiddleware.GetRawResponse(out.ResultMetadata).(*smithyhttp.Response)
-		checks = append(checks, ok("identity", fmt.Sprintf("%s (account %s)", aws.ToString(out.Arn), aws.ToString(out.Account))))
-	}
-	if raw == nil || raw.Response == nil || raw.StatusCode == 0 {
-		return checks // no answer came
-	}
-	date, err := http.ParseTime(raw.Header.Get("Date"))
-	if err != nil {
-		return append(checks, warn("clock", "cannot compare the clock with AWS's: STS's answer has no valid Date header", ""))
-	}
-	return append(checks, clockCheck(received, date))
-}
-
-// oneLine puts err's text on one line.
-func oneLine(err error) string {
-	return strings.Join(strings.Fields(err.Error()), " ")
-}
-
-// stsFix says what to do about a failed GetCallerIdentity.
-func stsFix(err error) string {
-	var api smithy.APIError
-	if errors.As(err, &api) {
-		switch api.ErrorCode() {
-		case "ExpiredToken", "ExpiredTokenException":
-			return "renew the credentials: they have expired"
-		case "InvalidClientTokenId", "UnrecognizedClientException":
-			return "AWS does not know these credentials: check them with aws configure list, and renew them"
-		case "SignatureDoesNotMatch":
-			return "check the secret key, and that the clock is right"
-		}
-	}
-	return "check the network path to STS (proxies, AWS_ENDPOINT_URL_STS) and retry"
-}
-
-// clockCheck compares the local time an answer arrived with the Date AWS
-// sent, which has whole seconds.
-func clockCheck(local, awsDate time.Time) Check {
-	skew := local.Sub(awsDate)
-	way := "ahead of"
-	if skew < 0 {
-		skew, way = -skew, "behind"
-	}
-	if skew < 2*time.Second {
-		return ok("clock", "the local clock agrees with AWS's")
-	}
-	detail := fmt.Sprintf("the local clock is %s %s AWS's", skew.Round(time.Second), way)
-	const fix = "set the clock right, and keep it so with NTP (for example: timedatectl set-ntp true)"
-	switch {
-	case skew > skewFail:
-		return fail("clock", detail+": passwords carry the local time, and CodeCommit refuses them when it is more than about 15 minutes off", fix)
-	case skew > skewWarn:
-		return warn("clock", detail+": passwords carry the local time, and their 15 minutes run shorter", fix)
-	}
-	return ok("clock", detail)
 }

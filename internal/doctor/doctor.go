@@ -1,12 +1,14 @@
 // Package doctor checks that a clone of a CodeCommit repository would work
 // with the configuration git and the AWS SDK find, and says how to fix what
-// would not. Each check returns a Check; Doctor runs them in order, each
-// taking what the ones before it found, and the report only prints.
+// would not. Each check returns a Check; Doctor runs them concurrently
+// under one time budget, a check that needs what another found waiting for
+// it (run.go), and the report only prints.
 //
-// The checks fall into four files: the URL (url.go), the credential helpers
-// git asks (helpers.go), AWS credentials, IAM Identity Center, region and
-// clock (aws.go), and the package managers of the project in the working
-// directory (project.go).
+// The checks fall into these files: the URL and FIPS (url.go, fips.go), the
+// credential helpers git asks (helpers.go, probe.go), AWS credentials, IAM
+// Identity Center, region and clock (aws.go, online.go), and the package
+// managers of the project in the working directory (internal/project,
+// reported by project.go).
 package doctor
 
 import (
@@ -21,6 +23,7 @@ import (
 	"github.com/git-credential-codecommit/git-credential-codecommit/helper"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/codecommit"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/gitconfig"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/project"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/redact"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safetext"
 )
@@ -45,13 +48,27 @@ type Options struct {
 	// configuration (.git/config) names. Without it, doctor only lists
 	// them: a repository someone else made can name any command there.
 	Local bool
-	// Dir is where git runs, and Env its environment, nil for this
-	// process's. Env applies to the git commands only: AWS credentials and
-	// regions are resolved, as the AWS SDK resolves them, from this
-	// process's environment.
+	// Dir is where git and the project checks run ("" for the current
+	// directory). Env, nil for this process's environment, is the
+	// environment of the commands doctor runs (git, and go for the project
+	// checks) and where the project checks read CARGO_* and HOME. The AWS
+	// SDK reads this process's environment itself: AWS credentials and
+	// regions are resolved from it, whatever Env holds.
 	Dir string
 	Env []string
+	// Now is the clock that expiries are measured against and that is
+	// compared with AWS's; nil for time.Now.
+	Now func() time.Time
+	// Budget bounds the whole run, all checks together; zero for
+	// DefaultBudget.
+	Budget time.Duration
 }
+
+// DefaultBudget is how long doctor lets all its checks run, together. It is
+// generous: each git authentication would wait as long for what a check
+// waits for (a credential helper, a credential source), so a check that
+// takes longer is a problem in itself.
+const DefaultBudget = 20 * time.Second
 
 // Check is one finding of doctor.
 type Check struct {
@@ -64,21 +81,27 @@ type Check struct {
 // Status is how a check came out.
 type Status string
 
-// The statuses of a Check. Only a failure makes a clone fail.
+// The statuses of a Check. Only a failure makes a clone fail. A check that
+// does not apply here, or that could not run because one it needs did not
+// finish, is skipped, and its detail says why.
 const (
 	OK   Status = "ok"
 	Warn Status = "warn"
 	Fail Status = "fail"
+	Skip Status = "skip"
 )
 
 func ok(name, detail string) Check        { return Check{Name: name, Status: OK, Detail: detail} }
 func warn(name, detail, fix string) Check { return Check{name, Warn, detail, fix} }
 func fail(name, detail, fix string) Check { return Check{name, Fail, detail, fix} }
+func skip(name, why string) Check         { return Check{Name: name, Status: Skip, Detail: why} }
 
 // Report is what doctor found. OK is true when a clone of URL would work.
 type Report struct {
 	// Version is the version of this format, for scripts that read
-	// doctor --json.
+	// doctor --json. It changes when a field changes its type or meaning,
+	// not when a check or a status value is added: scripts should ignore
+	// the names and statuses they do not know.
 	Version int     `json:"version"`
 	URL     string  `json:"url"`
 	OK      bool    `json:"ok"`
@@ -102,11 +125,6 @@ const (
 	// and AWS's. Passwords carry the local time, and CodeCommit accepts them
 	// for about 15 minutes around its own.
 	skewWarn, skewFail = time.Minute, 5 * time.Minute
-	// probeTimeout bounds the git credential fill that lists the helpers;
-	// credentialsTimeout and stsTimeout bound the AWS calls.
-	probeTimeout       = 30 * time.Second
-	credentialsTimeout = time.Minute
-	stsTimeout         = 30 * time.Second
 	// defaultRepo is the repository path of the URL checked when none is
 	// given.
 	defaultRepo = "/v1/repos/doctor-check"
@@ -116,61 +134,23 @@ const (
 
 // Doctor checks that a clone of o.URL would work, and says how to fix what
 // would not. It changes nothing: the helpers git runs for the check are
-// asked with helper.ProbeEnv set, and what they answer is not used.
+// asked with helper.ProbeEnv set, and what they answer is not used. The
+// checks run concurrently, within o.Budget in all; the report lists them
+// in the same order whichever finishes first.
 func Doctor(ctx context.Context, o Options) Report {
 	ctx, secrets := redact.Ensure(ctx)
-	git := gitconfig.Git{Dir: o.Dir, Env: o.Env}
-	var checks []Check
-	add := func(cs ...Check) { checks = append(checks, cs...) }
-
-	gitCheck, version, gitOK := checkGit(ctx, git)
-	add(gitCheck)
+	if o.Budget <= 0 {
+		o.Budget = DefaultBudget
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
 	raw := o.URL
 	if raw == "" {
 		raw = defaultURL(ctx, o)
 	}
-	urlCheck, target := checkURL(ctx, git, raw, gitOK)
-	add(urlCheck)
-	if c, ok := checkFIPS(target); ok {
-		add(c)
-	}
-
-	var flags helper.Getter
-	if gitOK && target != "" {
-		p, err := runProbe(ctx, o, target)
-		hc, f := checkHelpers(p, err, target, version)
-		add(hc...)
-		flags = f
-		if err == nil {
-			add(checkUseHTTPPath(ctx, git, target, !p.sentPath))
-		}
-		add(checkLocalHelpers(ctx, git, o.Local)...)
-	}
-	if o.Profile != "" {
-		flags.Profile = o.Profile
-	}
-	if o.Region != "" {
-		flags.Region = o.Region
-	}
-	hostRegion := urlRegion(target)
-	credCheck, creds, credsOK := checkCredentials(ctx, flags, hostRegion)
-	add(credCheck)
-	if c, ok := checkSSOToken(ctx, flags.Profile, creds, credsOK); ok {
-		add(c)
-	}
-	if hostRegion != "" {
-		configured := creds.Region
-		if !credsOK {
-			configured = configuredRegion(flags.Profile, flags.Region)
-		}
-		add(checkRegion(hostRegion, configured))
-	}
-	if o.Online && credsOK {
-		add(checkOnline(ctx, creds, flags.Profile)...)
-	}
-	add(checkProject(ctx, git, o.Dir, o.Env)...)
-
-	r := Report{Version: ReportVersion, URL: secrets.String(redactURL(raw)), OK: true, Checks: checks, secrets: secrets}
+	d := &doctor{o: o, raw: raw, git: gitconfig.Git{Dir: o.Dir, Env: o.Env}}
+	r := Report{Version: ReportVersion, URL: secrets.String(redactURL(raw)), OK: true, Checks: d.run(ctx), secrets: secrets}
 	for i, c := range r.Checks {
 		if c.Status == Fail {
 			r.OK = false
@@ -183,21 +163,27 @@ func Doctor(ctx context.Context, o Options) Report {
 }
 
 // WriteText writes r for people: a line per check with its status, name
-// and detail, the fix indented below a problem, and a verdict. Details
+// and detail, the fix indented below a problem, and a verdict. Skipped
+// checks are left out: they name nothing to fix, and a check skipped
+// because another did not finish follows that one's failure, which is
+// shown; the JSON form has them all. Details
 // quote URLs, git's configuration, paths and AWS's messages: each field is
 // printed through safetext, so a check is always one line and nothing
 // printed drives the terminal.
 func (r Report) WriteText(w io.Writer) error {
 	bw := bufio.NewWriter(w)
-	failed, project := 0, 0 // failed checks; of them, the project's
+	failed, ofProject := 0, 0 // failed checks; of them, the project's
 	url := safetext.Clean(r.secrets, r.URL)
 	for _, c := range r.Checks {
 		status := string(c.Status)
-		if c.Status == Fail {
+		switch c.Status {
+		case Skip:
+			continue
+		case Fail:
 			status = "FAIL"
 			failed++
-			if slices.Contains(projectChecks, c.Name) {
-				project++
+			if slices.Contains(project.Managers(), c.Name) {
+				ofProject++
 			}
 		}
 		fmt.Fprintf(bw, "%-5s %-11s %s\n", status, safetext.Clean(r.secrets, c.Name), safetext.Clean(r.secrets, c.Detail))
@@ -208,8 +194,8 @@ func (r Report) WriteText(w io.Writer) error {
 	switch {
 	case r.OK:
 		fmt.Fprintf(bw, "a clone of %s should work\n", url)
-	case failed == project:
-		fmt.Fprintf(bw, "a clone of %s should work, but this project's package manager would not fetch its CodeCommit dependencies: %s\n", url, problems(project))
+	case failed == ofProject:
+		fmt.Fprintf(bw, "a clone of %s should work, but this project's package manager would not fetch its CodeCommit dependencies: %s\n", url, problems(ofProject))
 	default:
 		fmt.Fprintf(bw, "a clone of %s would fail: %s\n", url, problems(failed))
 	}
@@ -224,20 +210,21 @@ func problems(n int) string {
 	return fmt.Sprintf("%d problems", n)
 }
 
-// checkGit checks git's version, and reports whether git runs at all.
-func checkGit(ctx context.Context, git gitconfig.Git) (Check, gitconfig.Version, bool) {
-	v, line, err := git.Version(ctx)
+// checkGit checks git's version, and notes whether git runs at all.
+func (d *doctor) checkGit(ctx context.Context) []Check {
+	v, line, err := d.git.Version(ctx)
+	d.version, d.gitOK = v, err == nil
 	if err != nil {
-		return fail("git", fmt.Sprintf("cannot run git: %v", err), "install git "+gitconfig.Wildcards.String()+" or newer and put it on PATH"), v, false
+		return []Check{fail("git", fmt.Sprintf("cannot run git: %v", err), "install git "+gitconfig.Wildcards.String()+" or newer and put it on PATH")}
 	}
 	name := strings.Replace(line, "git version", "git", 1)
 	if !v.AtLeast(gitconfig.Wildcards) {
-		return fail("git", fmt.Sprintf("%s is too old: the wildcard credential sections CodeCommit needs (%s) work from git %s", name, codecommit.URLScopes()[0], gitconfig.Wildcards),
-			"upgrade git to "+gitconfig.PasswordExpiry.String()+" or newer"), v, true
+		return []Check{fail("git", fmt.Sprintf("%s is too old: the wildcard credential sections CodeCommit needs (%s) work from git %s", name, codecommit.URLScopes()[0], gitconfig.Wildcards),
+			"upgrade git to "+gitconfig.PasswordExpiry.String()+" or newer")}
 	}
 	// Older git ignores password_expiry_utc, which matters only when a
 	// storing helper could keep a password: checkHelpers warns then.
-	return ok("git", name), v, true
+	return []Check{ok("git", name)}
 }
 
 // defaultURL is the URL checked when none is given: a repository in the
@@ -245,7 +232,7 @@ func checkGit(ctx context.Context, git gitconfig.Git) (Check, gitconfig.Version,
 func defaultURL(ctx context.Context, o Options) string {
 	region := o.Region
 	if region == "" {
-		region = configuredRegion(o.Profile, "")
+		region = configuredRegion(ctx, o.Profile, "")
 	}
 	host, known := codecommit.Host(region, false)
 	if !known {

@@ -9,145 +9,20 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/fakeaws"
-	"github.com/git-credential-codecommit/git-credential-codecommit/internal/gitconfig"
-	"github.com/git-credential-codecommit/git-credential-codecommit/internal/redact"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
 )
 
-const (
-	testHost = "git-codecommit.us-east-1.amazonaws.com"
-	testURL  = "https://" + testHost + "/v1/repos/demo"
-	// testScope is the section README.md tells users to write.
-	testScope = "credential.https://git-codecommit.*.amazonaws.com"
-)
-
-// doctorWorld is an isolated machine: an empty home, no git or AWS settings
-// of the machine in the process environment, and git configured by the test.
-type doctorWorld struct {
-	t    *testing.T
-	home string
-	bin  string // the helper binary
-}
-
-func newDoctorWorld(t *testing.T) *doctorWorld {
-	t.Helper()
-	return &doctorWorld{t: t, home: testenv.Isolate(t), bin: testenv.HelperBinary(t)}
-}
-
-// git runs git in home with the isolated process environment.
-func (w *doctorWorld) git(args ...string) {
-	w.t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = w.home
-	if out, err := cmd.CombinedOutput(); err != nil {
-		w.t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-}
-
-// install runs the helper binary's install with args.
-func (w *doctorWorld) install(args ...string) {
-	w.t.Helper()
-	cmd := testenv.Command(w.home, nil, w.bin, append([]string{"install"}, args...)...)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		w.t.Fatalf("install %q: %v\n%s", args, err, out)
-	}
-}
-
-// write creates a file under home.
-func (w *doctorWorld) write(name, body string) {
-	w.t.Helper()
-	p := filepath.Join(w.home, name)
-	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
-		w.t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
-		w.t.Fatal(err)
-	}
-}
-
-// fakeAWS writes a program named aws that answers nothing, in place of the
-// AWS CLI, and returns its path.
-func (w *doctorWorld) fakeAWS() string {
-	w.t.Helper()
-	w.write("bin/aws", "#!/bin/sh\nexit 0\n")
-	p := filepath.Join(w.home, "bin", "aws")
-	if err := os.Chmod(p, 0o755); err != nil {
-		w.t.Fatal(err)
-	}
-	return p
-}
-
-// envCredentials puts temporary credentials with a session token in the
-// environment and returns them.
-func (w *doctorWorld) envCredentials(keys *fakeaws.Keys) fakeaws.Credentials {
-	c := keys.Issue("ASIAENV", time.Now().Add(time.Hour))
-	w.t.Setenv("AWS_ACCESS_KEY_ID", c.AccessKeyID)
-	w.t.Setenv("AWS_SECRET_ACCESS_KEY", c.SecretAccessKey)
-	w.t.Setenv("AWS_SESSION_TOKEN", c.SessionToken)
-	return c
-}
-
-// doctor runs Doctor in home.
-func (w *doctorWorld) doctor(o Options) Report {
-	w.t.Helper()
-	o.Dir = w.home
-	r := Doctor(context.Background(), o)
-	var text bytes.Buffer
-	r.WriteText(&text)
-	w.t.Logf("doctor %s:\n%s", o.URL, text.String())
-	return r
-}
-
-// find returns the checks named name with status.
-func find(r Report, name string, status Status) []Check {
-	var cs []Check
-	for _, c := range r.Checks {
-		if c.Name == name && c.Status == status {
-			cs = append(cs, c)
-		}
-	}
-	return cs
-}
-
-// failed returns the names of the failed checks.
-func failed(r Report) []string {
-	var names []string
-	for _, c := range r.Checks {
-		if c.Status == Fail {
-			names = append(names, c.Name)
-		}
-	}
-	return names
-}
-
-// assertNoSecret checks that neither the text nor the JSON form of r holds
-// the secret key or the session token of c.
-func assertNoSecret(t *testing.T, r Report, c fakeaws.Credentials) {
-	t.Helper()
-	var text bytes.Buffer
-	r.WriteText(&text)
-	js, err := json.Marshal(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, out := range []string{text.String(), string(js)} {
-		if c.SecretAccessKey != "" && strings.Contains(out, c.SecretAccessKey) || c.SessionToken != "" && strings.Contains(out, c.SessionToken) {
-			t.Errorf("the report holds the secret key or the session token:\n%s", out)
-		}
-	}
-}
-
 func TestDoctorGoodSetup(t *testing.T) {
+	t.Parallel()
 	w := newDoctorWorld(t)
 	w.install()
-	c := w.envCredentials(fakeaws.NewKeys())
+	c := envCreds
 	r := w.doctor(Options{URL: testURL})
 	if !r.OK || r.URL != testURL {
 		t.Fatalf("OK %v, URL %s; want a passing report for %s", r.OK, r.URL, testURL)
@@ -179,14 +54,13 @@ func TestDoctorGoodSetup(t *testing.T) {
 func TestDoctorOnline(t *testing.T) {
 	w := newDoctorWorld(t)
 	w.install()
-	keys := fakeaws.NewKeys()
-	sts, err := fakeaws.StartSTS(keys)
+	sts, err := fakeaws.StartSTS(envKeys)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(sts.Close)
 	t.Setenv("AWS_ENDPOINT_URL_STS", sts.URL)
-	c := w.envCredentials(keys)
+	c := envCreds
 
 	r := w.doctor(Options{URL: testURL, Online: true})
 	if !r.OK {
@@ -211,24 +85,6 @@ func TestDoctorOnline(t *testing.T) {
 	}
 }
 
-// ssoProfile writes a "dev" profile on IAM Identity Center whose cached
-// token expired an hour ago and cannot be refreshed.
-func (w *doctorWorld) ssoProfile() {
-	w.write(".aws/config", `[profile dev]
-sso_session = corp
-sso_account_id = 111122223333
-sso_role_name = Developer
-region = us-east-1
-[sso-session corp]
-sso_start_url = https://corp.awsapps.com/start
-sso_region = us-east-1
-sso_registration_scopes = sso:account:access
-`)
-	// The SDK's token cache: ~/.aws/sso/cache/ + hex(sha1("corp")) + ".json".
-	w.write(".aws/sso/cache/ee0bfd2552fbd840c02cc48b6e823320543c450f.json",
-		fmt.Sprintf(`{"accessToken": "expired-token", "expiresAt": %q}`, time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)))
-}
-
 func TestDoctorFailures(t *testing.T) {
 	const keyID = "APKAEIBAERJR2EXAMPLE"
 	for _, tc := range []struct {
@@ -237,8 +93,9 @@ func TestDoctorFailures(t *testing.T) {
 		// credentials in the environment.
 		setup func(w *doctorWorld)
 		url   string
-		// noCreds leaves the environment without credentials.
-		noCreds bool
+		// noCreds leaves the environment without credentials; aws says
+		// setup changes the process environment (isolate).
+		noCreds, aws bool
 		// check is the check that must fail; detail and fix are strings
 		// its detail and fix must hold.
 		check, detail, fix string
@@ -290,14 +147,15 @@ func TestDoctorFailures(t *testing.T) {
 		check: "usehttppath", detail: "a later one is false", fix: "--show-origin",
 	}, {
 		name:    "no credentials",
-		noCreds: true,
-		check:   "credentials", detail: "no AWS credentials (", fix: "aws configure",
+		noCreds: true, aws: true,
+		check: "credentials", detail: "no AWS credentials (", fix: "aws configure",
 	}, {
 		name: "expired SSO token",
 		setup: func(w *doctorWorld) {
 			w.install("--profile", "dev") // doctor takes the profile from the helper's command line
 			w.ssoProfile()
 		},
+		aws:   true,
 		check: "credentials", detail: `session of profile "dev" has expired`, fix: "git-credential-codecommit login --profile dev",
 		also: "sso",
 	}, {
@@ -328,10 +186,15 @@ func TestDoctorFailures(t *testing.T) {
 		fix: "ssh://" + testHost + "/v1/repos/demo and run: git-credential-codecommit install --rewrite-ssh",
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
+			if !tc.aws {
+				t.Parallel()
+			}
 			w := newDoctorWorld(t)
-			var c fakeaws.Credentials
-			if !tc.noCreds {
-				c = w.envCredentials(fakeaws.NewKeys())
+			c := envCreds
+			if tc.noCreds {
+				w.isolate()
+				w.noEnvCredentials()
+				c = fakeaws.Credentials{}
 			}
 			if tc.setup != nil {
 				tc.setup(w)
@@ -380,11 +243,11 @@ func TestDoctorWarnings(t *testing.T) {
 		{"AWS CLI helper after ours", "!AWS codecommit credential-helper $@", "the AWS CLI's helper"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			w := newDoctorWorld(t)
 			w.install()
 			helper := strings.Replace(tc.helper, "AWS", w.fakeAWS(), 1)
 			w.git("config", "--global", "--add", "credential.helper", helper) // after the sections install wrote
-			w.envCredentials(fakeaws.NewKeys())
 			r := w.doctor(Options{URL: testURL})
 			if !r.OK {
 				t.Fatalf("failed checks %v, want none", failed(r))
@@ -397,9 +260,9 @@ func TestDoctorWarnings(t *testing.T) {
 }
 
 func TestDoctorSSHRewritten(t *testing.T) {
+	t.Parallel()
 	w := newDoctorWorld(t)
 	w.install("--rewrite-ssh", "--region", "us-east-1")
-	w.envCredentials(fakeaws.NewKeys())
 	for _, u := range []string{"ssh://" + testHost + "/v1/repos/demo", "git+ssh://" + testHost + "/v1/repos/demo", testHost + ":v1/repos/demo"} {
 		r := w.doctor(Options{URL: u})
 		if !r.OK || r.URL != u {
@@ -416,8 +279,9 @@ func TestDoctorSSHRewritten(t *testing.T) {
 // profile on the helper's command line, and that Options beat it.
 func TestDoctorHelperFlags(t *testing.T) {
 	w := newDoctorWorld(t)
+	w.isolate()
 	w.install("--profile", "dev")
-	w.envCredentials(fakeaws.NewKeys()) // a profile named beats the environment
+	// TestMain's credentials in the environment: a profile named beats them.
 	w.write(".aws/credentials", `[dev]
 aws_access_key_id = AKIADEVPROFILE000001
 aws_secret_access_key = dev/secret+key0000000000000000000000000
@@ -440,6 +304,8 @@ aws_secret_access_key = ops/secret+key0000000000000000000000000
 
 func TestDoctorCredentialsExpireSoon(t *testing.T) {
 	w := newDoctorWorld(t)
+	w.isolate()
+	w.noEnvCredentials()
 	w.install()
 	c := fakeaws.NewKeys().Issue("ASIAPROC", time.Now().Add(10*time.Minute))
 	w.write("creds.sh", fmt.Sprintf("cat <<'EOF'\n"+`{"Version": 1, "AccessKeyId": %q, "SecretAccessKey": %q, "SessionToken": %q, "Expiration": %q}`+"\nEOF\n",
@@ -458,7 +324,6 @@ func TestDoctorCredentialsExpireSoon(t *testing.T) {
 func TestDoctorDefaultURL(t *testing.T) {
 	w := newDoctorWorld(t)
 	w.install()
-	w.envCredentials(fakeaws.NewKeys())
 	for _, tc := range []struct{ region, env, want string }{
 		{"", "", "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/doctor-check"},
 		{"", "eu-west-1", "https://git-codecommit.eu-west-1.amazonaws.com/v1/repos/doctor-check"},
@@ -477,7 +342,6 @@ func TestDoctorDefaultURL(t *testing.T) {
 func TestDoctorRegions(t *testing.T) {
 	w := newDoctorWorld(t)
 	w.install()
-	w.envCredentials(fakeaws.NewKeys())
 	t.Setenv("AWS_REGION", "eu-west-1")
 	r := w.doctor(Options{URL: testURL})
 	want := "us-east-1, from the host name; AWS calls for credentials use eu-west-1, the configured region"
@@ -489,11 +353,11 @@ func TestDoctorRegions(t *testing.T) {
 // TestDoctorEnv checks that Options.Env, not the process's
 // environment, is what the git commands run with.
 func TestDoctorEnv(t *testing.T) {
+	t.Parallel()
 	w := newDoctorWorld(t)
-	w.envCredentials(fakeaws.NewKeys())
 	other := filepath.Join(w.home, "other.gitconfig")
 	w.install("--file", other)
-	if r := w.doctor(Options{URL: testURL}); r.OK {
+	if r := Doctor(context.Background(), Options{URL: testURL, Dir: w.home}); r.OK {
 		t.Fatal("OK with the process's empty git configuration, want a failure")
 	}
 	r := w.doctor(Options{URL: testURL, Env: append(os.Environ(), "GIT_CONFIG_GLOBAL="+other)})
@@ -504,9 +368,10 @@ func TestDoctorEnv(t *testing.T) {
 
 // TestDoctorCommand runs the built binary's doctor --json as a user would.
 func TestDoctorCommand(t *testing.T) {
+	t.Parallel()
 	w := newDoctorWorld(t)
 	w.install()
-	c := fakeaws.NewKeys().Issue("ASIAENV", time.Now().Add(time.Hour))
+	c := envCreds
 	for _, tc := range []struct {
 		name string
 		env  []string
@@ -516,6 +381,7 @@ func TestDoctorCommand(t *testing.T) {
 		{"without credentials", nil, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			cmd := testenv.Command(w.home, tc.env, w.bin, "doctor", "--json", testURL)
 			var stdout, stderr bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -543,328 +409,20 @@ func TestDoctorCommand(t *testing.T) {
 	}
 }
 
-func TestClassifyHelper(t *testing.T) {
-	for _, tc := range []struct {
-		command string
-		kind    helperKind
-		args    []string
-	}{
-		{"git credential-codecommit", ourHelper, []string{}},
-		{"git credential-codecommit --profile dev", ourHelper, []string{"--profile", "dev"}},
-		{"/usr/local/bin/git-credential-codecommit --region eu-west-1", ourHelper, []string{"--region", "eu-west-1"}},
-		{"'/tmp/dir with space/git-credential-codecommit' '--profile' 'it'\\''s'", ourHelper, []string{"--profile", "it's"}},
-		{`C:/Program\ Files/bin/git-credential-codecommit.exe`, ourHelper, []string{}},
-		{"git credential-store", storingHelper, []string{}},
-		{"git credential-store --file ~/.creds", storingHelper, []string{"--file", "~/.creds"}},
-		{"git credential-cache --timeout 900", storingHelper, []string{"--timeout", "900"}},
-		{"git credential-osxkeychain", storingHelper, []string{}},
-		{"git credential-manager-core", storingHelper, []string{}},
-		{"/usr/local/share/gcm-core/git-credential-manager", storingHelper, []string{}},
-		{`"C:/Program Files/Git/mingw64/bin/git-credential-wincred.exe"`, storingHelper, []string{}},
-		{"/usr/share/doc/git/contrib/credential/libsecret/git-credential-libsecret", storingHelper, []string{}},
-		{"aws codecommit credential-helper $@", awsCLIHelper, []string{"codecommit", "credential-helper", "$@"}},
-		{"/usr/bin/aws --profile dev codecommit credential-helper $@", awsCLIHelper, []string{"--profile", "dev", "codecommit", "credential-helper", "$@"}},
-		{"codecommit", otherHelper, []string{}},
-		{"git credential-oauth", otherHelper, []string{}},
-		{"f() { echo username=x; }; f", otherHelper, []string{"{", "echo", "username=x;", "};", "f"}},
-	} {
-		h := classifyHelper(tc.command)
-		if h.kind != tc.kind || !slices.Equal(h.args, tc.args) || h.command != tc.command {
-			t.Errorf("classifyHelper(%q) = kind %d, args %q; want kind %d, args %q", tc.command, h.kind, h.args, tc.kind, tc.args)
-		}
-	}
-
-	// Every command line install writes is recognised, with its arguments;
-	// git runs it without the "!".
-	for _, args := range [][]string{
-		{"/usr/local/bin/git-credential-codecommit", "--profile", "dev"},
-		{"/Users/Jo Smith/bin/git-credential-codecommit", "--profile", "it's mine", "--region", "eu-west-1"},
-		{"/opt/$HOME/git-credential-codecommit"},
-		{`/opt/back\slash "quoted"/git-credential-codecommit`},
-	} {
-		command := strings.TrimPrefix(gitconfig.HelperCommand(args), "!")
-		if h := classifyHelper(command); h.kind != ourHelper || !slices.Equal(h.args, args[1:]) {
-			t.Errorf("classifyHelper(%q) = kind %d, args %q; want ours with %q", command, h.kind, h.args, args[1:])
-		}
-	}
-}
-
-// TestParseTrace reads trace2 events as git 2.39 writes them, both for a
-// git started by a user and for one started by another git (a git alias
-// running doctor), whose session id holds its parent's and a "/".
-func TestParseTrace(t *testing.T) {
-	const own = "20261125T210618.671832Z-H0a7c9cdf-P0000601a"
-	for _, parent := range []string{"", "20261125T210600.000001Z-H0a7c9cdf-P00005000/"} {
-		top := `"sid":"` + parent + own + `"`
-		child := `"sid":"` + parent + own + `/20261125T210618.681Z-H0a7c9cdf-P0000602b"`
-		events := strings.Join([]string{
-			`{"event":"version",` + top + `,"thread":"main","evt":"3","exe":"2.39.5"}`,
-			`{"event":"start",` + top + `,"argv":["git","credential","fill"]}`,
-			`{"event":"child_start",` + top + `,"child_id":0,"child_class":"?","use_shell":true,"argv":["/tmp/dir with space/x --profile dev get"]}`,
-			`{"event":"child_exit",` + top + `,"child_id":0,"pid":1,"code":0}`,
-			`{"event":"child_start",` + top + `,"child_id":1,"child_class":"?","use_shell":true,"argv":["git credential-store get"]}`,
-			`{"event":"version",` + child + `,"evt":"3","exe":"2.39.5"}`,
-			`{"event":"child_start",` + child + `,"child_id":0,"use_shell":true,"argv":["git credential-cache get"]}`,
-			`{"event":"child_exit",` + top + `,"child_id":1,"pid":2,"code":0}`,
-			`{"event":"child_start",` + top + `,"child_id":2,"use_shell":true,"argv":["'/opt/git-credential-codecommit' '--region' 'eu-west-1' get"]}`,
-			`{"event":"child_exit",` + top + `,"child_id":2,"pid":3,"code":127}`,
-			`{"event":"child_start",` + top + `,"child_id":3,"use_shell":false,"argv":["true","Username for 'https://x': "]}`,
-			`{"event":"child_start",` + top + `,"child_id":4,"use_shell":true,"argv":["git credential-store store"]}`,
-			`not json`,
-			``,
-		}, "\n")
-		got := parseTrace([]byte(events))
-		want := []credHelper{
-			{command: "/tmp/dir with space/x --profile dev", name: "dir", args: []string{"with", "space/x", "--profile", "dev"}},
-			{command: "git credential-store", name: "store", args: []string{}, kind: storingHelper},
-			{command: "'/opt/git-credential-codecommit' '--region' 'eu-west-1'", name: "codecommit", args: []string{"--region", "eu-west-1"}, kind: ourHelper, exit: 127},
-		}
-		if len(got) != len(want) {
-			t.Fatalf("parent %q: parseTrace found %+v, want %+v", parent, got, want)
-		}
-		for i := range want {
-			g, w := got[i], want[i]
-			if g.command != w.command || g.name != w.name || g.kind != w.kind || g.exit != w.exit || !slices.Equal(g.args, w.args) {
-				t.Errorf("parent %q: helper %d: %+v, want %+v", parent, i, g, w)
-			}
-		}
-	}
-}
-
-func TestShellWords(t *testing.T) {
-	for in, want := range map[string][]string{
-		"":                         nil,
-		"  a  b\tc ":               {"a", "b", "c"},
-		`'a b' "c \"d\" \$e" f\ g`: {"a b", `c "d" $e`, "f g"},
-		`'it'\''s'`:                {"it's"},
-		`''`:                       {""},
-		`'unterminated`:            {"unterminated"},
-	} {
-		if got := shellWords(in); !slices.Equal(got, want) {
-			t.Errorf("shellWords(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
-func TestParseSSH(t *testing.T) {
-	for in, want := range map[string]*sshURL{
-		"ssh://git-codecommit.us-east-1.amazonaws.com/v1/repos/x":          {"", "git-codecommit.us-east-1.amazonaws.com", "/v1/repos/x"},
-		"ssh://APKAX@git-codecommit.us-east-1.amazonaws.com:22/v1/repos/x": {"APKAX", "git-codecommit.us-east-1.amazonaws.com", "/v1/repos/x"},
-		"GIT+SSH://h/p": {"", "h", "/p"},
-		"ssh+git://h/p": {"", "h", "/p"},
-		"git-codecommit.us-east-1.amazonaws.com:v1/repos/x": {"", "git-codecommit.us-east-1.amazonaws.com", "v1/repos/x"},
-		"APKAX@host:v1/repos/x":                             {"APKAX", "host", "v1/repos/x"},
-		"https://h/p":                                       nil,
-		"http://h/p":                                        nil,
-		"C:/repos/x":                                        nil,
-		"./a:b":                                             nil,
-		"origin":                                            nil,
-	} {
-		got, ok := parseSSH(in)
-		if ok != (want != nil) || ok && got != *want {
-			t.Errorf("parseSSH(%q) = %+v, %v; want %+v", in, got, ok, want)
-		}
-	}
-}
-
-func TestClockCheck(t *testing.T) {
-	aws := time.Date(2026, 11, 25, 21, 0, 0, 0, time.UTC)
-	for _, tc := range []struct {
-		local  time.Duration // local time minus AWS's
-		status Status
-		detail string
-	}{
-		{900 * time.Millisecond, OK, "agrees"},
-		{-30 * time.Second, OK, "30s behind"},
-		{90 * time.Second, Warn, "1m30s ahead of"},
-		{-6 * time.Minute, Fail, "6m0s behind"},
-	} {
-		c := clockCheck(aws.Add(tc.local), aws)
-		if c.Name != "clock" || c.Status != tc.status || !strings.Contains(c.Detail, tc.detail) || (c.Status == OK) != (c.Fix == "") {
-			t.Errorf("skew %s: %+v, want status %s and %q", tc.local, c, tc.status, tc.detail)
-		}
-	}
-}
-
-func TestWriteText(t *testing.T) {
-	// Details quote URLs, git's configuration and AWS's messages: newlines
-	// and terminal escapes there are shown escaped, each check stays one
-	// line, and a secret this process holds is redacted.
-	const secret = "DoctorSecretWithoutDigits"
-	secrets := new(redact.Set)
-	secrets.Add(secret)
-	r := Report{URL: testURL, secrets: secrets, Checks: []Check{
-		{Name: "git", Status: OK, Detail: "git 2.45.1"},
-		{Name: "helper", Status: Fail, Detail: "git does not ask git-credential-codecommit", Fix: "git-credential-codecommit install"},
-		{Name: "credentials", Status: Warn, Detail: "two\nlines, key " + secret, Fix: "renew \x1b[31mthem\u202e"},
-		{Name: "usehttppath", Status: Fail, Detail: "not true", Fix: "git config"},
-	}}
-	want := `ok    git         git 2.45.1
-FAIL  helper      git does not ask git-credential-codecommit
-      fix: git-credential-codecommit install
-warn  credentials two\nlines, key [redacted]
-      fix: renew \x1b[31mthem\u202e
-FAIL  usehttppath not true
-      fix: git config
-a clone of ` + testURL + ` would fail: 2 problems
-`
-	var b bytes.Buffer
-	r.WriteText(&b)
-	if b.String() != want {
-		t.Errorf("WriteText:\n%s\nwant:\n%s", b.String(), want)
-	}
-
-	r = Report{URL: testURL, OK: true, Checks: r.Checks[:1]}
-	b.Reset()
-	r.WriteText(&b)
-	if want := "ok    git         git 2.45.1\na clone of " + testURL + " should work\n"; b.String() != want {
-		t.Errorf("WriteText:\n%s\nwant:\n%s", b.String(), want)
-	}
-}
-
-// TestDoctorSSOToken checks the report on the IAM Identity Center token of
-// an SSO profile: its expiry, whether it renews itself, and the sign-in
-// that fixes it.
-func TestDoctorSSOToken(t *testing.T) {
-	const tokenFile = ".aws/sso/cache/ee0bfd2552fbd840c02cc48b6e823320543c450f.json"
-	in := func(d time.Duration) string { return time.Now().Add(d).UTC().Format(time.RFC3339) }
-	for _, tc := range []struct {
-		name string
-		// token returns the token file, "" for none. cached first runs
-		// doctor with a valid token, which caches role credentials.
-		token  func(ic *fakeaws.IdentityCenter) string
-		cached bool
-		// status is that of the sso check, whose detail holds detail, then
-		// a time and also when also is set; ok says doctor passes, fix that
-		// the check names the sign-in.
-		status       Status
-		detail, also string
-		ok, fix      bool
-	}{{
-		name: "renewable",
-		token: func(ic *fakeaws.IdentityCenter) string {
-			id, secret := ic.RegisterClient()
-			access, refresh := ic.IssueToken()
-			return fmt.Sprintf(`{"accessToken": %q, "expiresAt": %q, "refreshToken": %q, "clientId": %q, "clientSecret": %q, "registrationExpiresAt": %q}`,
-				access, in(time.Hour), refresh, id, secret, in(90*24*time.Hour))
-		},
-		status: OK, detail: `the IAM Identity Center token of SSO session "corp" expires at `, also: ", in 1h0m; the AWS SDK renews it with its refresh token", ok: true,
-	}, {
-		name: "renewed by the credentials check",
-		token: func(ic *fakeaws.IdentityCenter) string {
-			id, secret := ic.RegisterClient()
-			access, refresh := ic.IssueToken()
-			return fmt.Sprintf(`{"accessToken": %q, "expiresAt": %q, "refreshToken": %q, "clientId": %q, "clientSecret": %q}`,
-				access, in(-time.Hour), refresh, id, secret)
-		},
-		status: OK, detail: "expires at ", also: ", in 1h0m; the AWS SDK renews it with its refresh token", ok: true,
-	}, {
-		name: "refresh token refused",
-		token: func(ic *fakeaws.IdentityCenter) string {
-			id, secret := ic.RegisterClient()
-			return fmt.Sprintf(`{"accessToken": "old", "expiresAt": %q, "refreshToken": "revoked", "clientId": %q, "clientSecret": %q}`, in(-time.Hour), id, secret)
-		},
-		status: Fail, detail: "expired at ", also: ", and its refresh token did not renew it", fix: true,
-	}, {
-		name: "only a sign-in renews it, soon",
-		token: func(ic *fakeaws.IdentityCenter) string {
-			access, _ := ic.IssueToken()
-			return fmt.Sprintf(`{"accessToken": %q, "expiresAt": %q}`, access, in(30*time.Minute))
-		},
-		status: Warn, detail: "expires at ", also: ", in 30m, and only a sign-in renews it", ok: true, fix: true,
-	}, {
-		name: "only a sign-in renews it",
-		token: func(ic *fakeaws.IdentityCenter) string {
-			access, _ := ic.IssueToken()
-			return fmt.Sprintf(`{"accessToken": %q, "expiresAt": %q}`, access, in(8*time.Hour))
-		},
-		status: OK, detail: "expires at ", also: ", in 8h0m; only a sign-in renews it", ok: true,
-	}, {
-		name:   "missing",
-		token:  func(*fakeaws.IdentityCenter) string { return "" },
-		status: Fail, detail: `the IAM Identity Center token of SSO session "corp" is missing: no /`, fix: true,
-	}, {
-		name: "expired, role credentials cached",
-		token: func(*fakeaws.IdentityCenter) string {
-			return fmt.Sprintf(`{"accessToken": "old", "expiresAt": %q}`, in(-time.Minute))
-		},
-		cached: true,
-		status: Warn, detail: "expired at ", also: ", and only a sign-in renews it; git works with role credentials cached from it until ", ok: true, fix: true,
-	}} {
-		t.Run(tc.name, func(t *testing.T) {
-			w := newDoctorWorld(t)
-			w.install("--profile", "dev")
-			w.ssoProfile()
-			ic, err := fakeaws.StartIdentityCenter(fakeaws.NewKeys())
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(ic.Close)
-			ic.AllowRole("111122223333", "Developer")
-			t.Setenv("AWS_ENDPOINT_URL_SSO", ic.URL)
-			t.Setenv("AWS_ENDPOINT_URL_SSO_OIDC", ic.URL)
-			if tc.cached {
-				access, _ := ic.IssueToken()
-				w.write(tokenFile, fmt.Sprintf(`{"accessToken": %q, "expiresAt": %q}`, access, in(time.Hour)))
-				if r := w.doctor(Options{URL: testURL}); !r.OK {
-					t.Fatalf("failed checks %v with a valid token", failed(r))
-				}
-			}
-			os.Remove(filepath.Join(w.home, tokenFile))
-			if body := tc.token(ic); body != "" {
-				w.write(tokenFile, body)
-			}
-
-			r := w.doctor(Options{URL: testURL})
-			cs := find(r, "sso", tc.status)
-			want := regexp.MustCompile(regexp.QuoteMeta(tc.detail))
-			if tc.also != "" {
-				want = regexp.MustCompile(regexp.QuoteMeta(tc.detail) + `\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ` + regexp.QuoteMeta(tc.also))
-			}
-			if len(cs) != 1 || !want.MatchString(cs[0].Detail) {
-				t.Fatalf("checks %+v\nwant an sso check %s matching %s", r.Checks, tc.status, want)
-			}
-			if fix := cs[0].Fix == "git-credential-codecommit login --profile dev"; fix != tc.fix || !tc.fix && cs[0].Fix != "" {
-				t.Errorf("sso check fix %q; want the sign-in: %v", cs[0].Fix, tc.fix)
-			}
-			if r.OK != tc.ok {
-				t.Errorf("OK %v, want %v; failed checks %v", r.OK, tc.ok, failed(r))
-			}
-		})
-	}
-}
-
-// TestDoctorSSOTokenNotChecked checks that doctor reports no token for
-// profiles without IAM Identity Center settings, nor when keys in the
-// environment beat the SSO profile AWS_PROFILE names.
-func TestDoctorSSOTokenNotChecked(t *testing.T) {
-	w := newDoctorWorld(t)
-	w.install()
-	w.ssoProfile()
-	w.envCredentials(fakeaws.NewKeys())
-	for _, profile := range []string{"", "dev"} {
-		t.Setenv("AWS_PROFILE", profile)
-		r := w.doctor(Options{URL: testURL})
-		if !r.OK || slices.ContainsFunc(r.Checks, func(c Check) bool { return c.Name == "sso" }) {
-			t.Errorf("AWS_PROFILE=%q: failed checks %v, checks %+v; want no sso check", profile, failed(r), r.Checks)
-		}
-	}
-}
-
 // TestDoctorLocalHelpers: a repository's own .git/config can name any
 // command as a credential helper. doctor does not run it unless Local is
 // set; it lists it instead, and says how to include it.
 func TestDoctorLocalHelpers(t *testing.T) {
+	t.Parallel()
 	w := newDoctorWorld(t)
 	w.install()
-	w.envCredentials(fakeaws.NewKeys())
 	repo := filepath.Join(w.home, "repo")
 	w.git("init", "-q", repo)
 	marker := filepath.Join(w.home, "ran")
 	w.git("-C", repo, "config", "credential.helper", "!touch "+marker+"; false")
 	for _, local := range []bool{false, true} {
 		os.Remove(marker)
-		r := Doctor(context.Background(), Options{URL: testURL, Dir: repo, Local: local})
+		r := w.doctor(Options{URL: testURL, Dir: repo, Local: local})
 		_, err := os.Stat(marker)
 		if ran := err == nil; ran != local {
 			t.Errorf("Local %v: the repository's helper ran: %v", local, ran)

@@ -1,6 +1,7 @@
 package doctor
 
 import (
+	"context"
 	"crypto/fips140"
 	"net/url"
 	"strings"
@@ -8,33 +9,36 @@ import (
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/codecommit"
 )
 
-// checkFIPS notes a mismatch between the endpoint and the build: a FIPS
+// checkFIPS checks the URL the url check found (fipsCheck).
+func (d *doctor) checkFIPS(context.Context) []Check {
+	return []Check{fipsCheck(d.target, fips140.Enabled())}
+}
+
+// fipsCheck notes a mismatch between the endpoint and the build: a FIPS
 // endpoint (git-codecommit-fips…) reached by a build whose cryptography is
 // not in FIPS 140-3 mode, or a FIPS build signing for a standard endpoint
 // where a FIPS one exists. Either way a clone works; what it does not do is
-// what the user meant.
-func checkFIPS(rawURL string) (Check, bool) {
-	return fipsCheck(rawURL, fips140.Enabled())
-}
-
-func fipsCheck(rawURL string, fipsOn bool) (Check, bool) {
+// what the user meant. Otherwise the check is skipped.
+func fipsCheck(rawURL string, fipsOn bool) Check {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return Check{}, false
+		return skip("fips", "no CodeCommit URL to check")
 	}
 	e, known := codecommit.Parse(u.Host)
 	switch {
 	case !known:
-		return Check{}, false
+		return skip("fips", "no CodeCommit URL to check")
 	case e.FIPS && !fipsOn:
 		return warn("fips", u.Hostname()+" is a FIPS endpoint, but this build of "+ourName+" does not run its cryptography in FIPS 140-3 mode",
-			"install the _fips release (or build with GOFIPS140=v1.0.0)"), true
+			"install the _fips release (or build with GOFIPS140=v1.0.0)")
 	case e.FIPS:
-		return ok("fips", u.Hostname()+" is a FIPS endpoint, and this build signs in FIPS 140-3 mode"), true
+		return ok("fips", u.Hostname()+" is a FIPS endpoint, and this build signs in FIPS 140-3 mode")
 	case fipsOn && codecommit.HasFIPS(e.Region):
 		host, _ := codecommit.Host(e.Region, true)
 		return warn("fips", "this build signs in FIPS 140-3 mode, but "+u.Hostname()+" is not a FIPS endpoint",
-			"use "+strings.Replace(rawURL, u.Host, host, 1)), true
+			"use "+strings.Replace(rawURL, u.Host, host, 1))
+	case fipsOn:
+		return skip("fips", e.Region+" has no FIPS endpoint")
 	}
-	return Check{}, false
+	return skip("fips", u.Hostname()+" is not a FIPS endpoint, and this build does not sign in FIPS 140-3 mode")
 }

@@ -1,14 +1,11 @@
 package doctor
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -96,7 +93,10 @@ func selfExecutable() string {
 	return p
 }
 
-// sameFile reports whether a and b name the same existing file.
+// sameFile reports whether a and b name the same existing file. Unlike
+// install's, which must tell a missing file from a failure before it
+// replaces one, any failure here just means no: the probe's exit status
+// identifies this program anyway.
 func sameFile(a, b string) bool {
 	if a == "" || b == "" {
 		return false
@@ -151,137 +151,32 @@ func shellWords(s string) []string {
 	return words
 }
 
-// probe is what git credential fill showed of git's credential code.
-type probe struct {
-	helpers  []credHelper // the helpers git asked, in order
-	sentPath bool         // git kept the path: useHttpPath is in effect
-	answered bool         // the last helper asked answered with a password
-}
-
-// runProbe runs git credential fill for rawURL the way git would ask for a
-// clone, harmlessly: helper.ProbeEnv makes git-credential-codecommit answer
-// nothing, prompts answer nothing, and trace2 records the helpers git runs.
-// What the helpers answer is read for its path and password keys only, and
-// never shown.
-//
-// Unless o.Local, git runs outside the repository in o.Dir, so that the
-// helpers a repository's own configuration names are not run:
-// checkLocalHelpers lists them instead.
-func runProbe(ctx context.Context, o Options, rawURL string) (probe, error) {
-	dir, err := os.MkdirTemp("", "git-credential-codecommit-doctor-")
-	if err != nil {
-		return probe{}, err
-	}
-	defer os.RemoveAll(dir)
-	trace, err := filepath.Abs(filepath.Join(dir, "trace2.json"))
-	if err != nil {
-		return probe{}, err
-	}
-
-	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "git", "credential", "fill")
-	cmd.Dir = dir
-	if o.Local {
-		cmd.Dir = o.Dir
-	}
-	cmd.Env = o.Env
-	if cmd.Env == nil {
-		cmd.Env = os.Environ()
-	}
-	cmd.Env = append(slices.Clip(cmd.Env),
-		"GIT_TRACE2_EVENT="+trace,
-		"GIT_TERMINAL_PROMPT=0",
-		"GIT_ASKPASS=true", // prompts get empty answers
-		"GCM_INTERACTIVE=never",
-		helper.ProbeEnv+"=1",
-	)
-	cmd.Stdin = strings.NewReader("url=" + rawURL + "\n\n")
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	runErr := cmd.Run()
-	if ctx.Err() != nil {
-		return probe{}, fmt.Errorf("git credential fill did not finish within %s; a helper may be waiting for input", probeTimeout)
-	}
-	var exit *exec.ExitError
-	if runErr != nil && !errors.As(runErr, &exit) {
-		return probe{}, fmt.Errorf("running git: %w", runErr)
-	}
-	events, err := os.ReadFile(trace)
-	if err != nil || len(events) == 0 {
-		return probe{}, fmt.Errorf("git credential fill wrote no trace2 events (%s)", lastLine(errOut.String(), runErr))
-	}
-	p := probe{helpers: parseTrace(events)}
-	for line := range strings.SplitSeq(out.String(), "\n") {
-		p.sentPath = p.sentPath || strings.HasPrefix(line, "path=")
-		p.answered = p.answered || strings.HasPrefix(line, "password=") && line != "password="
-	}
-	return p, nil
-}
-
-// lastLine returns the last line of stderr, else err's text.
-func lastLine(stderr string, err error) string {
-	lines := strings.Split(strings.TrimSpace(stderr), "\n")
-	if l := lines[len(lines)-1]; l != "" {
-		return l
-	}
-	if err != nil {
-		return err.Error()
-	}
-	return "no error"
-}
-
-// traceEvent holds the fields of a trace2 event that parseTrace reads.
-type traceEvent struct {
-	Event    string   `json:"event"`
-	SID      string   `json:"sid"`
-	ChildID  int      `json:"child_id"`
-	UseShell bool     `json:"use_shell"`
-	Argv     []string `json:"argv"`
-	Code     int      `json:"code"`
-}
-
-// parseTrace returns the credential helpers whose get the traced git ran,
-// in order, from trace2 event lines. Only the children of the process that
-// logged first count: the processes it runs log with session ids of their
-// own (its id, "/", theirs). Its own id holds a "/" too when another git
-// started it, as a git alias does, so it is taken from its first event.
-func parseTrace(events []byte) []credHelper {
-	var (
-		top     string
-		helpers []credHelper
-		byChild = map[int]int{} // child_id → index in helpers
-	)
-	for line := range bytes.SplitSeq(events, []byte("\n")) {
-		var e traceEvent
-		if json.Unmarshal(line, &e) != nil {
-			continue
-		}
-		if top == "" {
-			top = e.SID
-		}
-		if e.SID != top {
-			continue
-		}
-		switch e.Event {
-		case "child_start":
-			if !e.UseShell || len(e.Argv) == 0 || !strings.HasSuffix(e.Argv[0], " get") {
-				continue
-			}
-			byChild[e.ChildID] = len(helpers)
-			helpers = append(helpers, classifyHelper(strings.TrimSuffix(e.Argv[0], " get")))
-		case "child_exit":
-			if i, ok := byChild[e.ChildID]; ok {
-				helpers[i].exit = e.Code
-				helpers[i] = identify(helpers[i])
-			}
-		}
-	}
-	return helpers
-}
-
 // showOrigin is the command that finds where credential helpers are set.
 const showOrigin = `git config --show-origin --get-regexp '^credential\..*helper$'`
+
+// checkHelpers runs the probe for the URL the url check found, checks the
+// helpers git asks, and notes the helper's flags.
+func (d *doctor) checkHelpers(ctx context.Context) []Check {
+	if why := d.noProbe(); why != "" {
+		return []Check{skip("helper", why)}
+	}
+	p, err := runProbe(ctx, d.o, d.target)
+	d.probe, d.probed = p, err == nil
+	checks, flags := checkHelpers(p, err, d.target, d.version)
+	d.flags = flags
+	return checks
+}
+
+// noProbe says why the probe cannot run, or "".
+func (d *doctor) noProbe() string {
+	switch {
+	case !d.gitOK:
+		return "git does not run"
+	case d.target == "":
+		return "no CodeCommit URL to check"
+	}
+	return ""
+}
 
 // checkHelpers checks, from the probe p (or the error that stopped it),
 // that git asks this helper first for rawURL, and warns of helpers asked
@@ -379,13 +274,15 @@ func commands(helpers []credHelper) string {
 
 // checkLocalHelpers lists the credential helpers the repository in git's
 // directory names in its own configuration, which the probe did not run
-// unless local. A repository someone else made can name any command there,
-// and doctor should not run it just for looking.
-func checkLocalHelpers(ctx context.Context, git gitconfig.Git, local bool) []Check {
-	if local {
+// unless Options.Local. A repository someone else made can name any
+// command there, and doctor should not run it just for looking. This adds
+// to the helper check, and is not a check of its own: where it does not
+// apply, it reports nothing.
+func (d *doctor) checkLocalHelpers(ctx context.Context) []Check {
+	if d.o.Local || d.noProbe() != "" {
 		return nil
 	}
-	out, err := git.Run(ctx, "config", "--local", "--includes", "--get-regexp", `^credential\..*helper$`)
+	out, err := d.git.Run(ctx, "config", "--local", "--includes", "--get-regexp", `^credential\..*helper$`)
 	if err != nil || strings.TrimSpace(out) == "" {
 		return nil // not in a repository, or none there
 	}
@@ -399,6 +296,17 @@ func checkLocalHelpers(ctx context.Context, git gitconfig.Git, local bool) []Che
 	}
 	return []Check{warn("helper", "this repository's own configuration names credential helpers, which git runs for it too and doctor did not: "+strings.Join(helpers, "; "),
 		"check that you trust them, then run: "+ourName+" doctor --local")}
+}
+
+// checkUseHTTPPath checks useHttpPath for the URL the probe ran for.
+func (d *doctor) checkUseHTTPPath(ctx context.Context) []Check {
+	switch why := d.noProbe(); {
+	case why != "":
+		return []Check{skip("usehttppath", why)}
+	case !d.probed:
+		return []Check{skip("usehttppath", "git credential fill did not run (see the helper check)")}
+	}
+	return []Check{checkUseHTTPPath(ctx, d.git, d.target, !d.probe.sentPath)}
 }
 
 // checkUseHTTPPath checks that git sends the repository path, which the

@@ -2,15 +2,12 @@ package doctor
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/git-credential-codecommit/git-credential-codecommit/internal/fakeaws"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
 )
 
@@ -68,17 +65,17 @@ func TestDoctorProjects(t *testing.T) {
 		check:   "ssh-deps", detail: "over SSH, which git does not rewrite", fix: "install --rewrite-ssh",
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			w := newDoctorWorld(t)
 			w.install()
-			w.envCredentials(fakeaws.NewKeys())
 			for k, v := range tc.before {
-				t.Setenv(k, v)
+				w.env = append(w.env, k+"="+v)
 			}
 			for name, body := range tc.files {
 				w.write(filepath.Join("project", name), body)
 			}
 			dir := filepath.Join(w.home, "project")
-			r := Doctor(context.Background(), Options{URL: testURL, Dir: dir})
+			r := w.doctor(Options{URL: testURL, Dir: dir})
 			cs := find(r, tc.check, Fail)
 			if r.OK || len(cs) != 1 || !strings.Contains(cs[0].Detail, tc.detail) || !strings.Contains(cs[0].Fix, tc.fix) {
 				t.Fatalf("checks %+v\nwant one failing %s check holding %q, with a fix holding %q", r.Checks, tc.check, tc.detail, tc.fix)
@@ -92,26 +89,39 @@ func TestDoctorProjects(t *testing.T) {
 				w.write(filepath.Join("project", name), body)
 			}
 			for k, v := range tc.env {
-				t.Setenv(k, v)
+				w.env = append(w.env, k+"="+v)
 			}
 			if tc.install != nil {
 				w.install(tc.install...)
 			}
-			r = Doctor(context.Background(), Options{URL: testURL, Dir: dir})
+			r = w.doctor(Options{URL: testURL, Dir: dir})
 			if !r.OK || len(find(r, tc.check, OK)) == 0 && tc.check != "yarn" {
 				t.Errorf("after the fix: failed %v, checks %+v", failed(r), r.Checks)
 			}
 		})
 	}
-	// A project without CodeCommit dependencies gets no project check.
+}
+
+// TestDoctorPlainProject: a project without CodeCommit dependencies gets
+// every project check skipped, each saying why.
+func TestDoctorPlainProject(t *testing.T) {
+	t.Parallel()
 	w := newDoctorWorld(t)
 	w.install()
-	w.envCredentials(fakeaws.NewKeys())
 	w.write("plain/go.mod", "module example.com/plain\n\ngo 1.21\n\nrequire golang.org/x/mod v0.20.0\n")
 	w.write("plain/package.json", `{"dependencies": {"left-pad": "1.3.0", "x": "git+https://github.com/a/b"}}`)
-	r := Doctor(context.Background(), Options{URL: testURL, Dir: filepath.Join(w.home, "plain")})
-	if slices.ContainsFunc(r.Checks, func(c Check) bool { return slices.Contains([]string{"go", "cargo", "yarn", "ssh-deps"}, c.Name) }) {
-		t.Errorf("checks %+v; want no project check", r.Checks)
+	r := w.doctor(Options{URL: testURL, Dir: filepath.Join(w.home, "plain")})
+	var got []string
+	for _, c := range r.Checks {
+		if slices.Contains([]string{"go", "cargo", "yarn", "ssh-deps"}, c.Name) {
+			if c.Status != Skip || c.Detail == "" {
+				t.Errorf("check %+v; want it skipped, saying why", c)
+			}
+			got = append(got, c.Name)
+		}
+	}
+	if want := []string{"go", "cargo", "yarn", "ssh-deps"}; !slices.Equal(got, want) {
+		t.Errorf("project checks %q, want %q, in that order", got, want)
 	}
 }
 
@@ -119,55 +129,68 @@ func TestDoctorProjects(t *testing.T) {
 // name a release archive gives it, and runs that copy's doctor: it must
 // recognise itself in git's configuration and pass.
 func TestDoctorKnowsItselfRenamed(t *testing.T) {
-	w := newDoctorWorld(t)
+	t.Parallel()
 	for _, name := range []string{"git-credential-codecommit_linux_amd64", "git-credential-codecommit-v2"} {
-		bin := filepath.Join(w.home, "bin", name)
-		b, err := os.ReadFile(w.bin)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.write(filepath.Join("bin", name), string(b))
-		if err := os.Chmod(bin, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		c := fakeaws.NewKeys().Issue("ASIAENV", time.Now().Add(time.Hour))
-		env := []string{"AWS_ACCESS_KEY_ID=" + c.AccessKeyID, "AWS_SECRET_ACCESS_KEY=" + c.SecretAccessKey, "AWS_SESSION_TOKEN=" + c.SessionToken}
-		for _, args := range [][]string{{"install"}, {"doctor", testURL}} {
-			cmd := testenv.Command(w.home, env, bin, args...)
-			var out bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &out, &out
-			if err := cmd.Run(); err != nil {
-				t.Fatalf("%s %s: %v\n%s", name, args[0], err, out.String())
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			w := newDoctorWorld(t)
+			// A hard link is the same program under another name, without
+			// copying its megabytes; a copy where links do not work.
+			bin := filepath.Join(w.home, "bin", name)
+			if err := os.MkdirAll(filepath.Dir(bin), 0o700); err != nil {
+				t.Fatal(err)
 			}
-			if args[0] == "doctor" && !strings.Contains(out.String(), "ok    helper      git asks git-credential-codecommit first") {
-				t.Errorf("%s doctor:\n%s", name, out.String())
+			if os.Link(w.bin, bin) != nil {
+				b, err := os.ReadFile(w.bin)
+				if err != nil {
+					t.Fatal(err)
+				}
+				w.write(filepath.Join("bin", name), string(b))
+				if err := os.Chmod(bin, 0o755); err != nil {
+					t.Fatal(err)
+				}
 			}
-		}
-		if err := testenv.Command(w.home, nil, bin, "uninstall").Run(); err != nil {
-			t.Fatal(err)
-		}
+			c := envCreds
+			env := []string{"AWS_ACCESS_KEY_ID=" + c.AccessKeyID, "AWS_SECRET_ACCESS_KEY=" + c.SecretAccessKey, "AWS_SESSION_TOKEN=" + c.SessionToken}
+			for _, args := range [][]string{{"install"}, {"doctor", testURL}} {
+				cmd := testenv.Command(w.home, env, bin, args...)
+				var out bytes.Buffer
+				cmd.Stdout, cmd.Stderr = &out, &out
+				if err := cmd.Run(); err != nil {
+					t.Fatalf("%s %s: %v\n%s", name, args[0], err, out.String())
+				}
+				if args[0] == "doctor" && !strings.Contains(out.String(), "ok    helper      git asks git-credential-codecommit first") {
+					t.Errorf("%s doctor:\n%s", name, out.String())
+				}
+			}
+			if err := testenv.Command(w.home, nil, bin, "uninstall").Run(); err != nil {
+				t.Fatal(err)
+			}
+		})
 	}
 }
 
 func TestFIPSCheck(t *testing.T) {
+	t.Parallel()
 	const fips = "https://git-codecommit-fips.us-east-1.amazonaws.com/v1/repos/r"
 	const plain = "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/r"
 	for _, tc := range []struct {
 		url    string
 		fipsOn bool
-		status Status // "" for no check
+		status Status
 		fix    string
 	}{
 		{fips, false, Warn, "install the _fips release (or build with GOFIPS140=v1.0.0)"},
 		{fips, true, OK, ""},
 		{plain, true, Warn, "use " + fips},
-		{plain, false, "", ""},
-		{"https://git-codecommit.eu-west-1.amazonaws.com/v1/repos/r", true, "", ""}, // no FIPS endpoint there
-		{"https://example.com/r", true, "", ""},
+		{plain, false, Skip, ""},
+		{"https://git-codecommit.eu-west-1.amazonaws.com/v1/repos/r", true, Skip, ""}, // no FIPS endpoint there
+		{"https://example.com/r", true, Skip, ""},
+		{"", false, Skip, ""}, // no CodeCommit URL
 	} {
-		c, ok := fipsCheck(tc.url, tc.fipsOn)
-		if ok != (tc.status != "") || c.Status != tc.status || c.Fix != tc.fix {
-			t.Errorf("fipsCheck(%s, %v) = %+v, %v; want status %q, fix %q", tc.url, tc.fipsOn, c, ok, tc.status, tc.fix)
+		c := fipsCheck(tc.url, tc.fipsOn)
+		if c.Name != "fips" || c.Status != tc.status || c.Fix != tc.fix || c.Detail == "" {
+			t.Errorf("fipsCheck(%s, %v) = %+v; want status %q, fix %q", tc.url, tc.fipsOn, c, tc.status, tc.fix)
 		}
 	}
 }

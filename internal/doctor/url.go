@@ -10,22 +10,29 @@ import (
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/gitconfig"
 )
 
+// checkURL checks the URL git would use for the URL asked about, and notes
+// the https CodeCommit URL to check the rest of the set-up against.
+func (d *doctor) checkURL(ctx context.Context) []Check {
+	c, target := checkURL(ctx, d.git, d.raw)
+	d.target = target
+	return []Check{c}
+}
+
 // checkURL checks the URL git would use for raw, after its insteadOf rules,
 // and returns the https CodeCommit URL to check the rest of the set-up
 // against: that URL, or the https form of a URL that is wrong only in its
 // form (http, SSH, a user name), or "" when there is none.
-func checkURL(ctx context.Context, git gitconfig.Git, raw string, gitOK bool) (Check, string) {
+func checkURL(ctx context.Context, git gitconfig.Git, raw string) (Check, string) {
 	u, note := raw, ""
-	if gitOK {
-		// git ls-remote --get-url applies url.<base>.insteadOf (and
-		// resolves a remote's name) without touching the network.
-		if out, err := git.Run(ctx, "ls-remote", "--get-url", "--", raw); err == nil {
-			if got := strings.TrimSpace(out); got != "" && got != raw {
-				u, note = got, fmt.Sprintf("git rewrites %s to %s; ", redactURL(raw), redactURL(got))
-			}
+	// git ls-remote --get-url applies url.<base>.insteadOf (and resolves a
+	// remote's name) without touching the network. Where git does not run,
+	// it fails, and the URL is checked as it is.
+	if out, err := git.Run(ctx, "ls-remote", "--get-url", "--", raw); err == nil {
+		if got := strings.TrimSpace(out); got != "" && got != raw {
+			u, note = got, fmt.Sprintf("git rewrites %s to %s; ", redactURL(raw), redactURL(got))
 		}
 	}
-	if s, ok := parseSSH(u); ok {
+	if s, ok := gitconfig.ParseSSH(u); ok {
 		return checkSSH(redactURL(u), s, note)
 	}
 	p, err := url.Parse(u)
@@ -62,38 +69,6 @@ func redactURL(raw string) string {
 	return u.Redacted()
 }
 
-// sshURL is a URL git would reach over SSH.
-type sshURL struct {
-	user, host, path string
-}
-
-// parseSSH recognises SSH URLs the ways git does: ssh://, git+ssh:// and
-// ssh+git:// URLs, and the scp-like [user@]host:path, which has a colon
-// before any slash.
-func parseSSH(raw string) (sshURL, bool) {
-	if scheme, _, ok := strings.Cut(raw, "://"); ok {
-		switch strings.ToLower(scheme) {
-		case "ssh", "git+ssh", "ssh+git":
-		default:
-			return sshURL{}, false
-		}
-		u, err := url.Parse(raw)
-		if err != nil {
-			return sshURL{}, false
-		}
-		return sshURL{user: u.User.Username(), host: u.Hostname(), path: u.Path}, true
-	}
-	colon, slash := strings.IndexByte(raw, ':'), strings.IndexByte(raw, '/')
-	if colon <= 1 || (slash >= 0 && slash < colon) { // no host, or a drive letter as in C:/x
-		return sshURL{}, false
-	}
-	user, host, ok := strings.Cut(raw[:colon], "@")
-	if !ok {
-		user, host = "", user
-	}
-	return sshURL{user: user, host: host, path: raw[colon+1:]}, true
-}
-
 // isKeyID reports whether user is the SSH key id of an IAM user, which
 // CodeCommit's SSH set-up puts in URLs as the user name (APKA…).
 func isKeyID(user string) bool {
@@ -103,17 +78,17 @@ func isKeyID(user string) bool {
 
 // checkSSH reports an SSH URL git would use as it is: the helper signs only
 // for https. It returns the https form of a CodeCommit SSH URL.
-func checkSSH(u string, s sshURL, note string) (Check, string) {
-	if _, known := codecommit.Region(s.host); !known {
-		return fail("url", note+fmt.Sprintf("%s is an SSH URL of %s, which is not a CodeCommit host: %s only signs for CodeCommit hosts, over https", u, s.host, ourName),
+func checkSSH(u string, s gitconfig.SSHURL, note string) (Check, string) {
+	if _, known := codecommit.Region(s.Host); !known {
+		return fail("url", note+fmt.Sprintf("%s is an SSH URL of %s, which is not a CodeCommit host: %s only signs for CodeCommit hosts, over https", u, s.Host, ourName),
 			"use the repository's CodeCommit URL: "+codecommit.ExampleURL), ""
 	}
-	https := "https://" + s.host + "/" + strings.TrimPrefix(s.path, "/")
-	plain := "ssh://" + s.host + "/" + strings.TrimPrefix(s.path, "/")
-	if s.user != "" {
-		who := fmt.Sprintf("the user name %q", s.user)
-		if isKeyID(s.user) {
-			who = fmt.Sprintf("the SSH key id %s as user name", s.user)
+	https := "https://" + s.Host + "/" + strings.TrimPrefix(s.Path, "/")
+	plain := "ssh://" + s.Host + "/" + strings.TrimPrefix(s.Path, "/")
+	if s.User != "" {
+		who := fmt.Sprintf("the user name %q", s.User)
+		if isKeyID(s.User) {
+			who = fmt.Sprintf("the SSH key id %s as user name", s.User)
 		}
 		return fail("url", note+fmt.Sprintf("%s is an SSH URL with %s; %s signs only https, and git's url.<https>.insteadOf rules are literal prefixes that cannot match a user name, so no rule turns this URL into https", u, who, ourName),
 			fmt.Sprintf("change the URL to %s (git remote set-url origin %s), or to %s and run: %s install --rewrite-ssh", https, https, plain, ourName)), https

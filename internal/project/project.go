@@ -1,0 +1,134 @@
+// Package project looks at the files of a project for package managers that
+// need more than install to fetch its CodeCommit dependencies: Go modules,
+// cargo, yarn 2+ and any JavaScript client with SSH URLs. It reads
+// manifests and lockfiles and asks the go command and git what they would
+// do; it changes nothing. Each manager's outcome is a Finding, which doctor
+// reports as a check of the manager's name.
+package project
+
+import (
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/codecommit"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/gitconfig"
+)
+
+// Names of the package managers, which are the names of their Findings.
+const (
+	Go      = "go"
+	Cargo   = "cargo"
+	Yarn    = "yarn"
+	SSHDeps = "ssh-deps"
+)
+
+// Managers returns the names of the package managers checked, in the order
+// their Findings come.
+func Managers() []string { return []string{Go, Cargo, Yarn, SSHDeps} }
+
+// Result is how a package manager would fare with the project's CodeCommit
+// dependencies.
+type Result int
+
+const (
+	// Absent: the project has no such dependencies for this manager.
+	Absent Result = iota
+	// Fine: the manager fetches them with git, which asks the helper.
+	Fine
+	// Broken: the manager would not fetch them; Err says why and the fix.
+	Broken
+	// Unknown: what the manager would do could not be found out; Err says
+	// why.
+	Unknown
+)
+
+// A Finding is what was found for one package manager.
+type Finding struct {
+	Manager string
+	Result  Result
+	// Detail says what is fine, or why nothing applies (Fine, Absent).
+	Detail string
+	// Err is a *failure.Error for Broken and Unknown: the problem, its
+	// cause, and the fix.
+	Err error
+}
+
+// Options say where the project is.
+type Options struct {
+	// Dir is the project's directory, "" for the current one.
+	Dir string
+	// Env is the environment of the go command and git, and where CARGO_*
+	// and HOME are read; nil for this process's.
+	Env []string
+	// Program is the helper's command name, as the fixes spell it.
+	Program string
+}
+
+func (o Options) dir() string {
+	if o.Dir == "" {
+		return "."
+	}
+	return o.Dir
+}
+
+// getenv reads k from o.Env, else from this process's environment when
+// o.Env is nil. The last value of a variable wins, as in exec.Cmd.
+func (o Options) getenv(k string) string {
+	if o.Env == nil {
+		return os.Getenv(k)
+	}
+	for _, kv := range slices.Backward(o.Env) {
+		if v, ok := strings.CutPrefix(kv, k+"="); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+func (o Options) git() gitconfig.Git { return gitconfig.Git{Dir: o.Dir, Env: o.Env} }
+
+func absent(manager, why string) []Finding {
+	return []Finding{{Manager: manager, Result: Absent, Detail: why}}
+}
+
+// maxFile bounds what is read of a manifest or lockfile.
+const maxFile = 8 << 20
+
+// readFile reads a file of the project, when it is there and a regular file
+// of a sane size.
+func readFile(dir, name string) ([]byte, bool) {
+	f := filepath.Join(dir, name)
+	fi, err := os.Lstat(f)
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() > maxFile {
+		return nil, false
+	}
+	b, err := os.ReadFile(f)
+	return b, err == nil
+}
+
+// codeCommitURLs returns the CodeCommit repository URLs that text names:
+// https and SSH forms, with npm's "git+" prefix and "#ref" suffix taken
+// off, each once.
+func codeCommitURLs(text string) []string {
+	var urls []string
+	words := strings.FieldsFunc(text, func(r rune) bool { return strings.ContainsRune(" \t\r\n\"'`,=()[]{}<>", r) })
+	for _, w := range words {
+		if !strings.Contains(w, "git-codecommit") {
+			continue
+		}
+		w, _, _ = strings.Cut(strings.TrimPrefix(w, "git+"), "#")
+		host := ""
+		if s, ok := gitconfig.ParseSSH(w); ok {
+			host = s.Host
+		} else if u, err := url.Parse(w); err == nil {
+			host = u.Host
+		}
+		if _, ok := codecommit.Parse(host); ok && !slices.Contains(urls, w) {
+			urls = append(urls, w)
+		}
+	}
+	return urls
+}

@@ -1,0 +1,137 @@
+package project
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/failure"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
+)
+
+const lib = "git-codecommit.us-east-1.amazonaws.com/v1/repos/lib"
+
+func TestCodeCommitModules(t *testing.T) {
+	for gomod, want := range map[string][]string{
+		"module a\n\nrequire " + lib + ".git v1.0.0\n":                                          {lib + ".git"},
+		"module a\nrequire (\n\t" + lib + " v1.0.0 // indirect\n\tgolang.org/x/mod v0.1.0\n)\n": {lib},
+		"module a\nrequire(\n\t\"" + lib + ".git\" v1.0.0\n)\n":                                 {lib + ".git"},
+		"module a\n// require " + lib + " v1.0.0\nrequire example.com/b v1.0.0\n":               nil,
+		"module a\nreplace example.com/b => " + lib + ".git v1.0.0\n":                           nil,
+		"not a go.mod (": nil,
+	} {
+		if got := codeCommitModules([]byte(gomod)); !slices.Equal(got, want) {
+			t.Errorf("codeCommitModules(%q) = %q, want %q", gomod, got, want)
+		}
+	}
+}
+
+func TestMatchesGoPatterns(t *testing.T) {
+	for _, tc := range []struct {
+		patterns, path string
+		want           bool
+	}{
+		{"git-codecommit.*.amazonaws.com", lib + ".git", true},
+		{"example.com, git-codecommit.us-east-1.amazonaws.com/v1", lib, true},
+		{"git-codecommit.*.amazonaws.com/v1/repos/other", lib, false},
+		{"git-codecommit.eu-west-1.amazonaws.com", lib, false},
+		{"", lib, false},
+	} {
+		if got := matchesGoPatterns(tc.patterns, tc.path); got != tc.want {
+			t.Errorf("matchesGoPatterns(%q, %q) = %v, want %v", tc.patterns, tc.path, got, tc.want)
+		}
+	}
+	if got := goPattern(lib + ".git"); got != "git-codecommit.*.amazonaws.com" {
+		t.Errorf("goPattern = %q", got)
+	}
+}
+
+func TestTOMLNetFetchWithCLI(t *testing.T) {
+	for _, tc := range []struct {
+		text         string
+		value, found bool
+	}{
+		{"[net]\ngit-fetch-with-cli = true # for CodeCommit\n", true, true},
+		{"[net]\ngit-fetch-with-cli=false\n", false, true},
+		{"net.git-fetch-with-cli = true\n", true, true},
+		{"[http]\ngit-fetch-with-cli = true\n", false, false},
+		{"[net]\n# git-fetch-with-cli = true\nretry = 3\n", false, false},
+	} {
+		if v, f := tomlNetFetchWithCLI(tc.text); v != tc.value || f != tc.found {
+			t.Errorf("tomlNetFetchWithCLI(%q) = %v, %v; want %v, %v", tc.text, v, f, tc.value, tc.found)
+		}
+	}
+}
+
+// TestCargo checks where cargo's setting is read: the environment first,
+// then the cargo config files from the project up, then CARGO_HOME, else
+// HOME's .cargo, all from Options.Env.
+func TestCargo(t *testing.T) {
+	t.Parallel()
+	home := t.TempDir()
+	dir := filepath.Join(home, "work", "app")
+	testenv.WriteFile(t, dir, "Cargo.toml", "[dependencies]\nlib = { git = \"https://"+lib+"\" }\n")
+	on := "[net]\ngit-fetch-with-cli = true\n"
+	for _, tc := range []struct {
+		name  string
+		env   []string
+		file  string // written with on, under home
+		where string // "" when cargo does not fetch with git
+	}{
+		{"nothing set", []string{"HOME=" + home}, "", ""},
+		{"environment", []string{"HOME=" + home, "CARGO_NET_GIT_FETCH_WITH_CLI=true"}, "", "CARGO_NET_GIT_FETCH_WITH_CLI"},
+		{"a parent's config", []string{"HOME=" + home}, "work/.cargo/config.toml", filepath.Join(home, "work/.cargo/config.toml")},
+		{"HOME's .cargo", []string{"HOME=" + home}, ".cargo/config", filepath.Join(home, ".cargo/config")},
+		{"CARGO_HOME", []string{"HOME=" + home, "CARGO_HOME=" + filepath.Join(home, "ch")}, "ch/config.toml", filepath.Join(home, "ch/config.toml")},
+	} {
+		if tc.file != "" {
+			testenv.WriteFile(t, home, tc.file, on)
+		}
+		fs := CheckCargo(Options{Dir: dir, Env: tc.env, Program: "prog"})
+		if tc.file != "" {
+			os.Remove(filepath.Join(home, tc.file))
+		}
+		if len(fs) != 1 || fs[0].Manager != Cargo {
+			t.Fatalf("%s: findings %+v", tc.name, fs)
+		}
+		switch f := fs[0]; {
+		case tc.where == "" && (f.Result != Broken || failure.As(f.Err) == nil || failure.As(f.Err).Fix == ""):
+			t.Errorf("%s: %+v, want a problem with a fix", tc.name, f)
+		case tc.where != "" && (f.Result != Fine || f.Detail != "cargo fetches https://"+lib+" with git ("+tc.where+")"):
+			t.Errorf("%s: %+v, want it fine, set in %s", tc.name, f, tc.where)
+		}
+	}
+}
+
+// TestAbsent checks that each manager says why it has nothing to check in
+// an empty directory, in the order of Managers.
+func TestAbsent(t *testing.T) {
+	t.Parallel()
+	o := Options{Dir: t.TempDir(), Env: []string{"HOME=" + t.TempDir()}, Program: "prog"}
+	fs := slices.Concat(CheckGo(t.Context(), o), CheckCargo(o), CheckJavaScript(t.Context(), o))
+	var names []string
+	for _, f := range fs {
+		if f.Result != Absent || f.Detail == "" || f.Err != nil {
+			t.Errorf("%+v, want absent with a reason", f)
+		}
+		names = append(names, f.Manager)
+	}
+	if !slices.Equal(names, Managers()) {
+		t.Errorf("managers %q, want %q", names, Managers())
+	}
+}
+
+// TestDocs checks the bound on the files read that
+// docs/package-managers.md states.
+func TestDocs(t *testing.T) {
+	b, err := os.ReadFile("../../docs/package-managers.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("of at most %d MiB", maxFile>>20); !strings.Contains(strings.Join(strings.Fields(string(b)), " "), want) {
+		t.Errorf("docs/package-managers.md does not say: %s", want)
+	}
+}
