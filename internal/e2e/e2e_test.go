@@ -496,14 +496,6 @@ func TestSTSRefuses(t *testing.T) {
 	}
 }
 
-func TestInstanceMetadataUnreachable(t *testing.T) {
-	t.Parallel()
-	w := newWorld(t)
-	w.setenv("AWS_EC2_METADATA_DISABLED=false", "AWS_EC2_METADATA_SERVICE_ENDPOINT="+testenv.Nowhere)
-	stdout, stderr, code := w.get("r")
-	oneLine(t, stdout, stderr, code, "no AWS credentials (", "EC2 metadata: 127.0.0.1:9: connection refused", "aws configure")
-}
-
 func TestContainerEndpointRefuses(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
