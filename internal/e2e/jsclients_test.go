@@ -20,6 +20,12 @@ import (
 // top-level fields.
 func (w *world) jsLibraries(extra string) (inner, outer string) {
 	w.t.Helper()
+	return w.jsLibrariesVia(repoURL+"inner", extra)
+}
+
+// jsLibrariesVia is jsLibraries with outer depending on inner by innerURL.
+func (w *world) jsLibrariesVia(innerURL, extra string) (inner, outer string) {
+	w.t.Helper()
 	inner = w.pushFiles("inner", map[string]string{
 		"package.json": `{"name": "inner", "version": "1.0.0", "main": "index.js"}`,
 		"index.js":     "module.exports = 'inner from CodeCommit';\n",
@@ -28,7 +34,7 @@ func (w *world) jsLibraries(extra string) (inner, outer string) {
 		extra = ", " + extra
 	}
 	outer = w.pushFiles("outer", map[string]string{
-		"package.json": `{"name": "outer", "version": "1.0.0", "main": "index.js", "dependencies": {"inner": "git+` + repoURL + `inner"}` + extra + `}`,
+		"package.json": `{"name": "outer", "version": "1.0.0", "main": "index.js", "dependencies": {"inner": "git+` + innerURL + `"}` + extra + `}`,
 		"index.js":     "module.exports = 'outer and ' + require('inner');\n",
 	})
 	return inner, outer
@@ -66,13 +72,17 @@ func (w *world) mustRun(dir, name string, args ...string) string {
 // TestNpmTransitiveGitDependencies installs, with npm, a git dependency
 // that has a git dependency of its own and a prepare script, which npm runs
 // in its own clone of the dependency, then reinstalls from the lockfile
-// with npm ci. This is the one test of npm with git+https URLs (npm with
-// git+ssh is in TestInstallRewriteSSH): it covers a direct dependency too.
+// with npm ci. It is the one npm test of both URL forms: the application
+// depends on outer by its git+https URL, outer on inner by its git+ssh
+// URL, which install --rewrite-ssh makes git fetch over HTTPS (ssh itself
+// would fail the test), and the lockfile keeps each URL as written.
 func TestNpmTransitiveGitDependencies(t *testing.T) {
 	t.Parallel()
 	requireTool(t, "npm")
-	w, key := installedWorld(t)
-	innerHead, outerHead := w.jsLibraries(`"scripts": {"prepare": "node -e \"require('fs').writeFileSync('prepared', 'yes')\""}`)
+	w, key := installedWorld(t, "--rewrite-ssh")
+	w.noSSH()
+	innerURL := "ssh://" + host + "/v1/repos/inner"
+	innerHead, outerHead := w.jsLibrariesVia(innerURL, `"scripts": {"prepare": "node -e \"require('fs').writeFileSync('prepared', 'yes')\""}`)
 	app := w.jsApp("app")
 	npm := []string{"--no-audit", "--no-fund", "--registry=http://127.0.0.1:9/", "--cache=" + filepath.Join(w.home, "npm-cache")}
 	w.setenv("NPM_CONFIG_UPDATE_NOTIFIER=false")
@@ -95,8 +105,8 @@ func TestNpmTransitiveGitDependencies(t *testing.T) {
 	if b := readFile(t, filepath.Join(app, "package-lock.json")); json.Unmarshal([]byte(b), &lock) != nil {
 		t.Fatalf("package-lock.json is not JSON:\n%s", b)
 	}
-	for dep, head := range map[string]string{"outer": outerHead, "inner": innerHead} {
-		if got, want := lock.Packages["node_modules/"+dep].Resolved, "git+"+repoURL+dep+"#"+head; got != want {
+	for dep, want := range map[string]string{"outer": "git+" + repoURL + "outer#" + outerHead, "inner": "git+" + innerURL + "#" + innerHead} {
+		if got := lock.Packages["node_modules/"+dep].Resolved; got != want {
 			t.Errorf("the lockfile resolves %s to %q, want %q", dep, got, want)
 		}
 	}
