@@ -69,7 +69,10 @@ func (w *world) pythonWithBuildTools() string {
 			continue
 		}
 		tried = append(tried, python)
-		if _, _, code := w.run("", "", python, "-c", "import pip, setuptools, wheel"); code == 0 {
+		if _, _, code := w.run("", "", python, "-m", "pip", "--version"); code != 0 {
+			continue
+		}
+		if _, _, code := w.run("", "", python, "-c", "import setuptools, wheel"); code == 0 {
 			return python
 		}
 	}
