@@ -272,14 +272,6 @@ func (w *world) npm(dir string, args ...string) {
 	}
 }
 
-func (w *world) checkInstalled(app string) {
-	w.t.Helper()
-	out, stderr, code := w.run(app, "", "node", "-e", "console.log(require('lib'))")
-	if code != 0 || out != "hello from CodeCommit\n" {
-		w.t.Fatalf("node: exit %d, printed %q\n%s", code, out, stderr)
-	}
-}
-
 func writeFile(t *testing.T, name, body string) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
