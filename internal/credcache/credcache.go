@@ -228,7 +228,11 @@ func (c *Cache) lock(ctx context.Context, key string) (unlock func(), ok bool, e
 	}
 	path := c.path(key, ".lock")
 	l := flock.New(path, flock.SetFlag(os.O_CREATE|os.O_RDWR|safefile.OpenFlags), flock.SetPermissions(0o600))
-	locked, err := l.TryLockContext(ctx, 20*time.Millisecond)
+	locked, err := l.TryLock()
+	if err == nil && !locked {
+		c.Debugf("cache: another process is fetching %s; waiting for it", key[:12])
+		locked, err = l.TryLockContext(ctx, 20*time.Millisecond)
+	}
 	if !locked {
 		l.Close()
 		if ctx.Err() != nil {

@@ -311,30 +311,31 @@ func TestSharedFailure(t *testing.T) {
 // long its fetch takes, the others wait for its entry instead of fetching.
 func TestWaitersWaitForTheFetch(t *testing.T) {
 	c, _ := newTestCache(t)
-	release := make(chan struct{})
+	waiting := waitSignal(c)
+	release, started := make(chan struct{}), make(chan struct{})
 	var fetches atomic.Int32
 	slow := func(context.Context) (aws.Credentials, error) {
-		fetches.Add(1)
+		if fetches.Add(1) == 1 {
+			close(started)
+		}
 		<-release
 		return fetched("ASIASLOW")(context.Background())
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	results := make(chan string, 10)
-	go func() {
+	retrieve := func() {
 		creds, _ := c.Retrieve(ctx, testKey, "", slow)
 		results <- creds.AccessKeyID
-	}()
-	for fetches.Load() == 0 {
-		time.Sleep(time.Millisecond)
 	}
+	go retrieve()
+	<-started // the first holds the lock, fetching
 	for range 9 {
-		go func() {
-			creds, _ := c.Retrieve(ctx, testKey, "", slow)
-			results <- creds.AccessKeyID
-		}()
+		go retrieve()
 	}
-	time.Sleep(200 * time.Millisecond) // the waiters are queued on the lock
+	for i := range 9 {
+		receive(t, waiting, fmt.Sprintf("waiter %d of 9 waiting on the lock", i+1))
+	}
 	close(release)
 	for range 10 {
 		if id := <-results; id != "ASIASLOW" {
@@ -346,14 +347,47 @@ func TestWaitersWaitForTheFetch(t *testing.T) {
 	}
 	// A waiter gives up at its own deadline, with an error that says so.
 	c2, _ := newTestCache(t)
-	hold := make(chan struct{})
+	waiting = waitSignal(c2)
+	held, hold := make(chan struct{}), make(chan struct{})
 	defer close(hold)
-	go c2.Retrieve(context.Background(), testKey, "", func(context.Context) (aws.Credentials, error) { <-hold; return aws.Credentials{}, errors.New("x") })
-	time.Sleep(100 * time.Millisecond)
-	short, cancel2 := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	go c2.Retrieve(context.Background(), testKey, "", func(context.Context) (aws.Credentials, error) {
+		close(held)
+		<-hold
+		return aws.Credentials{}, errors.New("x")
+	})
+	<-held
+	short, cancel2 := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel2()
 	if _, err := c2.Retrieve(short, testKey, "", slow); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("a waiter at its deadline: %v", err)
+	}
+	if len(waiting) != 1 {
+		t.Errorf("the waiter did not wait on the lock (%d waits)", len(waiting))
+	}
+}
+
+// waitSignal makes c's debug lines go nowhere but for the one a retrieval
+// writes when it finds the lock held and waits, which sends on the channel
+// returned.
+func waitSignal(c *Cache) <-chan struct{} {
+	waiting := make(chan struct{}, 100)
+	c.Debugf = func(format string, args ...any) {
+		if strings.HasPrefix(fmt.Sprintf(format, args...), "cache: another process is fetching "+testKey[:12]+"; waiting for it") {
+			waiting <- struct{}{}
+		}
+	}
+	return waiting
+}
+
+// receive waits for a value on ch, and fails the test should none come in
+// a minute: far longer than anything here takes, the bound only turns a
+// hang into a failure.
+func receive(t *testing.T, ch <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(time.Minute):
+		t.Fatalf("no %s after a minute", what)
 	}
 }
 

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -23,16 +24,27 @@ const herdSize = 50
 // the stderr of each that failed.
 func (w *world) herd(n int, args ...string) (ok int, failures []string) {
 	w.t.Helper()
+	return w.herdWatched(n, nil, args...)
+}
+
+// herdWatched is herd that also writes each get's stderr, as it comes, to
+// a writer of its own from newWatch (when not nil).
+func (w *world) herdWatched(n int, newWatch func() io.Writer, args ...string) (ok int, failures []string) {
+	w.t.Helper()
 	bin := testenv.HelperBinary(w.t)
 	var (
 		mu sync.Mutex
 		wg sync.WaitGroup
 	)
 	for range n {
+		var watch io.Writer
+		if newWatch != nil {
+			watch = newWatch()
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			stdout, stderr, code, err := w.start("", "protocol=https\nhost="+host+"\npath=v1/repos/r\n\n", bin, append(slices.Clip(args), "get")...)
+			stdout, stderr, code, err := w.startWatched("", "protocol=https\nhost="+host+"\npath=v1/repos/r\n\n", watch, bin, append(slices.Clip(args), "get")...)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -52,22 +64,75 @@ func (w *world) herd(n int, args ...string) (ok int, failures []string) {
 	return ok, failures
 }
 
-// TestHerdOnSlowSTS: when STS takes longer than a get used to wait for
-// another's fetch (10 seconds), the herd still makes one AssumeRole call:
-// waiters wait for as long as the fetching process holds the lock.
+// lineSignal is a get's stderr as herdWatched sees it: it sends on ch once,
+// when a line holding text is written.
+type lineSignal struct {
+	text string
+	ch   chan<- struct{}
+	line []byte
+	sent bool
+}
+
+func (s *lineSignal) Write(p []byte) (int, error) {
+	for _, c := range p {
+		if s.sent {
+			break
+		}
+		if c != '\n' {
+			s.line = append(s.line, c)
+			continue
+		}
+		if strings.Contains(string(s.line), s.text) {
+			s.sent = true
+			s.ch <- struct{}{}
+		}
+		s.line = s.line[:0]
+	}
+	return len(p), nil
+}
+
+// TestHerdOnSlowSTS: however long STS takes, the herd makes one AssumeRole
+// call: the waiters wait for as long as the fetching process holds the
+// lock. STS holds its answer until every other get has said (under --debug)
+// that it waits for that fetch, so each of them waits at least as long as
+// the fetch takes.
 func TestHerdOnSlowSTS(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	sts := w.startSTS()
-	sts.SetLatency(12 * time.Second)
+	release := sts.Hold()
 	w.assumeRoleProfile()
 	w.setenv("AWS_PROFILE=deploy")
-	ok, failures := w.herd(herdSize)
+	waiting := make(chan struct{}, herdSize)
+	var waited int
+	counted := make(chan struct{})
+	go func() {
+		defer close(counted)
+		defer release()
+		// Should a get not wait (and call STS itself, held too), the
+		// bound turns the hang into a failure of the counts below.
+		bound := time.After(time.Minute)
+		for waited < herdSize-1 {
+			select {
+			case <-waiting:
+				waited++
+			case <-bound:
+				return
+			}
+		}
+	}()
+	ok, failures := w.herdWatched(herdSize, func() io.Writer {
+		return &lineSignal{text: "debug: cache: another process is fetching ", ch: waiting}
+	}, "--debug")
 	if ok != herdSize || len(failures) > 0 {
 		t.Errorf("%d of %d gets answered; failures: %q", ok, herdSize, failures)
 	}
 	if n := sts.Calls("AssumeRole"); n != 1 {
 		t.Errorf("%d AssumeRole calls, want 1", n)
+	}
+	<-counted
+	if waited != herdSize-1 {
+		t.Errorf("%d gets waited for the fetch, want %d", waited, herdSize-1)
 	}
 }
 
@@ -108,8 +173,10 @@ func TestHerdOnFailingSTS(t *testing.T) {
 				}
 			}
 			// The failure is shared for seconds only: once it lapses, a get
-			// asks STS again, and succeeds now that STS does.
-			time.Sleep(6 * time.Second)
+			// asks STS again, and succeeds now that STS does. The test ages
+			// the failure rather than waiting those seconds (credcache's
+			// TestSharedFailure checks how long it stands, on its clock).
+			w.lapseSharedFailure()
 			w.mustGet()
 			if n := sts.Calls("AssumeRole"); n != 4 {
 				t.Errorf("%d AssumeRole calls after the failure lapsed, want 4", n)
@@ -137,6 +204,20 @@ func TestCredentialProcessLeavesAChild(t *testing.T) {
 	w.mustGet("--profile", "proc")
 	w.roundTrip("proc")
 	w.assertSignedBy(func(id string) bool { return id == c.AccessKeyID })
+}
+
+// lapseSharedFailure moves the end of the one failure the cache shares into
+// the past, as if its seconds had passed.
+func (w *world) lapseSharedFailure() {
+	w.t.Helper()
+	paths, _ := filepath.Glob(filepath.Join(w.cacheDir(), "*.fail"))
+	if len(paths) != 1 {
+		w.t.Fatalf("shared failures %q, want one", paths)
+	}
+	b := replaceJSONField(readFile(w.t, paths[0]), "until", time.Now().Add(-time.Second).UTC().Format(time.RFC3339Nano))
+	if err := os.WriteFile(paths[0], []byte(b), 0o600); err != nil {
+		w.t.Fatal(err)
+	}
 }
 
 // killPIDs kills the processes whose ids the file holds.

@@ -1,11 +1,9 @@
 package e2e
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -201,8 +199,8 @@ func TestInstallOverStoredPassword(t *testing.T) {
 
 // TestInstallRewriteSSH migrates SSH users: after install --rewrite-ssh
 // (every region), the ssh:// URL of a repository clones and pushes through
-// the helper with container credentials, and npm installs a git+ssh
-// dependency and keeps its URL in the lockfile. ssh itself never runs.
+// the helper with container credentials; ssh itself never runs. (npm with a
+// git+ssh dependency: TestNpmTransitiveGitDependencies.)
 func TestInstallRewriteSSH(t *testing.T) {
 	t.Parallel()
 	w := newBareWorld(t)
@@ -223,39 +221,6 @@ func TestInstallRewriteSSH(t *testing.T) {
 	if got := w.gitIn(filepath.Join(w.home, "ssh-app-work"), "config", "remote.origin.url"); got != sshURL+"ssh-app\n" {
 		t.Errorf("the clone's remote.origin.url is %q, want the ssh URL it was cloned from", got)
 	}
-
-	// A library, published over its ssh URL, and an application that
-	// depends on it by its git+ssh URL.
-	head := w.publishPackage(sshURL+"lib", "lib", "lib", "hello from CodeCommit")
-
-	app := filepath.Join(w.home, "app")
-	dep := "git+" + sshURL + "lib"
-	writeFile(t, filepath.Join(app, "package.json"), `{"name": "app", "version": "1.0.0", "private": true, "dependencies": {"lib": "`+dep+`"}}`)
-	npm := []string{"--no-audit", "--no-fund", "--registry=http://127.0.0.1:9/", "--cache=" + filepath.Join(w.home, "npm-cache")}
-	w.setenv("NPM_CONFIG_UPDATE_NOTIFIER=false")
-	w.npm(app, append([]string{"install"}, npm...)...)
-	w.checkInstalled(app)
-	// The lockfile keeps the git+ssh URL, pinned to the commit: npm
-	// records what package.json says, not what git rewrote it to.
-	var lock struct {
-		Packages map[string]any `json:"packages"`
-	}
-	b := readFile(t, filepath.Join(app, "package-lock.json"))
-	if err := json.Unmarshal([]byte(b), &lock); err != nil {
-		t.Fatalf("package-lock.json: %v\n%s", err, b)
-	}
-	wantPackages := map[string]any{
-		"":                 map[string]any{"name": "app", "version": "1.0.0", "dependencies": map[string]any{"lib": dep}},
-		"node_modules/lib": map[string]any{"version": "1.0.0", "resolved": dep + "#" + head},
-	}
-	if !reflect.DeepEqual(lock.Packages, wantPackages) {
-		t.Errorf("package-lock.json has the packages\n%#v\nwant\n%#v", lock.Packages, wantPackages)
-	}
-	if err := os.RemoveAll(filepath.Join(app, "node_modules")); err != nil {
-		t.Fatal(err)
-	}
-	w.npm(app, append([]string{"ci"}, npm...)...)
-	w.checkInstalled(app)
 
 	w.assertSignedBy(is(ct.Issued().AccessKeyID))
 

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -14,21 +15,29 @@ import (
 // on CodeCommit, "outer", which itself depends on another, "inner", both by
 // git+https URL; the application prints what they export.
 
-// jsLibraries pushes inner and outer to the fake CodeCommit. outer's
-// package.json holds extra, if not empty, as more top-level fields.
-func (w *world) jsLibraries(extra string) {
+// jsLibraries pushes inner and outer to the fake CodeCommit, and returns
+// their commits. outer's package.json holds extra, if not empty, as more
+// top-level fields.
+func (w *world) jsLibraries(extra string) (inner, outer string) {
 	w.t.Helper()
-	w.pushFiles("inner", map[string]string{
+	return w.jsLibrariesVia(repoURL+"inner", extra)
+}
+
+// jsLibrariesVia is jsLibraries with outer depending on inner by innerURL.
+func (w *world) jsLibrariesVia(innerURL, extra string) (inner, outer string) {
+	w.t.Helper()
+	inner = w.pushFiles("inner", map[string]string{
 		"package.json": `{"name": "inner", "version": "1.0.0", "main": "index.js"}`,
 		"index.js":     "module.exports = 'inner from CodeCommit';\n",
 	})
 	if extra != "" {
 		extra = ", " + extra
 	}
-	w.pushFiles("outer", map[string]string{
-		"package.json": `{"name": "outer", "version": "1.0.0", "main": "index.js", "dependencies": {"inner": "git+` + repoURL + `inner"}` + extra + `}`,
+	outer = w.pushFiles("outer", map[string]string{
+		"package.json": `{"name": "outer", "version": "1.0.0", "main": "index.js", "dependencies": {"inner": "git+` + innerURL + `"}` + extra + `}`,
 		"index.js":     "module.exports = 'outer and ' + require('inner');\n",
 	})
+	return inner, outer
 }
 
 // jsApp writes an application that depends on outer under dir and returns
@@ -63,12 +72,17 @@ func (w *world) mustRun(dir, name string, args ...string) string {
 // TestNpmTransitiveGitDependencies installs, with npm, a git dependency
 // that has a git dependency of its own and a prepare script, which npm runs
 // in its own clone of the dependency, then reinstalls from the lockfile
-// with npm ci.
+// with npm ci. It is the one npm test of both URL forms: the application
+// depends on outer by its git+https URL, outer on inner by its git+ssh
+// URL, which install --rewrite-ssh makes git fetch over HTTPS (ssh itself
+// would fail the test), and the lockfile keeps each URL as written.
 func TestNpmTransitiveGitDependencies(t *testing.T) {
 	t.Parallel()
 	requireTool(t, "npm")
-	w, key := installedWorld(t)
-	w.jsLibraries(`"scripts": {"prepare": "node -e \"require('fs').writeFileSync('prepared', 'yes')\""}`)
+	w, key := installedWorld(t, "--rewrite-ssh")
+	w.noSSH()
+	innerURL := "ssh://" + host + "/v1/repos/inner"
+	innerHead, outerHead := w.jsLibrariesVia(innerURL, `"scripts": {"prepare": "node -e \"require('fs').writeFileSync('prepared', 'yes')\""}`)
 	app := w.jsApp("app")
 	npm := []string{"--no-audit", "--no-fund", "--registry=http://127.0.0.1:9/", "--cache=" + filepath.Join(w.home, "npm-cache")}
 	w.setenv("NPM_CONFIG_UPDATE_NOTIFIER=false")
@@ -85,9 +99,16 @@ func TestNpmTransitiveGitDependencies(t *testing.T) {
 	if got := readFile(t, filepath.Join(app, "node_modules", "outer", "prepared")); got != "yes" {
 		t.Errorf("outer's prepare script left %q", got)
 	}
-	lock := readFile(t, filepath.Join(app, "package-lock.json"))
-	if !strings.Contains(lock, `"resolved": "git+`+repoURL+`inner#`) {
-		t.Errorf("package-lock.json does not pin inner to a commit:\n%s", lock)
+	var lock struct {
+		Packages map[string]struct{ Resolved string } `json:"packages"`
+	}
+	if b := readFile(t, filepath.Join(app, "package-lock.json")); json.Unmarshal([]byte(b), &lock) != nil {
+		t.Fatalf("package-lock.json is not JSON:\n%s", b)
+	}
+	for dep, want := range map[string]string{"outer": "git+" + repoURL + "outer#" + outerHead, "inner": "git+" + innerURL + "#" + innerHead} {
+		if got := lock.Packages["node_modules/"+dep].Resolved; got != want {
+			t.Errorf("the lockfile resolves %s to %q, want %q", dep, got, want)
+		}
 	}
 
 	if err := os.RemoveAll(filepath.Join(app, "node_modules")); err != nil {
@@ -223,4 +244,40 @@ func TestPnpmGitDependencies(t *testing.T) {
 	p.checkGets(2, 4)
 	w.checkApp(app)
 	w.assertSignedBy(is(key.AccessKeyID))
+}
+
+// publishPackage creates repo on the fake CodeCommit and pushes to it,
+// through cloneURL, an npm package called name whose module is the string
+// greeting. It returns the commit pushed.
+func (w *world) publishPackage(cloneURL, repo, name, greeting string) string {
+	w.t.Helper()
+	if err := w.cc.CreateRepo(repo); err != nil {
+		w.t.Fatal(err)
+	}
+	src := filepath.Join(w.home, "src", repo)
+	w.git("clone", cloneURL, src)
+	writeFile(w.t, filepath.Join(src, "package.json"), `{"name": "`+name+`", "version": "1.0.0", "main": "index.js"}`)
+	writeFile(w.t, filepath.Join(src, "index.js"), "module.exports = '"+greeting+"';\n")
+	w.gitIn(src, "add", ".")
+	w.gitIn(src, "commit", "-m", name+" 1.0.0")
+	w.gitIn(src, "push", "origin", "HEAD:main")
+	return strings.TrimSpace(w.gitIn(src, "rev-parse", "HEAD"))
+}
+
+func (w *world) npm(dir string, args ...string) {
+	w.t.Helper()
+	_, stderr, code := w.run(dir, "", "npm", args...)
+	if code != 0 {
+		w.t.Fatalf("npm %s: exit %d\n%s", strings.Join(args, " "), code, stderr)
+	}
+}
+
+func writeFile(t *testing.T, name, body string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(name, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -30,6 +30,7 @@ type server struct {
 	total   int
 	calls   map[string]int
 	latency time.Duration
+	held    chan struct{} // while not nil, answers wait for it to close
 	faults  []Fault
 }
 
@@ -61,12 +62,13 @@ func (s *server) close() {
 	s.hs.Close()
 }
 
-// begin counts a call of op, waits for the latency (or for the client to give
-// up), and returns the next injected fault, if there is one.
+// begin counts a call of op, waits for the latency and while answers are
+// held (or until the client gives up), and returns the next injected fault,
+// if there is one.
 func (s *server) begin(r *http.Request, op string) (Fault, bool) {
 	s.mu.Lock()
 	s.calls[op]++
-	latency := s.latency
+	latency, held := s.latency, s.held
 	var f Fault
 	faulted := len(s.faults) > 0
 	if faulted {
@@ -78,6 +80,12 @@ func (s *server) begin(r *http.Request, op string) (Fault, bool) {
 		defer t.Stop()
 		select {
 		case <-t.C:
+		case <-r.Context().Done():
+		}
+	}
+	if held != nil {
+		select {
+		case <-held:
 		case <-r.Context().Done():
 		}
 	}
@@ -100,6 +108,25 @@ func (s *server) setLatency(d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.latency = d
+}
+
+// hold makes answers wait until release is called.
+func (s *server) hold() (release func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	held := make(chan struct{})
+	s.held = held
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.mu.Lock()
+			if s.held == held {
+				s.held = nil
+			}
+			s.mu.Unlock()
+			close(held)
+		})
+	}
 }
 
 func (s *server) failNext(f []Fault) {

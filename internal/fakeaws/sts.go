@@ -101,6 +101,11 @@ func (s *STS) Calls(action string) int { return s.srv.callCount(action) }
 // SetLatency makes STS wait d before every answer.
 func (s *STS) SetLatency(d time.Duration) { s.srv.setLatency(d) }
 
+// Hold makes STS keep every answer, the calls counted, until release is
+// called (or the caller gives up): a call that takes exactly as long as a
+// test needs.
+func (s *STS) Hold() (release func()) { return s.srv.hold() }
+
 // FailNext makes the next len(f) calls answer these faults, in order, as STS
 // XML errors.
 func (s *STS) FailNext(f ...Fault) { s.srv.failNext(f) }

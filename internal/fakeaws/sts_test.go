@@ -8,6 +8,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
 )
 
 const roleARN = "arn:aws:iam::111122223333:role/Deploy"
@@ -165,6 +167,35 @@ func TestSTSLatency(t *testing.T) {
 	if d := time.Since(start); d < 300*time.Millisecond {
 		t.Errorf("retrieve took %v, want at least the latency of 300ms", d)
 	}
+}
+
+// TestSTSHold: a held STS counts the call and answers it only once
+// released.
+func TestSTSHold(t *testing.T) {
+	s, _ := startSTS(t, false)
+	release := s.Hold()
+	done := make(chan error, 1)
+	go func() {
+		_, err := retrieve(t)
+		done <- err
+	}()
+	testenv.Within(t, time.Minute, "the call reaching STS", func() {
+		for s.Calls("AssumeRole") == 0 {
+			time.Sleep(time.Millisecond)
+		}
+	})
+	select {
+	case err := <-done:
+		t.Fatalf("answered while held: %v", err)
+	default:
+	}
+	release()
+	testenv.Within(t, time.Minute, "the answer after release", func() {
+		if err := <-done; err != nil {
+			t.Errorf("after release: %v", err)
+		}
+	})
+	release() // a second release does nothing
 }
 
 func TestSTSWebIdentity(t *testing.T) {

@@ -5,12 +5,11 @@ package testenv
 
 import (
 	"context"
-	"fmt"
+	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 )
 
@@ -58,8 +57,11 @@ func Scrub() (cleanup func()) {
 	}
 	return func() {
 		os.RemoveAll(home)
-		if build.dir != "" {
-			os.RemoveAll(build.dir)
+		if build.private != "" {
+			os.RemoveAll(build.private)
+		}
+		if cover.private {
+			os.RemoveAll(cover.dir)
 		}
 	}
 }
@@ -69,8 +71,10 @@ func Scrub() (cleanup func()) {
 const Nowhere = "http://127.0.0.1:9"
 
 // Main is TestMain for a package whose tests need the scrubbed environment:
-// it scrubs, runs the tests, cleans up and exits with their status.
+// it scrubs, runs the tests, cleans up and exits with their status. It
+// parses the flags first, which Baseline reads (-test.gocoverdir).
 func Main(m *testing.M) {
+	flag.Parse()
 	cleanup := Scrub()
 	code := m.Run()
 	cleanup()
@@ -83,12 +87,14 @@ func Main(m *testing.M) {
 // disabled and, should a test enable it, points at Nowhere rather than
 // 169.254.169.254; STS, IAM Identity Center and every other service point at
 // Nowhere too. Tests that need one of them set its variable to a fake.
+// When the tests count coverage, GOCOVERDIR is CoverDir, for the helper
+// binary built with -cover.
 //
 // The AWS config files are named explicitly because the SDK computes their
 // default paths from HOME once, when the process starts; in-process tests
 // that change HOME would otherwise read the first HOME's files.
 func Baseline(home string) []string {
-	return []string{
+	env := []string{
 		"HOME=" + home,
 		"AWS_CONFIG_FILE=" + filepath.Join(home, ".aws", "config"),
 		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, ".aws", "credentials"),
@@ -102,6 +108,10 @@ func Baseline(home string) []string {
 		"AWS_ENDPOINT_URL_SSO=" + Nowhere,
 		"AWS_ENDPOINT_URL_SSO_OIDC=" + Nowhere,
 	}
+	if d := CoverDir(); d != "" {
+		env = append(env, "GOCOVERDIR="+d)
+	}
+	return env
 }
 
 // Isolate gives the test a fresh, empty HOME and the baseline environment,
@@ -130,32 +140,4 @@ func CommandContext(ctx context.Context, home string, extra []string, name strin
 	cmd.Env = append(cmd.Env, extra...)
 	cmd.Dir = home
 	return cmd
-}
-
-// build holds the helper binary built once per test process.
-var build struct {
-	once sync.Once
-	dir  string
-	err  error
-}
-
-// HelperBinary builds git-credential-codecommit once per test process, into
-// a directory that Scrub's cleanup removes, and returns the binary's path.
-func HelperBinary(t testing.TB) string {
-	t.Helper()
-	build.once.Do(func() {
-		build.dir, build.err = os.MkdirTemp("", "testenv-bin-")
-		if build.err != nil {
-			return
-		}
-		out, err := exec.Command("go", "build", "-o", build.dir,
-			"github.com/git-credential-codecommit/git-credential-codecommit").CombinedOutput()
-		if err != nil {
-			build.err = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if build.err != nil {
-		t.Fatal(build.err)
-	}
-	return filepath.Join(build.dir, "git-credential-codecommit")
 }

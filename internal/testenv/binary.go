@@ -1,0 +1,235 @@
+package testenv
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gofrs/flock"
+
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safefile"
+)
+
+// The helper binary is built once for all the test binaries of a run: go
+// test runs the test binaries of several packages at once, and those of
+// internal/cli, internal/doctor and internal/e2e all run the real binary.
+// The build goes into a directory of this user's under os.TempDir, named by
+// a hash of the module's source and of what else changes the build, under
+// a lock, so that the first test binary builds and the others wait for it,
+// and a later run with the same source builds nothing.
+
+// binName is the helper binary's file name.
+const binName = "git-credential-codecommit"
+
+// staleBuild is how long a build that no test binary has used is kept: far
+// longer than a go test run (10 minutes unless told otherwise).
+const staleBuild = time.Hour
+
+// build holds the helper binary of this test process.
+var build struct {
+	once    sync.Once
+	path    string
+	err     error
+	private string // a build for this process alone, which Main's cleanup removes
+}
+
+// HelperBinary returns the path of git-credential-codecommit built from this
+// module's source, building it at most once per source (see above). When
+// the test binary counts coverage, so does the helper (go build -cover),
+// into CoverDir.
+func HelperBinary(t testing.TB) string {
+	t.Helper()
+	build.once.Do(func() { build.path, build.err = buildHelper() })
+	if build.err != nil {
+		t.Fatal(build.err)
+	}
+	return build.path
+}
+
+// buildArgs are the go build flags of the helper, before -o.
+func buildArgs() []string {
+	if mode := testing.CoverMode(); mode != "" {
+		return []string{"build", "-cover", "-covermode=" + mode}
+	}
+	return []string{"build"}
+}
+
+func buildHelper() (string, error) {
+	root, err := moduleRoot()
+	if err != nil {
+		return "", err
+	}
+	args := buildArgs()
+	key, err := sourceKey(root, args)
+	if err != nil {
+		return "", err
+	}
+	base := filepath.Join(os.TempDir(), fmt.Sprintf("git-credential-codecommit-test-%d", os.Getuid()))
+	if err := safefile.MkdirTrusted(base); err != nil {
+		// Not this user's own: build for this process alone, as
+		// untrusted a place must not hand us a binary.
+		if build.private, err = os.MkdirTemp("", "testenv-bin-"); err != nil {
+			return "", err
+		}
+		return filepath.Join(build.private, binName), goBuild(root, args, build.private)
+	}
+	dir := filepath.Join(base, key)
+	lock := flock.New(dir + ".lock")
+	if err := lock.Lock(); err != nil {
+		return "", fmt.Errorf("locking the helper's build: %v", err)
+	}
+	defer lock.Unlock()
+	bin := filepath.Join(dir, binName)
+	if _, err := os.Stat(bin); err == nil {
+		now := time.Now()
+		os.Chtimes(dir, now, now) // in use: not stale
+		return bin, nil
+	}
+	removeStale(base, time.Now().Add(-staleBuild))
+	tmp, err := os.MkdirTemp(base, "build-")
+	if err != nil {
+		return "", err
+	}
+	if err := goBuild(root, args, tmp); err != nil {
+		os.RemoveAll(tmp)
+		return "", err
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		os.RemoveAll(tmp)
+		return "", err
+	}
+	return bin, nil
+}
+
+func goBuild(root string, args []string, dir string) error {
+	cmd := exec.Command("go", append(args, "-o", dir, ".")...)
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go %s: %v\n%s", strings.Join(cmd.Args[1:], " "), err, out)
+	}
+	return nil
+}
+
+// moduleRoot is the directory of the go.mod above the working directory,
+// which go test makes the directory of the package under test.
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("testenv: no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// sourceKey hashes what the helper's build depends on: the Go release, the
+// build's flags and environment, go.mod, go.sum and every Go file of the
+// module but tests (nested modules, testdata and dot directories left out).
+func sourceKey(root string, args []string) (string, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s %s/%s %q\n", runtime.Version(), runtime.GOOS, runtime.GOARCH, args)
+	for _, v := range []string{"GOFLAGS", "GOEXPERIMENT", "GOFIPS140", "CGO_ENABLED", "GOAMD64", "GOARM64", "GOTOOLCHAIN"} {
+		fmt.Fprintf(h, "%s=%q\n", v, os.Getenv(v))
+	}
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		name := d.Name()
+		if d.IsDir() {
+			if path == root {
+				return nil
+			}
+			if strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata" {
+				return filepath.SkipDir
+			}
+			if _, err := os.Stat(filepath.Join(path, "go.mod")); err == nil {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !(strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go")) && name != "go.mod" && name != "go.sum" {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		fmt.Fprintf(h, "%s %d\n", filepath.ToSlash(rel), len(b))
+		h.Write(b)
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil))[:20], nil
+}
+
+// removeStale removes the builds in base last used before before, and those
+// a killed build left, except one whose lock is held.
+func removeStale(base string, before time.Time) {
+	entries, _ := os.ReadDir(base)
+	for _, e := range entries {
+		fi, err := e.Info()
+		if err != nil || !e.IsDir() || !fi.ModTime().Before(before) {
+			continue
+		}
+		dir := filepath.Join(base, e.Name())
+		l := flock.New(dir + ".lock")
+		if ok, err := l.TryLock(); err != nil || !ok {
+			continue
+		}
+		os.RemoveAll(dir)
+		os.Remove(dir + ".lock")
+		l.Close()
+	}
+}
+
+// cover holds the coverage directory of this test process.
+var cover struct {
+	once    sync.Once
+	dir     string
+	private bool // made by CoverDir, which Main's cleanup removes
+}
+
+// CoverDir is the directory a helper built with -cover writes its coverage
+// counters to (GOCOVERDIR, which Baseline sets), or "" when the test binary
+// does not count coverage. It is the test binary's own -test.gocoverdir, so
+// that what the tests run through the binary counts, as go test -cover
+// reports it and go tool covdata reads it; without one, a directory of its
+// own, since a binary built with -cover warns on stderr when GOCOVERDIR is
+// not set.
+func CoverDir() string {
+	if testing.CoverMode() == "" {
+		return ""
+	}
+	cover.once.Do(func() {
+		if f := flag.Lookup("test.gocoverdir"); f != nil && f.Value.String() != "" {
+			cover.dir, _ = filepath.Abs(f.Value.String())
+			return
+		}
+		if d, err := os.MkdirTemp("", "testenv-cover-"); err == nil {
+			cover.dir, cover.private = d, true
+		}
+	})
+	return cover.dir
+}
