@@ -45,10 +45,11 @@ type Options struct {
 	// configuration (.git/config) names. Without it, doctor only lists
 	// them: a repository someone else made can name any command there.
 	Local bool
-	// Dir is where git runs, and Env its environment, nil for this
-	// process's. Env applies to the git commands only: AWS credentials and
-	// regions are resolved, as the AWS SDK resolves them, from this
-	// process's environment.
+	// Dir is where git and go env run and the project is looked for, and
+	// Env the environment of those commands (nil for this process's); Env
+	// is also where the cargo check reads CARGO_NET_GIT_FETCH_WITH_CLI and
+	// CARGO_HOME. AWS credentials and regions are resolved, as the AWS SDK
+	// resolves them, from this process's environment.
 	Dir string
 	Env []string
 }
