@@ -1,0 +1,322 @@
+package doctest
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"unicode"
+
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+// root is the module's root directory.
+var root = func() string {
+	d, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		panic(err)
+	}
+	return d
+}()
+
+// claimed are the documents whose claims are checked; linked are all whose
+// links are.
+var (
+	claimed = []string{"README.md", "docs/design.md", "docs/development.md", "docs/install.md", "docs/package-managers.md"}
+	linked  = append([]string{"CHANGELOG.md", "SECURITY.md"}, claimed...)
+)
+
+// claim is what a document says after a "checked" marker.
+type claim struct {
+	file   string // relative to root
+	line   int    // of the marker
+	name   string
+	text   string // the fenced block's content, or the paragraph
+	fenced bool
+}
+
+func (c claim) String() string { return fmt.Sprintf("%s:%d (%s)", c.file, c.line, c.name) }
+
+var (
+	checkedRE    = regexp.MustCompile(`^<!-- checked: ([a-z0-9-]+) -->$`)
+	notCheckedRE = regexp.MustCompile(`^<!-- not checked: .+ -->$`)
+)
+
+// readLines returns the lines of a document.
+func readLines(t *testing.T, file string) []string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(root, file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+}
+
+// claims returns every marked claim of the documents, and fails the test
+// for a marker that marks nothing and for a message block (a fenced block
+// without a language) that is not marked.
+func claims(t *testing.T) []claim {
+	t.Helper()
+	var all []claim
+	for _, file := range claimed {
+		lines := readLines(t, file)
+		for i := 0; i < len(lines); i++ {
+			l := lines[i]
+			if l == "```" && (i == 0 || !checkedRE.MatchString(lines[i-1]) && !notCheckedRE.MatchString(lines[i-1])) {
+				t.Errorf("%s:%d: a message block with no <!-- checked: NAME --> or <!-- not checked: WHY --> before it", file, i+1)
+			}
+			if strings.HasPrefix(l, "```") {
+				for i++; i < len(lines) && lines[i] != "```"; i++ {
+				}
+				continue
+			}
+			m := checkedRE.FindStringSubmatch(l)
+			if m == nil {
+				continue
+			}
+			c := claim{file: file, line: i + 1, name: m[1]}
+			j := i + 1
+			switch {
+			case j >= len(lines) || strings.TrimSpace(lines[j]) == "":
+				t.Errorf("%s: the marker marks nothing: put the claim on the next line", c)
+				continue
+			case strings.HasPrefix(lines[j], "```"):
+				c.fenced = true
+				var body []string
+				for j++; j < len(lines) && lines[j] != "```"; j++ {
+					body = append(body, lines[j])
+				}
+				c.text = strings.Join(body, "\n") + "\n"
+			default:
+				var body []string
+				for ; j < len(lines) && strings.TrimSpace(lines[j]) != ""; j++ {
+					body = append(body, lines[j])
+				}
+				c.text = strings.Join(body, "\n")
+			}
+			all = append(all, c)
+		}
+	}
+	return all
+}
+
+// TestClaims runs, for every marked claim, the check of its name, and
+// checks that every check is used.
+func TestClaims(t *testing.T) {
+	used := map[string]bool{}
+	for _, c := range claims(t) {
+		check, ok := checks[c.name]
+		if !ok {
+			t.Errorf("%s: no check is called %q (claims_test.go)", c, c.name)
+			continue
+		}
+		used[c.name] = true
+		t.Run(c.file+"/"+c.name, func(t *testing.T) {
+			t.Parallel()
+			check(t, c)
+		})
+	}
+	for name := range checks {
+		if !used[name] {
+			t.Errorf("the check %q marks no claim: mark one with <!-- checked: %s --> or delete it", name, name)
+		}
+	}
+}
+
+// linkRE finds a markdown link's target.
+var linkRE = regexp.MustCompile(`\]\(([^)\s]+)\)`)
+
+// slug is GitHub's anchor for a heading.
+func slug(heading string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(strings.TrimSpace(heading)) {
+		switch {
+		case r == ' ':
+			b.WriteRune('-')
+		case r == '-' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// anchors returns the anchors of a document's headings.
+func anchors(t *testing.T, file string) map[string]bool {
+	t.Helper()
+	seen := map[string]int{}
+	out := map[string]bool{}
+	fenced := false
+	for _, l := range readLines(t, file) {
+		if strings.HasPrefix(l, "```") {
+			fenced = !fenced
+		}
+		if fenced || !strings.HasPrefix(l, "#") {
+			continue
+		}
+		h := strings.TrimLeft(l, "#")
+		if !strings.HasPrefix(h, " ") {
+			continue
+		}
+		h = strings.ReplaceAll(strings.ReplaceAll(h, "`", ""), "*", "")
+		s := slug(h)
+		if n := seen[s]; n > 0 {
+			out[fmt.Sprintf("%s-%d", s, n)] = true
+		} else {
+			out[s] = true
+		}
+		seen[s]++
+	}
+	return out
+}
+
+// TestLinks checks that every relative link of the documents names a file
+// that exists and, with #anchor, a heading of it.
+func TestLinks(t *testing.T) {
+	for _, file := range linked {
+		fenced := false
+		for i, l := range readLines(t, file) {
+			if strings.HasPrefix(l, "```") {
+				fenced = !fenced
+			}
+			if fenced {
+				continue
+			}
+			for _, m := range linkRE.FindAllStringSubmatch(l, -1) {
+				target := m[1]
+				if strings.Contains(target, "://") || strings.HasPrefix(target, "mailto:") {
+					continue
+				}
+				path, anchor, _ := strings.Cut(target, "#")
+				dest := file
+				if path != "" {
+					dest = filepath.ToSlash(filepath.Join(filepath.Dir(file), path))
+					if _, err := os.Stat(filepath.Join(root, dest)); err != nil {
+						t.Errorf("%s:%d: link %s: %v", file, i+1, target, err)
+						continue
+					}
+				}
+				if anchor != "" && !anchors(t, dest)[anchor] {
+					t.Errorf("%s:%d: link %s: %s has no heading #%s", file, i+1, target, dest, anchor)
+				}
+			}
+		}
+	}
+}
+
+// spanRE finds inline code spans.
+var spanRE = regexp.MustCompile("`([^`]+)`")
+
+// flagRE finds a long flag.
+var flagRE = regexp.MustCompile("(?:^|[\\s(\\[`])--([a-z][a-z0-9-]*)")
+
+// ours are the words that start a command line of this program in the
+// documents; a span starting with anything else (git, go, npm, ...) names
+// another program's flags.
+var ours = []string{"git-credential-codecommit", "install", "uninstall", "doctor", "login", "logout", "get", "store", "erase", "capability", "version", "help"}
+
+// mentions returns the flags the documents name for this program: in code
+// spans and in the lines of shell blocks that run it, with the command
+// they are given to ("" when the span names none).
+func mentions(t *testing.T) map[string][]string {
+	t.Helper()
+	found := map[string][]string{} // flag: where
+	add := func(where, text string) {
+		words := strings.Fields(text)
+		for len(words) > 0 && (strings.Contains(words[0], "=") && !strings.HasPrefix(words[0], "-") || words[0] == "sudo") {
+			words = words[1:] // VAR=value and sudo before the program
+		}
+		if len(words) == 0 {
+			return
+		}
+		first := filepath.Base(strings.Trim(words[0], `"'`))
+		if !strings.HasPrefix(first, "--") && !slices.Contains(ours, first) {
+			return
+		}
+		for _, m := range flagRE.FindAllStringSubmatch(text, -1) {
+			found[m[1]] = append(found[m[1]], where)
+		}
+	}
+	for _, file := range claimed {
+		fenced, shell := false, false
+		lines := readLines(t, file)
+		for i := 0; i < len(lines); i++ {
+			l := lines[i]
+			for shell && strings.HasSuffix(l, "\\") && i+1 < len(lines) {
+				i++ // a continued shell line
+				l = strings.TrimSuffix(l, "\\") + lines[i]
+			}
+			where := fmt.Sprintf("%s:%d", file, i+1)
+			if strings.HasPrefix(l, "```") {
+				fenced = !fenced
+				shell = fenced && (l == "```sh" || l == "```bash")
+				continue
+			}
+			if fenced {
+				if shell {
+					add(where, strings.SplitN(l, "#", 2)[0])
+				}
+				continue
+			}
+			for _, m := range spanRE.FindAllStringSubmatch(l, -1) {
+				add(where, m[1])
+			}
+		}
+	}
+	return found
+}
+
+// helpFlags returns the flags a help text lists.
+func helpFlags(help string) []string {
+	var flags []string
+	sc := bufio.NewScanner(strings.NewReader(help))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) > 0 && strings.HasPrefix(sc.Text(), "  -") && strings.HasPrefix(f[0], "-") {
+			flags = append(flags, strings.TrimLeft(f[0], "-"))
+		}
+	}
+	return flags
+}
+
+// TestFlags checks that every flag the documents give this program is one
+// of its commands' (as their -h lists them), and that the documents name
+// every flag of every command.
+func TestFlags(t *testing.T) {
+	p := newProgram(t)
+	top := p.run(t, nil, "", "--help")
+	all := map[string]bool{"help": true, "h": true}
+	for _, f := range helpFlags(top.stdout) {
+		all[f] = true
+	}
+	if v := p.run(t, nil, "", "--version"); v.code != 0 || !strings.HasPrefix(v.stdout, "git-credential-codecommit ") {
+		t.Errorf("--version: exit %d, stdout %q", v.code, v.stdout)
+	} else {
+		all["version"] = true
+	}
+	for _, cmd := range ours[1:] {
+		r := p.run(t, nil, "", cmd, "-h")
+		if r.code != 0 {
+			t.Errorf("%s -h: exit %d\n%s", cmd, r.code, r.stderr)
+		}
+		for _, f := range helpFlags(r.stdout) {
+			all[f] = true
+		}
+	}
+	named := mentions(t)
+	for f, where := range named {
+		if !all[f] {
+			t.Errorf("--%s is no flag of any command (%s)", f, strings.Join(where, ", "))
+		}
+	}
+	for f := range all {
+		if f != "h" && named[f] == nil {
+			t.Errorf("no document names --%s", f)
+		}
+	}
+}
