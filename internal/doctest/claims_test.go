@@ -88,10 +88,43 @@ var checks = map[string]func(t *testing.T, c claim){
 		says(t, c, "within "+dur(time.Duration(constOf(t, "helper", "getTimeout"))))
 	},
 
+	"doctor-exit": func(t *testing.T, c claim) {
+		r := newProgram(t).run(t, nil, "", "doctor", "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/app")
+		says(t, c, fmt.Sprintf("exits %d on a failure", r.code)) // no helper is installed: a check fails
+	},
+
 	// docs/design.md
+	"cli-exits": func(t *testing.T, c claim) {
+		p := newProgram(t)
+		help := p.run(t, nil, "", "get", "-h")
+		bad := p.run(t, nil, "", "get", "--no-such-flag")
+		if !strings.Contains(bad.stderr, "get -h") {
+			t.Errorf("get --no-such-flag does not name get -h:\n%s", bad.stderr)
+		}
+		says(t, c, fmt.Sprintf("stdout and exits %d", help.code), fmt.Sprintf("unknown flag exits %d", bad.code))
+	},
+	"unknown-command": func(t *testing.T, c claim) {
+		r := newProgram(t).run(t, nil, getRequest, "no-such-operation")
+		if r.stdout != "" || r.stderr != "" {
+			t.Errorf("an unknown command printed\nstdout: %s\nstderr: %s", r.stdout, r.stderr)
+		}
+		says(t, c, fmt.Sprintf("does nothing and exits %d", r.code))
+	},
+	"capability": func(t *testing.T, c claim) {
+		r := newProgram(t).run(t, nil, "", "capability")
+		says(t, c, "answers `"+strings.TrimSpace(r.stdout)+"`")
+	},
+	"other-host": func(t *testing.T, c claim) {
+		keys := []string{"AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}
+		r := newProgram(t).run(t, keys, strings.Replace(getRequest, "amazonaws.com", "amazonaws.com.evil.example", 1), "get")
+		if r.stdout != "" || r.stderr != "" {
+			t.Errorf("get for a look-alike host printed\nstdout: %s\nstderr: %s", r.stdout, r.stderr)
+		}
+		says(t, c, fmt.Sprintf("prints nothing and exits %d", r.code))
+	},
 	"git-minimum": func(t *testing.T, c claim) {
 		v := gitMinimum(t)
-		says(t, c, "older than "+v+" is refused", "need "+v)
+		says(t, c, "older than "+v)
 	},
 	"rewrite-ssh": func(t *testing.T, c claim) {
 		p := newProgram(t)
@@ -323,6 +356,41 @@ var checks = map[string]func(t *testing.T, c claim){
 		}
 	},
 
+	"ci-tools": func(t *testing.T, c claim) {
+		run := readFile(t, ".ci/run")
+		for _, m := range regexp.MustCompile(`(?m)^npm_pin (\S+) (\S+) (\S+)`).FindAllStringSubmatch(run, -1) {
+			says(t, c, filepath.Base(m[1])+" "+m[2]) // the command and the version CI installs
+		}
+	},
+	"fuzz-times": func(t *testing.T, c claim) {
+		run := readFile(t, ".ci/run")
+		ms := regexp.MustCompile(`-fuzz (\w+) -fuzztime (\d+)s`).FindAllStringSubmatch(run, -1)
+		if len(ms) == 0 {
+			t.Fatal(".ci/run runs no fuzz target")
+		}
+		// What the document says of each target, up to the next one it names.
+		said := map[string]string{}
+		for _, part := range strings.Split(strings.Join(strings.Fields(c.text), " "), "`Fuzz")[1:] {
+			name, rest, _ := strings.Cut(part, "`")
+			said["Fuzz"+name] += rest
+		}
+		for _, m := range ms {
+			if !strings.Contains(said[m[1]], m[2]+" s") {
+				t.Errorf("%s: .ci/run fuzzes %s for %s s, which the document does not say", c, m[1], m[2])
+			}
+		}
+	},
+	"sigv4-suite": func(t *testing.T, c claim) {
+		n := 0
+		filepath.WalkDir(filepath.Join(root, "sigv4", "testdata", "aws4_testsuite"), func(path string, d os.DirEntry, err error) error {
+			if err == nil && strings.HasSuffix(path, ".req") {
+				n++
+			}
+			return err
+		})
+		says(t, c, fmt.Sprintf("the %d cases of the AWS SigV4 test suite", n))
+	},
+
 	// docs/package-managers.md
 	"project-files": func(t *testing.T, c claim) {
 		says(t, c, "at most "+size(constOf(t, "internal/doctor", "maxProjectFile")))
@@ -520,4 +588,14 @@ func gitMinimum(t *testing.T) string {
 		t.Fatalf("install with git 2.0.0: exit %d, and no oldest git named:\n%s", r.code, r.stderr)
 	}
 	return m[1]
+}
+
+// readFile returns a file of the repository.
+func readFile(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(root, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

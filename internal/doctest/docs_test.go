@@ -80,7 +80,12 @@ func claims(t *testing.T) []claim {
 			if m == nil {
 				continue
 			}
-			c := claim{file: file, line: i + 1, name: m[1]}
+			names := []string{m[1]}
+			for i+1 < len(lines) && checkedRE.MatchString(lines[i+1]) {
+				i++ // several checks of one claim
+				names = append(names, checkedRE.FindStringSubmatch(lines[i])[1])
+			}
+			c := claim{file: file, line: i + 1}
 			j := i + 1
 			switch {
 			case j >= len(lines) || strings.TrimSpace(lines[j]) == "":
@@ -100,7 +105,10 @@ func claims(t *testing.T) []claim {
 				}
 				c.text = strings.Join(body, "\n")
 			}
-			all = append(all, c)
+			for _, n := range names {
+				c.name = n
+				all = append(all, c)
+			}
 		}
 	}
 	return all
