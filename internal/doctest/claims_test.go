@@ -18,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/cli"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/fakeaws"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
 )
 
@@ -80,6 +81,40 @@ var checks = map[string]func(t *testing.T, c claim){
 		p.write(t, ".aws/config", claimText(t, "sso-config"))
 		r := p.run(t, nil, getRequest, "--profile", "dev", "get")
 		same(t, c, p.clean(r.stderr), c.text)
+	},
+	"cache-files": func(t *testing.T, c claim) {
+		imds, err := fakeaws.StartIMDS(fakeaws.NewKeys(), "build-role")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer imds.Close()
+		p := newProgram(t)
+		r := p.run(t, []string{"AWS_EC2_METADATA_DISABLED=false", "AWS_EC2_METADATA_SERVICE_ENDPOINT=" + imds.URL}, getRequest, "get")
+		if r.code != 0 {
+			t.Fatalf("get with instance metadata: exit %d\n%s", r.code, r.stderr)
+		}
+		var dir string
+		var dirMode, fileMode os.FileMode
+		filepath.WalkDir(p.home, func(path string, d os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			info, err := d.Info()
+			if err != nil {
+				return err
+			}
+			switch {
+			case d.IsDir() && d.Name() == "git-credential-codecommit":
+				dir, dirMode = path, info.Mode().Perm()
+			case dir != "" && filepath.Dir(path) == dir && info.Mode().IsRegular() && fileMode == 0:
+				fileMode = info.Mode().Perm()
+			}
+			return nil
+		})
+		if dir == "" || fileMode == 0 {
+			t.Fatalf("get with instance metadata cached nothing under %s", p.home)
+		}
+		says(t, c, "`"+p.clean(dir)+"`", fmt.Sprintf("a %04o file per role in a %04o directory", fileMode, dirMode))
 	},
 	"password-lifetime": func(t *testing.T, c claim) {
 		says(t, c, "about "+dur(time.Duration(constOf(t, "helper", "PasswordLifetime"))))
