@@ -18,7 +18,50 @@ import (
 // that a number the documents state is compared with the code, unexported
 // constants included. It understands literals, other constants of the
 // package, + - * / << and the time package's units.
+//
+// Should the constant have moved to another package under its name, the one
+// package of the module that declares it is used instead.
 func constOf(t *testing.T, dir, name string) int64 {
+	t.Helper()
+	decls := constDecls(t, dir)
+	e, ok := decls[name]
+	if !ok {
+		var found []string
+		filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+			if err != nil || !d.IsDir() {
+				return err
+			}
+			if rel, _ := filepath.Rel(root, path); rel != "." && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata" || rel == "tools") {
+				return filepath.SkipDir
+			}
+			if rel, _ := filepath.Rel(root, path); rel != dir {
+				if _, ok := constDecls(t, rel)[name]; ok {
+					found = append(found, rel)
+				}
+			}
+			return nil
+		})
+		if len(found) != 1 {
+			t.Fatalf("%s declares no constant %s (declared in %q): where is the number the documents state now?", dir, name, found)
+		}
+		t.Logf("%s moved from %s to %s", name, dir, found[0])
+		decls = constDecls(t, found[0])
+		e = decls[name]
+	}
+	v, err := eval(e, decls)
+	if err != nil {
+		t.Fatalf("%s.%s: %v", dir, name, err)
+	}
+	n, ok := constant.Int64Val(constant.ToInt(v))
+	if !ok {
+		t.Fatalf("%s.%s is not an integer: %v", dir, name, v)
+	}
+	return n
+}
+
+// constDecls returns the constants the Go files of dir declare, with their
+// expressions.
+func constDecls(t *testing.T, dir string) map[string]ast.Expr {
 	t.Helper()
 	decls := map[string]ast.Expr{}
 	entries, err := os.ReadDir(filepath.Join(root, dir))
@@ -30,7 +73,7 @@ func constOf(t *testing.T, dir, name string) int64 {
 		if !strings.HasSuffix(e.Name(), ".go") {
 			continue
 		}
-		f, err := parser.ParseFile(fset, filepath.Join(root, dir, e.Name()), nil, 0)
+		f, err := parser.ParseFile(fset, filepath.Join(root, dir, e.Name()), nil, parser.SkipObjectResolution)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -49,19 +92,7 @@ func constOf(t *testing.T, dir, name string) int64 {
 			}
 		}
 	}
-	e, ok := decls[name]
-	if !ok {
-		t.Fatalf("%s declares no constant %s: where is the number the documents state now?", dir, name)
-	}
-	v, err := eval(e, decls)
-	if err != nil {
-		t.Fatalf("%s.%s: %v", dir, name, err)
-	}
-	n, ok := constant.Int64Val(constant.ToInt(v))
-	if !ok {
-		t.Fatalf("%s.%s is not an integer: %v", dir, name, v)
-	}
-	return n
+	return decls
 }
 
 // units are the time package's constants.
