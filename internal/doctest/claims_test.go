@@ -249,6 +249,27 @@ var checks = map[string]func(t *testing.T, c claim){
 		says(t, c, fmt.Sprintf(`{"version": %v, %s}`, version, strings.Join(keys, ", ")),
 			fmt.Sprintf("else %d", r.code)) // no helper is installed: a check fails
 	},
+	"doctor-checks": func(t *testing.T, c claim) {
+		says(t, c, "warns "+dur(time.Duration(constOf(t, "internal/doctor", "ssoTokenWarn")))+" before")
+		var listed []string // the check names the document lists, in order
+		for _, m := range regexp.MustCompile("`([a-z][a-z-]*)`").FindAllStringSubmatch(c.text, -1) {
+			listed = append(listed, m[1])
+		}
+		r := newProgram(t).run(t, nil, "", "doctor", "--json", "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/app")
+		var report struct{ Checks []struct{ Name string } }
+		if err := json.Unmarshal([]byte(r.stdout), &report); err != nil {
+			t.Fatalf("doctor --json: %v\n%s", err, r.stdout)
+		}
+		i := 0
+		for _, ch := range report.Checks {
+			j := slices.Index(listed[i:], ch.Name)
+			if j < 0 {
+				t.Errorf("%s: doctor ran the check %q, which the document does not list in this place (it lists %q)", c, ch.Name, listed)
+				continue
+			}
+			i += j
+		}
+	},
 	"probe": func(t *testing.T, c claim) {
 		m := regexp.MustCompile(`(GIT_CREDENTIAL_CODECOMMIT_[A-Z_]+)=1(?s:.*)exits (\d+)`).FindStringSubmatch(c.text)
 		if m == nil {
