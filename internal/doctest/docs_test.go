@@ -328,3 +328,48 @@ func TestFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestEnvironmentNames checks that every GIT_CREDENTIAL_CODECOMMIT_*
+// variable the documents name is one the program's code reads, and that
+// they name every one it reads.
+func TestEnvironmentNames(t *testing.T) {
+	name := regexp.MustCompile(`GIT_CREDENTIAL_CODECOMMIT_[A-Z_]*[A-Z]`)
+	inDocs := map[string]bool{}
+	for _, file := range claimed {
+		for _, n := range name.FindAllString(strings.Join(readLines(t, file), "\n"), -1) {
+			inDocs[n] = true
+		}
+	}
+	inCode := map[string]bool{}
+	filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") && path != root {
+			return filepath.SkipDir
+		}
+		if strings.HasSuffix(path, ".go") && !strings.HasSuffix(path, "_test.go") {
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			for _, m := range regexp.MustCompile(`"(GIT_CREDENTIAL_CODECOMMIT_[A-Z_]+)"`).FindAllSubmatch(b, -1) {
+				inCode[string(m[1])] = true
+			}
+		}
+		return nil
+	})
+	for n := range inDocs {
+		if !inCode[n] {
+			t.Errorf("the documents name %s, which no code reads", n)
+		}
+	}
+	for n := range inCode {
+		if !inDocs[n] {
+			t.Errorf("the code reads %s, which no document names", n)
+		}
+	}
+	if len(inCode) == 0 {
+		t.Error("no code reads a GIT_CREDENTIAL_CODECOMMIT_ variable: is the source where the test looks?")
+	}
+}
