@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -413,9 +414,23 @@ var checks = map[string]func(t *testing.T, c claim){
 	},
 
 	"ci-tools": func(t *testing.T, c claim) {
-		run := readFile(t, ".ci/run")
-		for _, m := range regexp.MustCompile(`(?m)^npm_pin (\S+) (\S+) (\S+)`).FindAllStringSubmatch(run, -1) {
-			says(t, c, filepath.Base(m[1])+" "+m[2]) // the command and the version CI installs
+		// Each version of a tool CI pins that the claim names must be one CI
+		// installs.
+		pinned := map[string][]string{}
+		for _, m := range regexp.MustCompile(`(?m)^npm_pin (\S+) (\S+) `).FindAllStringSubmatch(readFile(t, ".ci/run"), -1) {
+			pinned[filepath.Base(m[1])] = append(pinned[filepath.Base(m[1])], m[2])
+		}
+		n := 0
+		for tool, versions := range pinned {
+			for _, m := range regexp.MustCompile(`\b` + tool + ` (\d+\.\d+\.\d+)`).FindAllStringSubmatch(c.text, -1) {
+				n++
+				if !slices.Contains(versions, m[1]) {
+					t.Errorf("%s: the document names %s %s, CI installs %s %q", c, tool, m[1], tool, versions)
+				}
+			}
+		}
+		if n == 0 {
+			t.Errorf("%s: the claim names no version of %q", c, slices.Sorted(maps.Keys(pinned)))
 		}
 	},
 	"fuzz-times": func(t *testing.T, c claim) {
