@@ -117,6 +117,27 @@ var checks = map[string]func(t *testing.T, c claim){
 		}
 		says(t, c, "`"+p.clean(dir)+"`", fmt.Sprintf("a %04o file per role in a %04o directory", fileMode, dirMode))
 	},
+	// The newcomer's commands: build and install this module's command and
+	// run its install; or run the demonstration.
+	"quick-start": func(t *testing.T, c claim) {
+		commands(t, c, "go install (\\.[^\\s`]*)")
+		if !strings.Contains(c.text, `/git-credential-codecommit" install`) {
+			t.Errorf("%s: the quick start no longer runs install", c)
+		}
+	},
+	"demo": func(t *testing.T, c claim) { commands(t, c, "go run (\\./[^\\s`]*)") },
+	"test-command": func(t *testing.T, c claim) {
+		cmd := strings.Fields(c.text)
+		for _, l := range strings.Split(readFile(t, ".ci/run"), "\n") {
+			if f := strings.Fields(l); slices.Contains(f, "go") && slices.Contains(f, "test") && slices.Contains(f, "./...") {
+				if !slices.Equal(cmd, []string{"go", "test", "./..."}) {
+					t.Errorf("%s: the test command is %q, CI runs %q", c, c.text, l)
+				}
+				return
+			}
+		}
+		t.Errorf(".ci/run does not run %q", c.text)
+	},
 	"password-lifetime": func(t *testing.T, c claim) {
 		says(t, c, "about "+dur(time.Duration(constOf(t, "helper", "PasswordLifetime"))))
 	},
@@ -422,7 +443,7 @@ var checks = map[string]func(t *testing.T, c claim){
 		}
 		n := 0
 		for tool, versions := range pinned {
-			for _, m := range regexp.MustCompile(`\b` + tool + ` (\d+\.\d+\.\d+)`).FindAllStringSubmatch(c.text, -1) {
+			for _, m := range regexp.MustCompile(`\b`+tool+` (\d+\.\d+\.\d+)`).FindAllStringSubmatch(c.text, -1) {
 				n++
 				if !slices.Contains(versions, m[1]) {
 					t.Errorf("%s: the document names %s %s, CI installs %s %q", c, tool, m[1], tool, versions)
@@ -470,15 +491,23 @@ var checks = map[string]func(t *testing.T, c claim){
 		p := newProgram(t)
 		dir := filepath.Join(p.home, "project")
 		cc := "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/"
+		// doctor runs go env, whose telemetry would otherwise write under
+		// the home while the test removes it.
+		p.write(t, ".config/go/telemetry/mode", "off\n")
 		p.write(t, "project/go.mod", "module example.com/app\n\ngo 1.22\n\nrequire git-codecommit.us-east-1.amazonaws.com/v1/repos/mylib v1.0.0\n")
 		p.write(t, "project/Cargo.toml", "[package]\nname = \"app\"\n\n[dependencies]\nmylib = { git = \""+cc+"mylib\" }\n")
 		p.write(t, "project/.yarnrc.yml", "nodeLinker: node-modules\n")
 		p.write(t, "project/package.json", `{"dependencies": {"lib": "git+`+cc+`lib", "other": "git+ssh://git-codecommit.us-east-1.amazonaws.com/v1/repos/other"}}`+"\n")
 		cmd := testenv.Command(p.home, nil, p.bin, "doctor")
 		cmd.Dir = dir
-		var stdout bytes.Buffer
-		cmd.Stdout = &stdout
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
 		cmd.Run()
+		defer func() {
+			if t.Failed() {
+				t.Logf("doctor printed:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+			}
+		}()
 		out := strings.Split(p.clean(stdout.String()), "\n")
 		first, _, _ := strings.Cut(c.text, "\n")
 		i := slices.IndexFunc(out, func(l string) bool { return strings.HasPrefix(l, first[:min(len(first), 12)]) })
@@ -669,4 +698,18 @@ func readFile(t *testing.T, name string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// commands checks that each package the claim's pattern finds is a command.
+func commands(t *testing.T, c claim, pattern string) {
+	t.Helper()
+	ms := regexp.MustCompile(pattern).FindAllStringSubmatch(c.text, -1)
+	if len(ms) == 0 {
+		t.Errorf("%s: no %s", c, pattern)
+	}
+	for _, m := range ms {
+		if !strings.Contains(readFile(t, filepath.Join(m[1], "main.go")), "\npackage main\n") {
+			t.Errorf("%s: %s is no command", c, m[1])
+		}
+	}
 }
