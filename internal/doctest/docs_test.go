@@ -228,12 +228,58 @@ var flagRE = regexp.MustCompile("(?:^|[\\s(\\[`])--([a-z][a-z0-9-]*)")
 // another program's flags.
 var ours = []string{"git-credential-codecommit", "install", "uninstall", "doctor", "login", "logout", "get", "store", "erase", "capability", "version", "help"}
 
-// mentions returns the flags the documents name for this program: in code
-// spans and in the lines of shell blocks that run it, with the command
-// they are given to ("" when the span names none).
-func mentions(t *testing.T) map[string][]string {
+// flagSets are the flags of the program's top level ("") and of each
+// command, as their help lists them, each with whether it takes a value.
+type flagSets map[string]map[string]bool
+
+// helpFlags returns the flags a help text lists, and whether each takes a
+// value ("  -profile NAME").
+func helpFlags(help string) map[string]bool {
+	flags := map[string]bool{}
+	sc := bufio.NewScanner(strings.NewReader(help))
+	for sc.Scan() {
+		if f := strings.Fields(sc.Text()); len(f) > 0 && strings.HasPrefix(sc.Text(), "  -") {
+			flags[strings.TrimLeft(f[0], "-")] = len(f) > 1
+		}
+	}
+	return flags
+}
+
+// programFlags runs the program's help and each command's.
+func programFlags(t *testing.T) flagSets {
 	t.Helper()
-	found := map[string][]string{} // flag: where
+	p := newProgram(t)
+	sets := flagSets{"": helpFlags(p.run(t, nil, "", "--help").stdout)}
+	if v := p.run(t, nil, "", "--version"); v.code != 0 || !strings.HasPrefix(v.stdout, "git-credential-codecommit ") {
+		t.Errorf("--version: exit %d, stdout %q", v.code, v.stdout)
+	} else {
+		sets[""]["version"] = false
+	}
+	for _, cmd := range ours[1:] {
+		r := p.run(t, nil, "", cmd, "-h")
+		if r.code != 0 {
+			t.Errorf("%s -h: exit %d\n%s", cmd, r.code, r.stderr)
+		}
+		sets[cmd] = helpFlags(r.stdout)
+	}
+	for _, set := range sets {
+		set["help"], set["h"] = false, false
+	}
+	return sets
+}
+
+// mention is a flag a document gives the program.
+type mention struct {
+	flag, cmd string // cmd is "" for the top level, "?" when the text names no command
+	where     string
+}
+
+// mentions returns the flags the documents give this program, in code spans
+// and in the lines of shell blocks that run it, with the command they are
+// given to.
+func mentions(t *testing.T, sets flagSets) []mention {
+	t.Helper()
+	var found []mention
 	add := func(where, text string) {
 		words := strings.Fields(text)
 		for len(words) > 0 && (strings.Contains(words[0], "=") && !strings.HasPrefix(words[0], "-") || words[0] == "sudo") {
@@ -242,12 +288,31 @@ func mentions(t *testing.T) map[string][]string {
 		if len(words) == 0 {
 			return
 		}
-		first := filepath.Base(strings.Trim(words[0], `"'`))
-		if !strings.HasPrefix(first, "--") && !slices.Contains(ours, first) {
+		cmd, i := "?", 0
+		switch first := filepath.Base(strings.Trim(words[0], `"'`)); {
+		case first == "git-credential-codecommit":
+			cmd, i = "", 1
+		case slices.Contains(ours[1:], first):
+			cmd, i = first, 1
+		case !strings.HasPrefix(first, "--"):
 			return
 		}
-		for _, m := range flagRE.FindAllStringSubmatch(text, -1) {
-			found[m[1]] = append(found[m[1]], where)
+		for ; i < len(words); i++ {
+			w := words[i]
+			if !strings.HasPrefix(w, "--") {
+				if cmd == "" && slices.Contains(ours[1:], w) {
+					cmd = w
+				}
+				continue
+			}
+			m := flagRE.FindStringSubmatch(w)
+			if m == nil {
+				continue
+			}
+			found = append(found, mention{m[1], cmd, where})
+			if sets[cmd][m[1]] && !strings.ContainsAny(w, "=[") {
+				i++ // the flag's value
+			}
 		}
 	}
 	for _, file := range claimed {
@@ -267,7 +332,9 @@ func mentions(t *testing.T) map[string][]string {
 			}
 			if fenced {
 				if shell {
-					add(where, strings.SplitN(l, "#", 2)[0])
+					for _, part := range strings.Split(strings.SplitN(l, "#", 2)[0], "&&") {
+						add(where, part)
+					}
 				}
 				continue
 			}
@@ -279,52 +346,33 @@ func mentions(t *testing.T) map[string][]string {
 	return found
 }
 
-// helpFlags returns the flags a help text lists.
-func helpFlags(help string) []string {
-	var flags []string
-	sc := bufio.NewScanner(strings.NewReader(help))
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) > 0 && strings.HasPrefix(sc.Text(), "  -") && strings.HasPrefix(f[0], "-") {
-			flags = append(flags, strings.TrimLeft(f[0], "-"))
-		}
-	}
-	return flags
-}
-
 // TestFlags checks that every flag the documents give this program is one
-// of its commands' (as their -h lists them), and that the documents name
-// every flag of every command.
+// of the command's they give it to (as its -h lists them), or of some
+// command when they name none, and that the documents name every flag of
+// every command.
 func TestFlags(t *testing.T) {
-	p := newProgram(t)
-	top := p.run(t, nil, "", "--help")
-	all := map[string]bool{"help": true, "h": true}
-	for _, f := range helpFlags(top.stdout) {
-		all[f] = true
-	}
-	if v := p.run(t, nil, "", "--version"); v.code != 0 || !strings.HasPrefix(v.stdout, "git-credential-codecommit ") {
-		t.Errorf("--version: exit %d, stdout %q", v.code, v.stdout)
-	} else {
-		all["version"] = true
-	}
-	for _, cmd := range ours[1:] {
-		r := p.run(t, nil, "", cmd, "-h")
-		if r.code != 0 {
-			t.Errorf("%s -h: exit %d\n%s", cmd, r.code, r.stderr)
-		}
-		for _, f := range helpFlags(r.stdout) {
-			all[f] = true
+	sets := programFlags(t)
+	named := map[string]bool{}
+	for _, m := range mentions(t, sets) {
+		named[m.flag] = true
+		if m.cmd == "?" {
+			ok := false
+			for _, set := range sets {
+				_, has := set[m.flag]
+				ok = ok || has
+			}
+			if !ok {
+				t.Errorf("%s: --%s is no flag of any command", m.where, m.flag)
+			}
+		} else if _, ok := sets[m.cmd][m.flag]; !ok {
+			t.Errorf("%s: --%s is no flag of %q", m.where, m.flag, strings.TrimSpace("git-credential-codecommit "+m.cmd))
 		}
 	}
-	named := mentions(t)
-	for f, where := range named {
-		if !all[f] {
-			t.Errorf("--%s is no flag of any command (%s)", f, strings.Join(where, ", "))
-		}
-	}
-	for f := range all {
-		if f != "h" && named[f] == nil {
-			t.Errorf("no document names --%s", f)
+	for _, set := range sets {
+		for f := range set {
+			if f != "h" && !named[f] {
+				t.Errorf("no document names --%s", f)
+			}
 		}
 	}
 }
