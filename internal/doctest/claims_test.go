@@ -266,10 +266,20 @@ var checks = map[string]func(t *testing.T, c claim){
 				version = v
 				continue
 			}
+			if k == "ok" && v != false {
+				t.Fatalf("doctor found nothing to fail in an empty home:\n%s", r.stdout)
+			}
 			keys = append(keys, strconv.Quote(k.(string)))
 		}
+		// Installed, with keys in the environment, nothing fails.
+		p.mustRun(t, "install")
+		good := p.run(t, []string{"AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}, "",
+			"doctor", "--json", "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/app")
+		if !strings.Contains(good.stdout, `"ok": true`) {
+			t.Fatalf("doctor of a good set-up found a failure:\n%s", good.stdout)
+		}
 		says(t, c, fmt.Sprintf(`{"version": %v, %s}`, version, strings.Join(keys, ", ")),
-			fmt.Sprintf("else %d", r.code)) // no helper is installed: a check fails
+			fmt.Sprintf("exits %d when no check fails, else %d", good.code, r.code))
 	},
 	"doctor-checks": func(t *testing.T, c claim) {
 		says(t, c, "warns "+dur(time.Duration(constOf(t, "internal/doctor", "ssoTokenWarn")))+" before")
