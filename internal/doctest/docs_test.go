@@ -338,6 +338,9 @@ func mentions(t *testing.T, sets flagSets) []mention {
 				}
 				continue
 			}
+			if strings.Count(l, "`")%2 == 1 {
+				t.Errorf("%s: a code span that goes on to the next line, where the checks cannot read it whole", where)
+			}
 			for _, m := range spanRE.FindAllStringSubmatch(l, -1) {
 				add(where, m[1])
 			}
