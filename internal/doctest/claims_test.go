@@ -681,23 +681,30 @@ func goMinor(t *testing.T) string {
 }
 
 // gitMinimum is the oldest git install accepts, found by running it with a
-// git that says it is one release too old and reading which it asks for.
+// git that says it is far too old and reading which it asks for.
 func gitMinimum(t *testing.T) string {
 	t.Helper()
+	const fakeVersion = "1.7.1"
 	p := newProgram(t)
 	fake := filepath.Join(p.home, "fakegit")
 	if err := os.MkdirAll(fake, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(fake, "git"), []byte("#!/bin/sh\necho 'git version 2.0.0'\n"), 0o755); err != nil {
+	if err := os.WriteFile(filepath.Join(fake, "git"), []byte("#!/bin/sh\necho 'git version "+fakeVersion+"'\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	r := p.run(t, []string{"PATH=" + fake + string(os.PathListSeparator) + os.Getenv("PATH")}, "", "install")
-	m := regexp.MustCompile(`from git (\d+\.\d+)\b`).FindStringSubmatch(r.stderr)
-	if r.code == 0 || m == nil {
-		t.Fatalf("install with git 2.0.0: exit %d, and no oldest git named:\n%s", r.code, r.stderr)
+	// The one version the refusal names besides the fake's own.
+	var named []string
+	for _, v := range regexp.MustCompile(`\b\d+\.\d+(?:\.\d+)?\b`).FindAllString(r.stderr, -1) {
+		if !strings.HasPrefix(fakeVersion, v) && !slices.Contains(named, v) {
+			named = append(named, v)
+		}
 	}
-	return m[1]
+	if r.code == 0 || len(named) != 1 {
+		t.Fatalf("install with git %s: exit %d, naming the versions %q:\n%s", fakeVersion, r.code, named, r.stderr)
+	}
+	return strings.TrimSuffix(named[0], ".0")
 }
 
 // readFile returns a file of the repository.
