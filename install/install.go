@@ -1,6 +1,6 @@
 // Package install writes and removes the git configuration that makes git
-// use git-credential-codecommit for CodeCommit, and diagnoses it. It changes
-// configuration only by running git config, never by editing files.
+// use git-credential-codecommit for CodeCommit (internal/doctor checks it).
+// It changes configuration only by running git config, never by editing files.
 //
 // Its credential sections are named with a trailing slash
 // ([credential "https://git-codecommit.*.amazonaws.com/"]). Git matches them
