@@ -139,7 +139,7 @@ var checks = map[string]func(t *testing.T, c claim){
 		t.Errorf(".ci/run does not run %q", c.text)
 	},
 	"password-lifetime": func(t *testing.T, c claim) {
-		says(t, c, "about "+dur(time.Duration(constOf(t, "helper", "PasswordLifetime"))))
+		says(t, c, "about "+dur(time.Duration(constOf(t, "sigv4", "PasswordLifetime"))))
 	},
 	"get-deadline": func(t *testing.T, c claim) {
 		says(t, c, "within "+dur(time.Duration(constOf(t, "helper", "getTimeout"))))
@@ -216,7 +216,7 @@ var checks = map[string]func(t *testing.T, c claim){
 			t.Fatalf("get: exit %d, %v\nstdout: %s\nstderr: %s", r.code, err, r.stdout, r.stderr)
 		}
 		says(t, c, "plus "+dur(time.Unix(expiry, 0).Sub(signed)),
-			"about "+strings.TrimSuffix(dur(time.Duration(constOf(t, "helper", "PasswordLifetime"))), " minutes"))
+			"about "+strings.TrimSuffix(dur(time.Duration(constOf(t, "sigv4", "PasswordLifetime"))), " minutes"))
 	},
 	"cache-rules": func(t *testing.T, c claim) {
 		cc := func(name string) time.Duration { return time.Duration(constOf(t, "internal/credcache", name)) }
@@ -230,15 +230,12 @@ var checks = map[string]func(t *testing.T, c claim){
 			"with more than "+dur(time.Duration(constOf(t, "internal/awsclicache", "Window")))+" left")
 	},
 	"process-bounds": func(t *testing.T, c claim) {
-		pc := func(name string) int64 { return constOf(t, "internal/awscreds", name) }
-		says(t, c, dur(time.Duration(pc("processGrace")))+" more", "at most "+size(pc("maxProcessOutput")),
-			"bounded by "+dur(time.Duration(pc("processTimeout"))))
+		pc := func(name string) int64 { return constOf(t, "internal/procprovider", name) }
+		says(t, c, dur(time.Duration(pc("grace")))+" more", "at most "+size(pc("maxOutput")),
+			"bounded by "+dur(time.Duration(pc("Timeout"))))
 	},
 	"safefile-cap": func(t *testing.T, c claim) {
-		for _, k := range [][2]string{{"internal/credcache", "maxFile"}, {"internal/awsclicache", "MaxFile"},
-			{"internal/awscreds", "MaxSSOTokenFile"}, {"internal/login", "MaxTokenFile"}} {
-			says(t, c, "at most "+size(constOf(t, k[0], k[1])))
-		}
+		says(t, c, "at most "+size(constOf(t, "internal/safefile", "MaxSmallFile")))
 	},
 	"redact-min": func(t *testing.T, c claim) {
 		says(t, c, fmt.Sprintf("under %d characters", constOf(t, "internal/redact", "MinLength")))
@@ -347,7 +344,7 @@ var checks = map[string]func(t *testing.T, c claim){
 		same(t, c, r.stderr, c.text)
 	},
 	"error-line": func(t *testing.T, c claim) {
-		max := constOf(t, "internal/cli", "maxErrorLine")
+		max := constOf(t, "internal/failure", "MaxLine")
 		says(t, c, fmt.Sprintf("at most %d characters", max))
 		for _, other := range claims(t) {
 			if !other.fenced {
@@ -495,7 +492,7 @@ var checks = map[string]func(t *testing.T, c claim){
 
 	// docs/package-managers.md
 	"project-files": func(t *testing.T, c claim) {
-		says(t, c, "at most "+size(constOf(t, "internal/doctor", "maxProjectFile")))
+		says(t, c, "at most "+size(constOf(t, "internal/project", "maxFile")))
 	},
 	"doctor-project": func(t *testing.T, c claim) {
 		p := newProgram(t)
@@ -557,7 +554,14 @@ type program struct {
 
 func newProgram(t *testing.T) *program {
 	t.Helper()
-	return &program{bin: testenv.HelperBinary(t), home: t.TempDir()}
+	// A short home, so that error lines quoting its paths are not
+	// shortened (failure.Line) where the documents' "~" lines are not.
+	home, err := os.MkdirTemp("", "doc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(home) })
+	return &program{bin: testenv.HelperBinary(t), home: home}
 }
 
 type result struct {
