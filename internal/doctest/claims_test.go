@@ -278,6 +278,10 @@ var checks = map[string]func(t *testing.T, c claim){
 		says(t, c, fmt.Sprintf(`{"version": %v, %s}`, version, strings.Join(keys, ", ")),
 			fmt.Sprintf("exits %d when no check fails, else %d", good.code, r.code))
 	},
+	"doctor-budget": func(t *testing.T, c claim) {
+		secs := time.Duration(constOf(t, "internal/doctor", "DefaultBudget")) / time.Second
+		says(t, c, fmt.Sprintf("one %d s budget", secs), "is `skip`")
+	},
 	"doctor-checks": func(t *testing.T, c claim) {
 		says(t, c, "warns "+dur(time.Duration(constOf(t, "internal/doctor", "ssoTokenWarn")))+" before")
 		var listed []string // the check names the document lists, in order
