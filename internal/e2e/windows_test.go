@@ -205,6 +205,52 @@ func TestWindowsDamagedEntry(t *testing.T) {
 	}
 }
 
+// TestWindowsForeignEntry: an entry, or the cache directory, that someone
+// else owns or may write is not used on Windows either (safefile's rules
+// there: owner and access list). Wine describes a file of another uid as
+// owned by S-1-5-7, and a world-writable one as writable by Everyone
+// (S-1-1-0).
+func TestWindowsForeignEntry(t *testing.T) {
+	w := newWinWorld(t)
+	sts := w.startSTS()
+	w.assumeRoleProfile()
+	w.setenv("AWS_PROFILE=deploy")
+	w.mustWinGet()
+	entries, _ := filepath.Glob(filepath.Join(w.cacheDir(), "*.json"))
+	if len(entries) != 1 {
+		t.Fatalf("entries %q, want one", entries)
+	}
+	calls := 1
+	for _, tc := range []struct {
+		name   string
+		path   string
+		change func(string) error
+		says   string
+	}{
+		{"world-writable entry", entries[0], func(p string) error { return os.Chmod(p, 0o666) }, "is writable by S-1-1-0"},
+		{"another user's entry", entries[0], func(p string) error { return os.Chown(p, 65534, 65534) }, "is owned by S-1-5-7"},
+		{"world-writable directory", w.cacheDir(), func(p string) error { return os.Chmod(p, 0o777) }, "is writable by S-1-1-0"},
+	} {
+		if err := tc.change(tc.path); err != nil {
+			t.Fatal(err)
+		}
+		_, stderr := w.mustWinGet("--debug")
+		calls++
+		if n := sts.Calls("AssumeRole"); n != calls || !strings.Contains(stderr, tc.says) {
+			t.Errorf("%s: %d AssumeRole calls, want %d; stderr:\n%s", tc.name, n, calls, stderr)
+		}
+		calls = sts.Calls("AssumeRole")
+		if err := os.Chmod(w.cacheDir(), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The entry the last get wrote, the user's own, is used.
+	w.mustWinGet()
+	if n := sts.Calls("AssumeRole"); n != calls {
+		t.Errorf("the helper's own entry was not used: %d AssumeRole calls, want %d", n, calls)
+	}
+}
+
 // TestWindowsLogin signs in with the device code, the browser opened
 // through rundll32's URL handler: Wine hands the page to the host's
 // xdg-open, here a script that writes down what it was asked to open. The
