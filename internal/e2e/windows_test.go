@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"errors"
 	"io/fs"
 	"os"
@@ -295,5 +296,56 @@ func TestWindowsLogin(t *testing.T) {
 	w.assertSignedBy(ssoIssued)
 	if _, err := os.Stat(filepath.Join(w.home, ".aws", "sso")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("login wrote into the host's HOME: %v", err)
+	}
+}
+
+// TestWindowsInstall: install, doctor and uninstall of a helper under
+// C:\Program Files, run by the Windows helper with the host's git (through
+// testenv's git.exe bridge); git reads back what install wrote.
+func TestWindowsInstall(t *testing.T) {
+	w := newWinWorld(t)
+	keys := w.staticProfiles("default")
+	const dir, winExe = "Git CodeCommit", `C:\Program Files\Git CodeCommit\git-credential-codecommit.exe`
+	exe := filepath.Join(w.wine.Prefix, "drive_c", "Program Files", dir, "git-credential-codecommit.exe")
+	writeFile(t, exe, readFile(t, w.exe))
+	t.Cleanup(func() { os.RemoveAll(filepath.Dir(exe)) })
+	w.git("config", "--global", "--unset-all", scope+".helper")
+	w.git("config", "--global", "--unset-all", scope+".useHttpPath")
+	before := w.git("config", "--global", "--list")
+
+	quoted := "!'C:/Program Files/" + dir + "/git-credential-codecommit.exe'"
+	if out := w.cli("", w.wine.Loader(), winExe, "install"); out != installed("--global", quoted) {
+		t.Errorf("install printed\n%s", out)
+	}
+	if got := w.git("config", "--global", "--get-all", "credential."+hostSection+".helper"); got != "\n"+quoted+"\n" {
+		t.Errorf("the helpers are %q", got)
+	}
+	if out := w.cli("", w.wine.Loader(), winExe, "install"); !strings.Contains(out, "nothing changed") {
+		t.Errorf("the second install printed\n%s", out)
+	}
+	// doctor finds git, reads the profile files by their Windows names and
+	// the region; its probe of the helpers cannot work here: it hands git
+	// Windows paths (the trace2 file, the helper) that only Git for
+	// Windows can use.
+	out, stderr, code := w.run("", "", w.wine.Loader(), winExe, "doctor", "--json")
+	var r struct {
+		OK     bool
+		Checks []struct{ Name, Status, Detail string }
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("doctor --json: exit %d, %v\nstdout:\n%s\nstderr:\n%s", code, err, out, stderr)
+	}
+	status := map[string]string{}
+	for _, c := range r.Checks {
+		if c.Status != "ok" || c.Name == "credentials" && !strings.Contains(c.Detail, keys["default"].AccessKeyID) {
+			status[c.Name] = c.Status + ": " + c.Detail
+		}
+	}
+	if len(status) != 1 || !strings.Contains(status["helper"], "trace2") {
+		t.Errorf("doctor: exit %d; checks not ok, but for the helper probe: %q\nstdout:\n%s", code, status, out)
+	}
+	w.cli("", w.wine.Loader(), winExe, "uninstall")
+	if after := w.git("config", "--global", "--list"); after != before {
+		t.Errorf("after uninstall:\n%s\nwant what was there before install:\n%s", after, before)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -15,12 +16,15 @@ import (
 // The Windows suite (internal/e2e/windows_test.go) runs the windows/amd64
 // build of the helper under Wine, against the host's git and the fakes.
 // Wine 8 (Debian 12's wine64) lacks one function Go's runtime needs, and
-// cannot wait for a Linux program a Windows one starts; the C files below,
-// compiled with mingw-w64 into a throw-away Wine prefix, fill both gaps.
-// They exist for the tests only and never ship.
+// cannot hand a Windows program the Linux git it starts; the C files below,
+// compiled with mingw-w64 into a throw-away Wine prefix, fill both gaps
+// (each says how). They exist for the tests only and never ship.
 
 //go:embed testdata/bcryptprimitives.c
 var prngShim []byte
+
+//go:embed testdata/gitbridge.c
+var gitBridge []byte
 
 // Wine is a Wine prefix made for this test process, with its wineserver
 // running until the process's tests end (Scrub's cleanup stops it).
@@ -103,14 +107,34 @@ func startWine() {
 		fail("wineboot --init", err, out)
 		return
 	}
-	src := filepath.Join(w.Prefix, "bcryptprimitives.c")
-	if err := os.WriteFile(src, prngShim, 0o600); err != nil {
+	git, err := exec.LookPath("git")
+	if err != nil {
 		wine.err = err
 		return
 	}
-	dll := filepath.Join(w.Prefix, "drive_c", "windows", "system32", "bcryptprimitives.dll")
-	if out, err := exec.Command(gcc, "-shared", "-O2", "-o", dll, src, "-ladvapi32").CombinedOutput(); err != nil {
-		fail("building the ProcessPrng shim", err, out)
+	if git, err = filepath.Abs(git); err != nil {
+		wine.err = err
+		return
+	}
+	windir := filepath.Join(w.Prefix, "drive_c", "windows")
+	for _, c := range []struct {
+		src  []byte
+		name string
+		args []string
+	}{
+		{prngShim, "bcryptprimitives.c", []string{"-shared", "-o", filepath.Join(windir, "system32", "bcryptprimitives.dll"), "-ladvapi32"}},
+		// C:\windows is on the Windows PATH: the helper finds git.exe there.
+		{gitBridge, "gitbridge.c", []string{"-o", filepath.Join(windir, "git.exe"), "-DGIT=" + strconv.Quote(git), "-lshell32"}},
+	} {
+		src := filepath.Join(w.Prefix, c.name)
+		if err := os.WriteFile(src, c.src, 0o600); err != nil {
+			wine.err = err
+			return
+		}
+		if out, err := exec.Command(gcc, append([]string{"-O2", src}, c.args...)...).CombinedOutput(); err != nil {
+			fail("compiling "+c.name, err, out)
+			return
+		}
 	}
 }
 
