@@ -103,7 +103,19 @@ func startWine() {
 		wine.err = fmt.Errorf("wineserver -p30: %v", err)
 		return
 	}
-	if out, err := w.Command(nil, w.loader, "wineboot", "--init").CombinedOutput(); err != nil {
+	// wineboot's output goes to a file, not a pipe: the services it starts
+	// inherit the descriptor and hold it open long after it has exited.
+	log, err := os.CreateTemp(w.Prefix, "wineboot-*.log")
+	if err != nil {
+		wine.err = err
+		return
+	}
+	boot := w.Command(nil, w.loader, "wineboot", "--init")
+	boot.Stdout, boot.Stderr = log, log
+	err = boot.Run()
+	log.Close()
+	if err != nil {
+		out, _ := os.ReadFile(log.Name())
 		fail("wineboot --init", err, out)
 		return
 	}
