@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -365,10 +364,9 @@ func Uninstall(ctx context.Context, o Options, w io.Writer) error {
 	if o.RemoteHelper {
 		link := o.remoteHelperPath()
 		if same, err := sameFile(link, o.Binary); err == nil && same {
-			if err := os.Remove(link); err != nil {
+			if err := unlinkRemoteHelper(link, w); err != nil {
 				return err
 			}
-			fmt.Fprintf(w, "removed %s\n", link)
 		}
 	}
 	where := "git config " + strings.Join(g.Args(), " ")

@@ -298,13 +298,19 @@ func TestWindowsLogin(t *testing.T) {
 	}
 }
 
-// TestWindowsInstall: install, doctor and uninstall of a helper under
-// C:\Program Files, run by the Windows helper with the host's git (through
-// testenv's git.exe bridge); git reads back what install wrote.
+// TestWindowsInstall: install --remote-helper, doctor and uninstall of a
+// helper under C:\Program Files, run by the Windows helper with the host's
+// git (through testenv's git.exe bridge); git reads back what install
+// wrote. Started by the name of the hard link install makes beside it, the
+// Windows build is the codecommit:// remote helper, and hands git
+// remote-https the repository's HTTPS URL (here asked only for its
+// capabilities: a clone would make the host's git run the credential helper
+// by its Windows path, which it cannot).
 func TestWindowsInstall(t *testing.T) {
 	w := newWinWorld(t)
 	keys := w.staticProfiles("default")
-	const dir, winExe = "Git CodeCommit", `C:\Program Files\Git CodeCommit\git-credential-codecommit.exe`
+	const dir, winDir = "Git CodeCommit", `C:\Program Files\Git CodeCommit`
+	winExe := winDir + `\git-credential-codecommit.exe`
 	exe := filepath.Join(w.wine.Prefix, "drive_c", "Program Files", dir, "git-credential-codecommit.exe")
 	writeFile(t, exe, readFile(t, w.exe))
 	t.Cleanup(func() { os.RemoveAll(filepath.Dir(exe)) })
@@ -313,17 +319,36 @@ func TestWindowsInstall(t *testing.T) {
 	before := w.git("config", "--global", "--list")
 
 	quoted := "!'C:/Program Files/" + dir + "/git-credential-codecommit.exe'"
-	if out := w.cli("", w.wine.Loader(), winExe, "install"); out != installed("--global", quoted) {
+	out := w.cli("", w.wine.Loader(), winExe, "install", "--remote-helper")
+	if !strings.Contains(out, installed("--global", quoted)) ||
+		!strings.Contains(out, "linked "+winDir+`\git-remote-codecommit.exe to `+winExe+":") {
 		t.Errorf("install printed\n%s", out)
 	}
 	if got := w.git("config", "--global", "--get-all", "credential."+hostSection+".helper"); got != "\n"+quoted+"\n" {
 		t.Errorf("the helpers are %q", got)
 	}
+	link := filepath.Join(filepath.Dir(exe), "git-remote-codecommit.exe")
+	a, errA := os.Stat(exe)
+	b, errB := os.Stat(link)
+	if errA != nil || errB != nil || !os.SameFile(a, b) {
+		t.Fatalf("git-remote-codecommit.exe is not a hard link to the helper: %v, %v", errA, errB)
+	}
+	w.setenv("AWS_REGION=us-east-1")
+	remote := winDir + `\git-remote-codecommit.exe`
+	stdout, stderr, code := w.run("", "capabilities\n\n", w.wine.Loader(), remote, "origin", "codecommit://repo")
+	if code != 0 || !strings.Contains(stdout, "\nfetch\n") || !strings.Contains(stdout, "\npush\n") {
+		t.Errorf("the remote helper, asked for capabilities: exit %d\nstdout %q\nstderr %q", code, stdout, stderr)
+	}
+	stdout, stderr, code = w.run("", "", w.wine.Loader(), remote, "origin")
+	if code == 0 || stdout != "" || !strings.HasPrefix(stderr, "git-remote-codecommit: ") || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("the remote helper without a URL: exit %d\nstdout %q\nstderr %q", code, stdout, stderr)
+	}
+
 	// doctor finds git, reads the profile files by their Windows names and
 	// the region; its probe of the helpers cannot work here: it hands git
 	// Windows paths (the trace2 file, the helper) that only Git for
 	// Windows can use.
-	out, stderr, code := w.run("", "", w.wine.Loader(), winExe, "doctor", "--json")
+	out, stderr, code = w.run("", "", w.wine.Loader(), winExe, "doctor", "--json")
 	var r struct {
 		OK     bool
 		Checks []struct{ Name, Status, Detail string }
@@ -340,8 +365,20 @@ func TestWindowsInstall(t *testing.T) {
 	if len(status) != 1 || !strings.Contains(status["helper"], "trace2") {
 		t.Errorf("doctor: exit %d; checks not ok, but for the helper probe: %q\nstdout:\n%s", code, status, out)
 	}
-	w.cli("", w.wine.Loader(), winExe, "uninstall")
+
+	// Windows deletes no name of a running program, and uninstall runs from
+	// the file the link names: the link is renamed out of git's way.
+	out = w.cli("", w.wine.Loader(), winExe, "uninstall", "--remote-helper")
+	if !strings.Contains(out, "removed "+remote+" (renamed to git-remote-codecommit.exe.old: Windows deletes no name of a running program)\n") {
+		t.Errorf("uninstall printed\n%s", out)
+	}
+	if fi, err := os.Stat(link + ".old"); err != nil || !os.SameFile(a, fi) {
+		t.Errorf("the renamed link: %v", err)
+	}
 	if after := w.git("config", "--global", "--list"); after != before {
 		t.Errorf("after uninstall:\n%s\nwant what was there before install:\n%s", after, before)
+	}
+	if _, err := os.Stat(link); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("uninstall left the link: %v", err)
 	}
 }
