@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -406,10 +405,9 @@ func Uninstall(ctx context.Context, o Options, w io.Writer) error {
 	if o.RemoteHelper {
 		link := o.remoteHelperPath()
 		if same, err := sameFile(link, o.Binary); err == nil && same {
-			if err := os.Remove(link); err != nil {
-				return &failure.Error{Problem: "cannot remove " + link, Cause: failure.Reason(err), Fix: "check that directory's permissions, or remove it yourself", Err: err}
+			if err := unlinkRemoteHelper(link, w); err != nil {
+				return err
 			}
-			fmt.Fprintf(w, "removed %s\n", link)
 		}
 	}
 	where := "git config " + strings.Join(g.Args(), " ")

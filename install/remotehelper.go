@@ -38,6 +38,7 @@ func hardLinks(goos string) bool { return goos == "windows" }
 // of that name is an error. It reports whether it made the link.
 func (o Options) linkRemoteHelper(w io.Writer) (bool, error) {
 	link := o.remoteHelperPath()
+	os.Remove(link + oldSuffix) // what an uninstall on Windows left, if it has stopped running
 	if same, err := sameFile(link, o.Binary); err == nil {
 		if same {
 			fmt.Fprintf(w, "%s already runs this binary\n", link)
@@ -59,6 +60,30 @@ func (o Options) linkRemoteHelper(w io.Writer) (bool, error) {
 		fmt.Fprintf(w, "note: %s is not on PATH, where git looks for remote helpers\n", filepath.Dir(link))
 	}
 	return true, nil
+}
+
+// oldSuffix names where unlinkRemoteHelper moves a link Windows will not
+// delete.
+const oldSuffix = ".old"
+
+// unlinkRemoteHelper removes the link. On Windows the link is a hard link to
+// the running binary (uninstall runs from it), and Windows deletes no name
+// of a program while it runs, but renames one: the link is moved out of
+// git's way to link.old, which the next install or uninstall deletes.
+func unlinkRemoteHelper(link string, w io.Writer) error {
+	os.Remove(link + oldSuffix)
+	err := os.Remove(link)
+	if err != nil && hardLinks(runtime.GOOS) {
+		if os.Rename(link, link+oldSuffix) == nil {
+			fmt.Fprintf(w, "removed %s (renamed to %s%s: Windows deletes no name of a running program)\n", link, filepath.Base(link), oldSuffix)
+			return nil
+		}
+	}
+	if err != nil {
+		return &failure.Error{Problem: "cannot remove " + link, Cause: failure.Reason(err), Fix: "check that directory's permissions, or remove it yourself", Err: err}
+	}
+	fmt.Fprintf(w, "removed %s\n", link)
+	return nil
 }
 
 // sameFile reports whether a and b are the same file; it fails when a does

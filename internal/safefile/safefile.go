@@ -5,7 +5,9 @@
 // only if it is a regular file owned by the effective user, writable by no
 // one else, and not too large. Files are opened without following a
 // symbolic link and without blocking, so a FIFO or a link to /dev/zero
-// planted in their place is refused at once rather than read.
+// planted in their place is refused at once rather than read. On Windows,
+// the owner and the access list stand in for the uid and the mode bits
+// (judgeACL).
 //
 // Nothing here changes a mode or an owner: what the helper did not create
 // is refused, never repaired.
@@ -42,13 +44,14 @@ func (e *UntrustedError) Is(target error) bool { return target == ErrUntrusted }
 // ownerMode is what the rules look at in a file's metadata.
 type ownerMode struct {
 	mode fs.FileMode
-	uid  int // -1 when the system has no owner to check
+	uid  int    // -1 when the system has no uid to check
+	acl  string // on Windows, why its owner or access list is not trusted (judgeACL); "" when they are
 }
 
 // judge applies the rules to what Lstat or Fstat found: wantDir says
 // whether path must be a directory or a regular file, euid is the effective
-// user (-1: no owners on this system, as on Windows, where ACLs guard the
-// user's profile instead).
+// user (-1: no uids on this system; on Windows, m.acl holds judgeACL's
+// verdict instead).
 func judge(path string, m ownerMode, wantDir bool, euid int) error {
 	switch {
 	case m.mode&fs.ModeSymlink != 0:
@@ -61,8 +64,51 @@ func judge(path string, m ownerMode, wantDir bool, euid int) error {
 		return &UntrustedError{path, fmt.Sprintf("is owned by uid %d, not by this user (uid %d)", m.uid, euid)}
 	case euid >= 0 && m.mode.Perm()&0o022 != 0:
 		return &UntrustedError{path, fmt.Sprintf("is writable by group or others (mode %04o)", m.mode.Perm())}
+	case m.acl != "":
+		return &UntrustedError{path, m.acl}
 	}
 	return nil
+}
+
+// Windows' rules, those of OpenSSH for Windows for its own files: the
+// owner is the user, SYSTEM or the Administrators group (which owns what an
+// elevated administrator creates), and no access-allowed entry that applies
+// to the file grants anyone else a right to change it.
+const (
+	sidSystem         = "S-1-5-18"
+	sidAdministrators = "S-1-5-32-544"
+
+	// writeRights are the rights that change a file or directory, or who
+	// may: FILE_WRITE_DATA (ADD_FILE), FILE_APPEND_DATA
+	// (ADD_SUBDIRECTORY), FILE_DELETE_CHILD, DELETE, WRITE_DAC,
+	// WRITE_OWNER, GENERIC_ALL, GENERIC_WRITE.
+	writeRights = 0x2 | 0x4 | 0x40 | 0x10000 | 0x40000 | 0x80000 | 0x10000000 | 0x40000000
+)
+
+// allowEntry is an access-allowed entry of a file's access list that
+// applies to the file itself (not inherit-only).
+type allowEntry struct {
+	sid  string
+	mask uint32
+}
+
+// judgeACL applies Windows' rules to a file's owner and access list (nil
+// for a null list, which lets anyone do anything), me being the user's SID.
+// It returns why they are not trusted, or "".
+func judgeACL(owner, me string, allowed []allowEntry, null bool) string {
+	trusted := func(sid string) bool { return sid == me || sid == sidSystem || sid == sidAdministrators }
+	if !trusted(owner) {
+		return fmt.Sprintf("is owned by %s, not by this user (%s)", owner, me)
+	}
+	if null {
+		return "has no access control list: anyone may change it"
+	}
+	for _, e := range allowed {
+		if e.mask&writeRights != 0 && !trusted(e.sid) {
+			return fmt.Sprintf("is writable by %s, not only by this user (%s)", e.sid, me)
+		}
+	}
+	return ""
 }
 
 // CheckDir reports whether path is a directory the rules trust.
@@ -71,7 +117,7 @@ func CheckDir(path string) error {
 	if err != nil {
 		return err
 	}
-	return judge(path, stat(fi), true, euid())
+	return judge(path, stat(path, fi), true, euid())
 }
 
 // MkdirTrusted makes path a trusted directory of mode 0700, creating it and,
@@ -109,7 +155,7 @@ func ReadFile(path string, max int64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := judge(path, stat(fi), false, euid()); err != nil {
+	if err := judge(path, stat(path, fi), false, euid()); err != nil {
 		return nil, err
 	}
 	if fi.Size() > max {
@@ -135,14 +181,14 @@ func CheckFile(path string) error {
 	if err != nil {
 		return err
 	}
-	return judge(path, stat(fi), false, euid())
+	return judge(path, stat(path, fi), false, euid())
 }
 
 // CheckInfo applies the rules for a regular file to fi, the metadata of
 // path as an open file reports it (os.File.Stat), for callers that open
 // files themselves.
 func CheckInfo(path string, fi fs.FileInfo) error {
-	return judge(path, stat(fi), false, euid())
+	return judge(path, stat(path, fi), false, euid())
 }
 
 // RemoveMatching removes the files of dir whose names end in ext and whose

@@ -1,12 +1,11 @@
-//go:build !unix
+//go:build !unix && !windows
 
 package safefile
 
 import "io/fs"
 
-// Windows has no O_NOFOLLOW or O_NONBLOCK, and guards the user's profile
-// with ACLs rather than owners and mode bits: the rules there are the file
-// type and the size.
+// Systems other than Unix and Windows: the rules there are the file type
+// and the size.
 const openFlags = 0
 
 // OpenFlags are the flags that make os.OpenFile refuse a symbolic link and
@@ -15,6 +14,6 @@ const OpenFlags = openFlags
 
 func euid() int { return -1 }
 
-func stat(fi fs.FileInfo) ownerMode { return ownerMode{mode: fi.Mode(), uid: -1} }
+func stat(_ string, fi fs.FileInfo) ownerMode { return ownerMode{mode: fi.Mode(), uid: -1} }
 
 func isLoop(error) bool { return false }

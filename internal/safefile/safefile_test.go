@@ -22,21 +22,23 @@ func TestJudge(t *testing.T) {
 		euid    int
 		want    string // "" for trusted
 	}{
-		{"own file", ownerMode{0o600, me}, false, me, ""},
-		{"own read-only file", ownerMode{0o400, me}, false, me, ""},
-		{"own world-readable file", ownerMode{0o644, me}, false, me, ""},
-		{"own dir", ownerMode{fs.ModeDir | 0o700, me}, true, me, ""},
-		{"own dir 0755", ownerMode{fs.ModeDir | 0o755, me}, true, me, ""},
-		{"group-writable file", ownerMode{0o620, me}, false, me, "p is writable by group or others (mode 0620)"},
-		{"world-writable dir", ownerMode{fs.ModeDir | 0o777, me}, true, me, "p is writable by group or others (mode 0777)"},
-		{"sticky world-writable dir", ownerMode{fs.ModeDir | fs.ModeSticky | 0o777, me}, true, me, "p is writable by group or others (mode 0777)"},
-		{"another user's file", ownerMode{0o600, 0}, false, me, "p is owned by uid 0, not by this user (uid 1000)"},
-		{"symbolic link", ownerMode{fs.ModeSymlink | 0o777, me}, false, me, "p is a symbolic link"},
-		{"FIFO", ownerMode{fs.ModeNamedPipe | 0o600, me}, false, me, "p is not a regular file"},
-		{"device", ownerMode{fs.ModeDevice | fs.ModeCharDevice | 0o666, 0}, false, me, "p is not a regular file"},
-		{"file for a dir", ownerMode{0o700, me}, true, me, "p is not a directory"},
-		{"dir for a file", ownerMode{fs.ModeDir | 0o700, me}, false, me, "p is not a regular file"},
-		{"no owners (Windows)", ownerMode{0o666, -1}, false, -1, ""},
+		{"own file", ownerMode{0o600, me, ""}, false, me, ""},
+		{"own read-only file", ownerMode{0o400, me, ""}, false, me, ""},
+		{"own world-readable file", ownerMode{0o644, me, ""}, false, me, ""},
+		{"own dir", ownerMode{fs.ModeDir | 0o700, me, ""}, true, me, ""},
+		{"own dir 0755", ownerMode{fs.ModeDir | 0o755, me, ""}, true, me, ""},
+		{"group-writable file", ownerMode{0o620, me, ""}, false, me, "p is writable by group or others (mode 0620)"},
+		{"world-writable dir", ownerMode{fs.ModeDir | 0o777, me, ""}, true, me, "p is writable by group or others (mode 0777)"},
+		{"sticky world-writable dir", ownerMode{fs.ModeDir | fs.ModeSticky | 0o777, me, ""}, true, me, "p is writable by group or others (mode 0777)"},
+		{"another user's file", ownerMode{0o600, 0, ""}, false, me, "p is owned by uid 0, not by this user (uid 1000)"},
+		{"symbolic link", ownerMode{fs.ModeSymlink | 0o777, me, ""}, false, me, "p is a symbolic link"},
+		{"FIFO", ownerMode{fs.ModeNamedPipe | 0o600, me, ""}, false, me, "p is not a regular file"},
+		{"device", ownerMode{fs.ModeDevice | fs.ModeCharDevice | 0o666, 0, ""}, false, me, "p is not a regular file"},
+		{"file for a dir", ownerMode{0o700, me, ""}, true, me, "p is not a directory"},
+		{"dir for a file", ownerMode{fs.ModeDir | 0o700, me, ""}, false, me, "p is not a regular file"},
+		{"no uids (Windows)", ownerMode{0o666, -1, ""}, false, -1, ""},
+		{"foreign ACL (Windows)", ownerMode{0o666, -1, "is writable by S-1-1-0, not only by this user (S-1-5-21-1-2-3-1001)"}, false, -1,
+			"p is writable by S-1-1-0, not only by this user (S-1-5-21-1-2-3-1001)"},
 	} {
 		err := judge("p", tc.m, tc.wantDir, tc.euid)
 		if got := errText(err); got != tc.want {

@@ -19,7 +19,7 @@ const OpenFlags = openFlags
 
 func euid() int { return os.Geteuid() }
 
-func stat(fi fs.FileInfo) ownerMode {
+func stat(_ string, fi fs.FileInfo) ownerMode {
 	m := ownerMode{mode: fi.Mode(), uid: -1}
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
 		m.uid = int(st.Uid)

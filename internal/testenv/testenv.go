@@ -63,6 +63,10 @@ func Scrub() (cleanup func()) {
 		if cover.private {
 			os.RemoveAll(cover.dir)
 		}
+		if windows.dir != "" {
+			os.RemoveAll(windows.dir)
+		}
+		stopWine()
 	}
 }
 
@@ -118,7 +122,7 @@ func Baseline(home string) []string {
 // restored when the test ends, and returns the home directory.
 func Isolate(t testing.TB) string {
 	t.Helper()
-	home := t.TempDir()
+	home := tempDir(t)
 	for _, kv := range Baseline(home) {
 		k, v, _ := strings.Cut(kv, "=")
 		t.Setenv(k, v)

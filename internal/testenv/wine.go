@@ -1,0 +1,239 @@
+package testenv
+
+import (
+	_ "embed"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// The Windows suite (internal/e2e/windows_test.go) runs the windows/amd64
+// build of the helper under Wine, against the host's git and the fakes.
+// Wine 8 (Debian 12's wine64) lacks one function Go's runtime needs, and
+// cannot hand a Windows program the Linux git it starts; the C files below,
+// compiled with mingw-w64 into a throw-away Wine prefix, fill both gaps
+// (each says how). They exist for the tests only and never ship.
+
+//go:embed testdata/bcryptprimitives.c
+var prngShim []byte
+
+//go:embed testdata/gitbridge.c
+var gitBridge []byte
+
+// Wine is a Wine prefix made for this test process, with its wineserver
+// running until the process's tests end (Scrub's cleanup stops it).
+type Wine struct {
+	Prefix string // WINEPREFIX
+	loader string // wine64
+	server string // wineserver
+}
+
+var wine struct {
+	once    sync.Once
+	w       *Wine
+	missing string // what is not installed
+	err     error
+}
+
+// RequireWine returns the test process's Wine prefix, making it on first
+// use: Wine and mingw-w64 missing skip the test, except in CI (CI=true),
+// where .ci/run installs them and their absence fails it.
+func RequireWine(t testing.TB) *Wine {
+	t.Helper()
+	wine.once.Do(startWine)
+	if wine.missing != "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is not installed, and CI must have it (.ci/run installs it)", wine.missing)
+		}
+		t.Skipf("%s is not installed (apt-get install wine64 gcc-mingw-w64-x86-64-win32; .ci/run does)", wine.missing)
+	}
+	if wine.err != nil {
+		t.Fatal(wine.err)
+	}
+	return wine.w
+}
+
+// lookFor is the first of names found on PATH or as an absolute path, or
+// "".
+func lookFor(names ...string) string {
+	for _, n := range names {
+		if p, err := exec.LookPath(n); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+func startWine() {
+	w := &Wine{
+		// Debian's wine64 package puts its loader outside PATH; the wine
+		// package adds wrappers on PATH.
+		loader: lookFor("wine64", "/usr/lib/wine/wine64"),
+		server: lookFor("wineserver", "/usr/lib/wine/wineserver"),
+	}
+	gcc := lookFor("x86_64-w64-mingw32-gcc")
+	switch {
+	case w.loader == "" || w.server == "":
+		wine.missing = "Wine (wine64 and wineserver)"
+		return
+	case gcc == "":
+		wine.missing = "mingw-w64 (x86_64-w64-mingw32-gcc)"
+		return
+	}
+	w.Prefix, wine.err = os.MkdirTemp("", "testenv-wine-")
+	if wine.err != nil {
+		return
+	}
+	wine.w = w
+	fail := func(what string, err error, out []byte) {
+		wine.err = fmt.Errorf("%s: %v\n%s", what, err, out)
+	}
+	// A wineserver that outlives each program: every Windows program the
+	// tests start joins it, instead of each paying for a server of its
+	// own. stopWine ends it; should the test process die first, it ends
+	// itself 30 seconds after its last program. It runs in the background,
+	// holding the standard streams it was given: none.
+	if err := w.Command(nil, w.server, "-p30").Run(); err != nil {
+		wine.err = fmt.Errorf("wineserver -p30: %v", err)
+		return
+	}
+	// wineboot's output goes to a file, not a pipe: the services it starts
+	// inherit the descriptor and hold it open long after it has exited.
+	log, err := os.CreateTemp(w.Prefix, "wineboot-*.log")
+	if err != nil {
+		wine.err = err
+		return
+	}
+	boot := w.Command(nil, w.loader, "wineboot", "--init")
+	boot.Stdout, boot.Stderr = log, log
+	err = boot.Run()
+	log.Close()
+	if err != nil {
+		out, _ := os.ReadFile(log.Name())
+		fail("wineboot --init", err, out)
+		return
+	}
+	git, err := exec.LookPath("git")
+	if err != nil {
+		wine.err = err
+		return
+	}
+	if git, err = filepath.Abs(git); err != nil {
+		wine.err = err
+		return
+	}
+	windir := filepath.Join(w.Prefix, "drive_c", "windows")
+	for _, c := range []struct {
+		src  []byte
+		name string
+		args []string
+	}{
+		{prngShim, "bcryptprimitives.c", []string{"-shared", "-o", filepath.Join(windir, "system32", "bcryptprimitives.dll"), "-ladvapi32"}},
+		// C:\windows is on the Windows PATH: the helper finds git.exe there.
+		{gitBridge, "gitbridge.c", []string{"-o", filepath.Join(windir, "git.exe"), "-DGIT=" + strconv.Quote(git), "-lshell32"}},
+	} {
+		src := filepath.Join(w.Prefix, c.name)
+		if err := os.WriteFile(src, c.src, 0o600); err != nil {
+			wine.err = err
+			return
+		}
+		if out, err := exec.Command(gcc, append([]string{"-O2", src}, c.args...)...).CombinedOutput(); err != nil {
+			fail("compiling "+c.name, err, out)
+			return
+		}
+	}
+}
+
+// stopWine ends the wineserver of the test process's prefix, and with it
+// every Windows program still running there, and removes the prefix.
+func stopWine() {
+	w := wine.w
+	if w == nil {
+		return
+	}
+	w.Command(nil, w.server, "-k").Run()
+	// -w waits until the server has exited.
+	w.Command(nil, w.server, "-w").Run()
+	os.RemoveAll(w.Prefix)
+}
+
+// Env is what runs a Windows program in the prefix: Wine's own messages
+// off, and Wine's bcryptprimitives.dll replaced by the shim's (mscoree and
+// mshtml disabled: the prefix needs neither Mono nor Gecko).
+func (w *Wine) Env() []string {
+	return []string{
+		"WINEPREFIX=" + w.Prefix,
+		"WINEDEBUG=-all",
+		"WINEDLLOVERRIDES=bcryptprimitives=n;mscoree,mshtml=",
+	}
+}
+
+// Command runs name with the machine's environment plus the prefix's and
+// extra.
+func (w *Wine) Command(extra []string, name string, args ...string) *exec.Cmd {
+	cmd := exec.Command(name, args...)
+	cmd.Env = append(append(os.Environ(), w.Env()...), extra...)
+	return cmd
+}
+
+// Loader is the path of wine64, which runs a Windows program: wine64
+// program.exe args.
+func (w *Wine) Loader() string { return w.loader }
+
+// LocalAppData is the host path of %LocalAppData% in the prefix. Wine sets
+// that variable, and USERPROFILE, from the prefix, whatever the
+// environment says.
+func (w *Wine) LocalAppData(t testing.TB) string {
+	t.Helper()
+	u, err := user.Current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(w.Prefix, "drive_c", "users", u.Username, "AppData", "Local")
+}
+
+// WinPath is the Windows name of the host path p: Wine's drive Z: is the
+// host's root.
+func WinPath(p string) string { return `Z:` + strings.ReplaceAll(p, "/", `\`) }
+
+// windows holds the Windows builds made once per test process.
+var windows struct {
+	mu    sync.Mutex
+	dir   string
+	built map[string]string
+}
+
+// WindowsBuild builds, once per test process, a windows/amd64 program
+// (goArgs: "build <package>" or "test -c <package>") into name.exe, as the
+// release builds (CGO_ENABLED=0, -trimpath, so that CI finds what .ci/release
+// compiled), and returns its host path.
+func WindowsBuild(t testing.TB, name string, goArgs ...string) string {
+	t.Helper()
+	windows.mu.Lock()
+	defer windows.mu.Unlock()
+	if p, ok := windows.built[name]; ok {
+		return p
+	}
+	if windows.dir == "" {
+		d, err := os.MkdirTemp("", "testenv-windows-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		windows.dir, windows.built = d, map[string]string{}
+	}
+	exe := filepath.Join(windows.dir, name+".exe")
+	args := append([]string{goArgs[0], "-trimpath", "-o", exe}, goArgs[1:]...)
+	cmd := exec.Command("go", args...)
+	cmd.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	windows.built[name] = exe
+	return exe
+}
