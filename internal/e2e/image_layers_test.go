@@ -11,6 +11,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -138,6 +139,11 @@ func checkNoSecrets(t *testing.T, img *ociImage) {
 	}
 }
 
+// secretSetting is a secret key in an AWS CLI file or an environment:
+// aws_secret_access_key = <40 characters>. The names alone are no secret:
+// every AWS SDK holds them.
+var secretSetting = regexp.MustCompile(`(?i)aws_secret_access_key["']?\s*[=:]\s*["']?[A-Za-z0-9/+]{40}`)
+
 // findSecret returns what of a credential b holds: an AWS access key id
 // (AKIA or ASIA and 16 upper-case letters or digits, alone), an AWS secret
 // key setting, or a PEM private key; or "".
@@ -155,7 +161,7 @@ func findSecret(b []byte) string {
 			i++
 		}
 	}
-	if bytes.Contains(b, []byte("aws_secret_access_key")) || bytes.Contains(b, []byte("AWS_SECRET_ACCESS_KEY=")) {
+	if bytes.Contains(bytes.ToLower(b), []byte("aws_secret_access_key")) && secretSetting.Match(b) {
 		return "an AWS secret key setting"
 	}
 	if i := bytes.Index(b, []byte("PRIVATE KEY-----")); i >= 0 {
@@ -286,6 +292,27 @@ func checkPackages(t *testing.T, status string, installed []string) {
 		name, _, _ := strings.Cut(p, ":")
 		if !closure[name] {
 			t.Errorf("the added layers installed %s, which neither git nor ca-certificates needs", p)
+		}
+	}
+}
+
+// TestFindSecret shows that the layer scan finds what it looks for, and
+// passes by the names alone.
+func TestFindSecret(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"key AKIAIOSFODNN7EXAMPLE here":                                    "an AWS access key id AKIA…",
+		`{"AccessKeyId":"ASIACONT2345ABCDEFGH"}`:                           "an AWS access key id ASIA…",
+		"aws_secret_access_key = wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY": "an AWS secret key setting",
+		"AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY\n": "an AWS secret key setting",
+		"-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n":  "a private key",
+		"-----BEGIN EC PRIVATE KEY-----":                                   "a private key",
+		"AKIAIOSFODNN7EXAMPLEX, ASIAN FOOD, XAKIAIOSFODNN7EXAMPLE":         "",
+		"aws_secret_access_key, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN":  "",
+		"-----BEGIN CERTIFICATE-----":                                      "",
+	} {
+		if got := findSecret([]byte(in)); got != want {
+			t.Errorf("findSecret(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

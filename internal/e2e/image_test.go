@@ -56,6 +56,7 @@ func TestBuildImages(t *testing.T) {
 		t.Fatalf("buildah: %v", err)
 	}
 	base := readLayout(t, filepath.Join(dir, "base"))
+	storage := t.TempDir() // one for all: they share the base image's layers
 	for _, v := range variants {
 		t.Run(v.name, func(t *testing.T) {
 			t.Parallel()
@@ -65,8 +66,7 @@ func TestBuildImages(t *testing.T) {
 			checkNoSecrets(t, img)
 			checkAdded(t, img, added)
 
-			b := newBuildah(t)
-			b.load(layout)
+			b := newBuildah(t, storage, layout)
 			if got := b.output("root", "", nil, "git-credential-codecommit", "--version"); !strings.Contains(got, "\n"+v.fips140+"\n") {
 				t.Errorf("the image's helper says\n%s\nwant %q", got, v.fips140)
 			}
@@ -160,42 +160,35 @@ node -p "require('ssh-lib')"
 	t.Error("the ssh-spelled dependency was not fetched over https from the fake CodeCommit")
 }
 
-// buildah runs buildah on a storage of the test's own, with the isolation
-// Dockerfile.example's images are built with (chroot: no daemon, no
-// cgroups).
+// buildah is a working container of an image, on a buildah storage of
+// the test's own; it runs commands with the isolation the images are built
+// with (chroot: no daemon, no cgroups).
 type buildah struct {
 	t         *testing.T
 	root      string
 	container string
 }
 
-func newBuildah(t *testing.T) *buildah {
-	b := &buildah{t: t, root: t.TempDir()}
-	t.Cleanup(func() {
-		if b.container != "" {
-			b.cmd("rm", b.container).Run()
-		}
-	})
+// newBuildah makes a working container of the OCI layout in storage.
+func newBuildah(t *testing.T, storage, layout string) *buildah {
+	t.Helper()
+	b := &buildah{t: t, root: storage}
+	out, err := b.cmd("from", "--pull=never", "--quiet", "oci:"+layout).Output()
+	if err != nil {
+		t.Fatalf("buildah from oci:%s: %v\n%s", layout, err, stderrOf(err))
+	}
+	b.container = strings.TrimSpace(string(out))
+	t.Cleanup(func() { b.cmd("rm", b.container).Run() })
 	return b
 }
 
 func (b *buildah) cmd(args ...string) *exec.Cmd {
-	args = append([]string{"--root", filepath.Join(b.root, "root"), "--runroot", filepath.Join(b.root, "run"), "--storage-driver", "vfs"}, args...)
+	args = append([]string{"--root", filepath.Join(b.root, "root"), "--runroot", filepath.Join(b.root, "run"), "--storage-driver", "overlay"}, args...)
 	cmd := exec.Command("buildah", args...)
 	// buildah itself needs nothing of the tests' environment; what runs in
 	// the image gets only the image's and --env's.
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + b.root, "TMPDIR=" + b.root}
 	return cmd
-}
-
-// load makes a working container of the OCI layout.
-func (b *buildah) load(layout string) {
-	b.t.Helper()
-	out, err := b.cmd("from", "--pull=never", "--quiet", "oci:"+layout).Output()
-	if err != nil {
-		b.t.Fatalf("buildah from oci:%s: %v\n%s", layout, err, stderrOf(err))
-	}
-	b.container = strings.TrimSpace(string(out))
 }
 
 // output runs a command in the container as user and returns its stdout,
