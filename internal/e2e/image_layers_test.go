@@ -5,6 +5,8 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"crypto/md5"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
@@ -103,46 +105,94 @@ func (img *ociImage) walk(t *testing.T, layer ociDescriptor, f func(h *tar.Heade
 var secretFiles = []string{".git-credentials", ".netrc", "_netrc", ".npmrc", ".pypirc", ".curlrc",
 	"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "id_ecdsa_sk", "id_ed25519_sk"}
 
-// checkNoSecrets scans every layer of the image, the base image's too, for
-// credentials: files that store them, AWS access key ids, and private keys.
-func checkNoSecrets(t *testing.T, img *ociImage) {
+// layerRef is a layer of an image.
+type layerRef struct {
+	img   *ociImage
+	layer ociDescriptor
+}
+
+// dpkgSums returns the MD5 sums dpkg recorded, in the layers, for the files
+// the images' packages installed, by absolute path (under /usr too, for bookworm's
+// /bin, /sbin and /lib, which are links into /usr).
+func dpkgSums(t *testing.T, layers []layerRef) map[string]string {
 	t.Helper()
-	buf := make([]byte, 1<<20)
-	for _, layer := range img.layers {
-		img.walk(t, layer, func(h *tar.Header, r io.Reader) {
-			base := path.Base(h.Name)
-			if h.Typeflag != tar.TypeDir && (slices.Contains(secretFiles, strings.TrimPrefix(base, ".wh.")) ||
-				strings.HasSuffix(h.Name, "/.aws/credentials") || strings.Contains(h.Name, "/.ssh/")) {
-				t.Errorf("layer %s holds %s", layer.Digest, h.Name)
-			}
-			if h.Typeflag != tar.TypeReg {
+	sums := map[string]string{}
+	for _, l := range layers {
+		l.img.walk(t, l.layer, func(h *tar.Header, r io.Reader) {
+			if !strings.HasPrefix(h.Name, "/var/lib/dpkg/info/") || !strings.HasSuffix(h.Name, ".md5sums") {
 				return
 			}
-			// Read in chunks that overlap by the longest pattern, so
-			// that no match is cut in two.
-			const overlap = 64
-			var tail []byte
-			for {
-				n, err := io.ReadFull(r, buf[len(tail):])
-				copy(buf, tail)
-				chunk := buf[:len(tail)+n]
-				if what := findSecret(chunk); what != "" {
-					t.Errorf("layer %s: %s holds %s", layer.Digest, h.Name, what)
-					return
+			b, err := io.ReadAll(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, line := range strings.Split(string(b), "\n") {
+				sum, name, ok := strings.Cut(line, "  ")
+				if !ok {
+					continue
 				}
-				if err != nil {
-					return
+				sums["/"+name] = sum
+				for _, d := range []string{"bin/", "sbin/", "lib/", "lib64/"} {
+					if strings.HasPrefix(name, d) {
+						sums["/usr/"+name] = sum
+					}
 				}
-				tail = append(tail[:0], chunk[len(chunk)-overlap:]...)
 			}
 		})
 	}
+	return sums
+}
+
+// checkNoSecrets scans a layer of the image for credentials: files that
+// store them, AWS access key ids and secret keys, and private keys. A file
+// of a Debian package as the package has it is the distribution's, not a
+// credential: GnuTLS carries the keys of its self-tests.
+func checkNoSecrets(t *testing.T, ref layerRef, sums map[string]string) {
+	t.Helper()
+	img, layer := ref.img, ref.layer
+	buf := make([]byte, 1<<20)
+	img.walk(t, layer, func(h *tar.Header, r io.Reader) {
+		base := path.Base(h.Name)
+		if h.Typeflag != tar.TypeDir && (slices.Contains(secretFiles, strings.TrimPrefix(base, ".wh.")) ||
+			strings.HasSuffix(h.Name, "/.aws/credentials") || strings.Contains(h.Name, "/.ssh/")) {
+			t.Errorf("layer %s holds %s", layer.Digest, h.Name)
+		}
+		if h.Typeflag != tar.TypeReg {
+			return
+		}
+		sum := md5.New()
+		r = io.TeeReader(r, sum)
+		// Read in chunks that overlap by more than the longest match, so
+		// that none is cut in two.
+		const overlap = 256
+		var tail []byte
+		var found string
+		for {
+			n, err := io.ReadFull(r, buf[len(tail):])
+			copy(buf, tail)
+			chunk := buf[:len(tail)+n]
+			if found == "" {
+				found = findSecret(chunk)
+			}
+			if err != nil {
+				break
+			}
+			tail = append(tail[:0], chunk[len(chunk)-overlap:]...)
+		}
+		if found != "" && sums[h.Name] != hex.EncodeToString(sum.Sum(nil)) {
+			t.Errorf("layer %s: %s holds %s", layer.Digest, h.Name, found)
+		}
+	})
 }
 
 // secretSetting is a secret key in an AWS CLI file or an environment:
 // aws_secret_access_key = <40 characters>. The names alone are no secret:
 // every AWS SDK holds them.
 var secretSetting = regexp.MustCompile(`(?i)aws_secret_access_key["']?\s*[=:]\s*["']?[A-Za-z0-9/+]{40}`)
+
+// privateKey is a PEM private key with a body: the header alone, as in
+// TLS libraries and npm's documentation, is none.
+var privateKey = regexp.MustCompile(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----\r?\n(?:[A-Za-z-]+: [^\n]*\r?\n)*\r?\n?[A-Za-z0-9+/=]{40,}`)
 
 // findSecret returns what of a credential b holds: an AWS access key id
 // (AKIA or ASIA and 16 upper-case letters or digits, alone), an AWS secret
@@ -164,7 +214,7 @@ func findSecret(b []byte) string {
 	if bytes.Contains(bytes.ToLower(b), []byte("aws_secret_access_key")) && secretSetting.Match(b) {
 		return "an AWS secret key setting"
 	}
-	if i := bytes.Index(b, []byte("PRIVATE KEY-----")); i >= 0 {
+	if bytes.Contains(b, []byte("PRIVATE KEY-----")) && privateKey.Match(b) {
 		return "a private key"
 	}
 	return ""
@@ -202,6 +252,13 @@ func checkAdded(t *testing.T, img *ociImage, added []ociDescriptor) {
 				}
 				for _, f := range strings.Split(strings.TrimSpace(string(b)), "\n") {
 					owned[f] = true
+					// bookworm's /bin, /sbin and /lib are links into /usr,
+					// where the layers hold the files dpkg lists there.
+					for _, d := range []string{"/bin/", "/sbin/", "/lib/", "/lib64/"} {
+						if strings.HasPrefix(f, d) {
+							owned["/usr"+f] = true
+						}
+					}
 				}
 			}
 			if h.Name == "/var/lib/dpkg/status" {
@@ -301,15 +358,17 @@ func checkPackages(t *testing.T, status string, installed []string) {
 func TestFindSecret(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{
-		"key AKIAIOSFODNN7EXAMPLE here":                                    "an AWS access key id AKIA…",
-		`{"AccessKeyId":"ASIACONT2345ABCDEFGH"}`:                           "an AWS access key id ASIA…",
-		"aws_secret_access_key = wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY": "an AWS secret key setting",
-		"AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY\n": "an AWS secret key setting",
-		"-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n":  "a private key",
-		"-----BEGIN EC PRIVATE KEY-----":                                   "a private key",
-		"AKIAIOSFODNN7EXAMPLEX, ASIAN FOOD, XAKIAIOSFODNN7EXAMPLE":         "",
-		"aws_secret_access_key, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN":  "",
-		"-----BEGIN CERTIFICATE-----":                                      "",
+		"key AKIAIOSFODNN7EXAMPLE here":                                                                                 "an AWS access key id AKIA…",
+		`{"AccessKeyId":"ASIACONT2345ABCDEFGH"}`:                                                                        "an AWS access key id ASIA…",
+		"aws_secret_access_key = wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY":                                              "an AWS secret key setting",
+		"AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY\n":                                              "an AWS secret key setting",
+		"-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n": "a private key",
+		"-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,1234\n\nMIIEpAIBAAKCAQEA0Z3VS5JJcds3xfn/ygWyF8PbnGy0AHB7MhgwMbRvI0MBZhpF\n": "a private key",
+		"-----BEGIN EC PRIVATE KEY-----":                                           "",
+		`key="-----BEGIN PRIVATE KEY-----\nXXXX\nXXXX\n-----END PRIVATE KEY-----"`: "",
+		"AKIAIOSFODNN7EXAMPLEX, ASIAN FOOD, XAKIAIOSFODNN7EXAMPLE":                 "",
+		"aws_secret_access_key, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN":          "",
+		"-----BEGIN CERTIFICATE-----":                                              "",
 	} {
 		if got := findSecret([]byte(in)); got != want {
 			t.Errorf("findSecret(%q) = %q, want %q", in, got, want)

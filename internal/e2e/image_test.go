@@ -56,30 +56,45 @@ func TestBuildImages(t *testing.T) {
 		t.Fatalf("buildah: %v", err)
 	}
 	base := readLayout(t, filepath.Join(dir, "base"))
+	// Every layer of every image, each once: they share the base's.
+	var all []layerRef
+	seen := map[string]bool{}
+	for _, v := range variants {
+		img := readLayout(t, filepath.Join(dir, v.name))
+		for _, l := range img.layers {
+			if !seen[l.Digest] {
+				seen[l.Digest] = true
+				all = append(all, layerRef{img, l})
+			}
+		}
+	}
+	sums := dpkgSums(t, all)
+	for _, l := range all {
+		checkNoSecrets(t, l, sums)
+	}
 	storage := t.TempDir() // one for all: they share the base image's layers
 	for _, v := range variants {
 		t.Run(v.name, func(t *testing.T) {
 			t.Parallel()
 			layout := filepath.Join(dir, v.name)
 			img := readLayout(t, layout)
-			added := img.addedTo(t, base)
-			checkNoSecrets(t, img)
-			checkAdded(t, img, added)
+			checkAdded(t, img, img.addedTo(t, base))
 
 			b := newBuildah(t, storage, layout)
-			if got := b.output("root", "", nil, "git-credential-codecommit", "--version"); !strings.Contains(got, "\n"+v.fips140+"\n") {
+			if got := b.output(t, "root", "", nil, "git-credential-codecommit", "--version"); !strings.Contains(got, "\n"+v.fips140+"\n") {
 				t.Errorf("the image's helper says\n%s\nwant %q", got, v.fips140)
 			}
 			// /etc/gitconfig is exactly what install --system --rewrite-ssh
 			// writes: the same command, into an empty file, writes the same
 			// bytes.
-			fresh := b.output("root", "", nil, "sh", "-c",
+			fresh := b.output(t, "root", "", nil, "sh", "-c",
 				`GIT_CONFIG_SYSTEM=/tmp/fresh git-credential-codecommit install --system --rewrite-ssh >/dev/null && cat /tmp/fresh`)
-			if system := b.output("root", "", nil, "cat", "/etc/gitconfig"); system != fresh || !strings.Contains(system, "helper = /usr/local/bin/git-credential-codecommit\n") {
+			if system := b.output(t, "root", "", nil, "cat", "/etc/gitconfig"); system != fresh || !strings.Contains(system, "helper = /usr/local/bin/git-credential-codecommit\n") {
 				t.Errorf("/etc/gitconfig holds\n%s\nwant what install --system --rewrite-ssh writes:\n%s", system, fresh)
 			}
+			// Each build starts from the image, as CodeBuild's do.
 			for _, user := range []string{"root", "node"} {
-				t.Run(user, func(t *testing.T) { runAsCodeBuild(t, b, user) })
+				t.Run(user, func(t *testing.T) { runAsCodeBuild(t, newBuildah(t, storage, layout), user) })
 			}
 		})
 	}
@@ -122,7 +137,12 @@ func runAsCodeBuild(t *testing.T, b *buildah, user string) {
 		"GIT_SSH_COMMAND=false ssh must not run",
 		"NPM_CONFIG_UPDATE_NOTIFIER=false",
 	}
-	mounts := []string{w.cc.CAFile + ":/run/fakecodecommit/ca.pem:ro"}
+	// A copy every user of the image can read.
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, w.cc.CAPEM, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mounts := []string{ca + ":/run/fakecodecommit/ca.pem:ro"}
 	const script = `set -eu
 npm="npm --no-audit --no-fund --registry=http://127.0.0.1:9/ --cache=$HOME/.npm-ci"
 git clone -q https://git-codecommit.us-east-1.amazonaws.com/v1/repos/shared-lib "$HOME/clone"
@@ -141,7 +161,7 @@ echo '{"name": "ssh-app", "version": "1.0.0", "dependencies": {"ssh-lib": "git+s
 $npm install >/dev/null 2>&1 || $npm install
 node -p "require('ssh-lib')"
 `
-	got := b.output(user, home, append(env, "CODECOMMIT_MOUNTS="+strings.Join(mounts, ",")), "sh", "-c", script)
+	got := b.output(t, user, home, append(env, "CODECOMMIT_MOUNTS="+strings.Join(mounts, ",")), "sh", "-c", script)
 	want := head + "\nhello from shared-lib\n" +
 		"git+" + repoURL + "shared-lib#" + head + "\n" +
 		"hello from shared-lib\nhello from ssh-lib\n"
@@ -164,7 +184,6 @@ node -p "require('ssh-lib')"
 // the test's own; it runs commands with the isolation the images are built
 // with (chroot: no daemon, no cgroups).
 type buildah struct {
-	t         *testing.T
 	root      string
 	container string
 }
@@ -172,7 +191,7 @@ type buildah struct {
 // newBuildah makes a working container of the OCI layout in storage.
 func newBuildah(t *testing.T, storage, layout string) *buildah {
 	t.Helper()
-	b := &buildah{t: t, root: storage}
+	b := &buildah{root: storage}
 	out, err := b.cmd("from", "--pull=never", "--quiet", "oci:"+layout).Output()
 	if err != nil {
 		t.Fatalf("buildah from oci:%s: %v\n%s", layout, err, stderrOf(err))
@@ -194,8 +213,8 @@ func (b *buildah) cmd(args ...string) *exec.Cmd {
 // output runs a command in the container as user and returns its stdout,
 // failing the test if it fails. env may hold CODECOMMIT_MOUNTS, a comma-
 // separated list of buildah -v mounts.
-func (b *buildah) output(user, home string, env []string, name string, args ...string) string {
-	b.t.Helper()
+func (b *buildah) output(t *testing.T, user, home string, env []string, name string, args ...string) string {
+	t.Helper()
 	run := []string{"run", "--isolation", "chroot", "--user", user}
 	for _, kv := range env {
 		if m, ok := strings.CutPrefix(kv, "CODECOMMIT_MOUNTS="); ok {
@@ -212,7 +231,7 @@ func (b *buildah) output(user, home string, env []string, name string, args ...s
 	run = append(append(run, b.container, "--", name), args...)
 	out, err := b.cmd(run...).Output()
 	if err != nil {
-		b.t.Fatalf("in the image, as %s: %s %s: %v\nstdout:\n%s\nstderr:\n%s", user, name, strings.Join(args, " "), err, out, stderrOf(err))
+		t.Fatalf("in the image, as %s: %s %s: %v\nstdout:\n%s\nstderr:\n%s", user, name, strings.Join(args, " "), err, out, stderrOf(err))
 	}
 	return string(out)
 }
