@@ -154,21 +154,23 @@ func runAsCodeBuild(t *testing.T, b *buildah, user string) {
 	}
 	mounts := []string{ca + ":/run/fakecodecommit/ca.pem:ro"}
 	const script = `set -eu
-npm="npm --no-audit --no-fund --registry=http://127.0.0.1:9/ --cache=$HOME/.npm-ci"
+npm() { # quiet, unless it fails
+	command npm --no-audit --no-fund --registry=http://127.0.0.1:9/ --cache="$HOME/.npm-ci" "$@" >"$HOME/npm.log" 2>&1 || { cat "$HOME/npm.log" >&2; return 1; }
+}
 git clone -q https://git-codecommit.us-east-1.amazonaws.com/v1/repos/shared-lib "$HOME/clone"
 git -C "$HOME/clone" rev-parse HEAD
 app=/example
 if [ ! -w /example ]; then cp -r /example "$HOME/example"; app=$HOME/example; fi
 cd "$app"
-$npm install >/dev/null 2>&1 || $npm install
+npm install
 node -p "require('shared-lib')"
 node -p "require('./package-lock.json').packages['node_modules/shared-lib'].resolved"
 rm -rf node_modules
-$npm ci >/dev/null 2>&1 || $npm ci
+npm ci
 node -p "require('shared-lib')"
 mkdir "$HOME/ssh-app" && cd "$HOME/ssh-app"
 echo '{"name": "ssh-app", "version": "1.0.0", "dependencies": {"ssh-lib": "git+ssh://git-codecommit.us-east-1.amazonaws.com/v1/repos/ssh-lib"}}' >package.json
-$npm install >/dev/null 2>&1 || $npm install
+npm install
 node -p "require('ssh-lib')"
 `
 	got := b.output(t, user, home, append(env, "CODECOMMIT_MOUNTS="+strings.Join(mounts, ",")), "sh", "-c", script)
