@@ -204,7 +204,18 @@ type buildah struct {
 func newBuildah(t *testing.T, storage, layout string) *buildah {
 	t.Helper()
 	b := &buildah{root: storage}
-	out, err := b.cmd("from", "--pull=never", "--quiet", "oci:"+layout).Output()
+	// buildah names the image after the layout's path, which must then be
+	// lower case: a link of such a name leads to it.
+	dir, err := os.MkdirTemp("", "codecommit-image")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	link := filepath.Join(dir, strings.ToLower(filepath.Base(layout)))
+	if err := os.Symlink(layout, link); err != nil {
+		t.Fatal(err)
+	}
+	out, err := b.cmd("from", "--pull=never", "--quiet", "oci:"+link).Output()
 	if err != nil {
 		t.Fatalf("buildah from oci:%s: %v\n%s", layout, err, stderrOf(err))
 	}
