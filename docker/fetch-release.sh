@@ -11,9 +11,10 @@
 # pin covers every architecture of a release.
 #
 # RELEASES is where releases are downloaded from, one directory per tag
-# (default: the project's GitHub releases). .ci/release points it at a
-# snapshot with a file:// URL and runs this script as Dockerfile.example
-# does.
+# (default: the project's GitHub releases; Dockerfile.example's ARG RELEASES
+# sets it). .ci/release points it at a snapshot with a file:// URL and runs
+# this script as Dockerfile.example does; .ci/docker builds the image with it
+# pointing at the snapshot served over HTTPS on loopback.
 set -eu
 
 if [ "$#" -lt 4 ] || [ "$#" -gt 5 ] || { [ "$#" -eq 5 ] && [ "$5" != fips ]; }; then
