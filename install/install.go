@@ -16,7 +16,6 @@ import (
 	"io"
 	"net/url"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -369,98 +368,6 @@ func isURLSection(name string, es []entry) bool {
 		return false
 	}
 	return len(es) >= 2 && es[0] == entry{Key: "helper", Value: ""} && es[1].Key == "helper"
-}
-
-// Uninstall removes what Install wrote with the same options: the credential
-// sections for o (whatever profile they name), and the rewrite rules for its
-// regions (all of them when no --region is given), leaving every entry it
-// did not write. It prints what it removed to w (nil: nowhere).
-func Uninstall(ctx context.Context, o Options, w io.Writer) error {
-	if w == nil {
-		w = io.Discard
-	}
-	g, err := o.file(ctx)
-	if err != nil {
-		return err
-	}
-	names, err := o.credentialScopes()
-	if err != nil {
-		return err
-	}
-	removed, err := removeSections(ctx, g, names)
-	if err != nil {
-		return err
-	}
-	if o.URL == "" || o.RewriteSSH {
-		rules, err := o.rewriteSections()
-		if err != nil {
-			return err
-		}
-		gone, err := removeRewriteRules(ctx, g, rules)
-		if err != nil {
-			return err
-		}
-		removed = append(removed, gone...)
-	}
-	if o.RemoteHelper {
-		link := o.remoteHelperPath()
-		if same, err := sameFile(link, o.Binary); err == nil && same {
-			if err := unlinkRemoteHelper(link, w); err != nil {
-				return err
-			}
-		}
-	}
-	where := "git config " + strings.Join(g.Args(), " ")
-	if len(removed) == 0 {
-		fmt.Fprintf(w, "nothing of git-credential-codecommit to remove (%s)\n", where)
-		return nil
-	}
-	fmt.Fprintf(w, "removed with %s:\n", where)
-	printSections(w, removed)
-	return nil
-}
-
-// removeSections removes the sections names from g, and returns those it
-// found, with their entries.
-func removeSections(ctx context.Context, g gitconfig.File, names []string) ([]section, error) {
-	var removed []section
-	for _, name := range names {
-		have, err := g.Entries(ctx, name)
-		if err != nil {
-			return nil, err
-		}
-		if have == nil {
-			continue
-		}
-		if _, err := g.Config(ctx, "--remove-section", name); err != nil {
-			return nil, err
-		}
-		removed = append(removed, section{name, have})
-	}
-	return removed, nil
-}
-
-// removeRewriteRules removes the entries of the rewrite rules ss from g,
-// and returns those it found.
-func removeRewriteRules(ctx context.Context, g gitconfig.File, ss []section) ([]section, error) {
-	var removed []section
-	for _, s := range ss {
-		var gone []entry
-		for _, e := range s.entries {
-			_, err := g.Config(ctx, "--unset-all", s.name+"."+e.Key, "^"+regexp.QuoteMeta(e.Value)+"$")
-			if errors.Is(err, gitconfig.ErrNotFound) {
-				continue
-			}
-			if err != nil {
-				return nil, err
-			}
-			gone = append(gone, e)
-		}
-		if len(gone) > 0 {
-			removed = append(removed, section{s.name, gone})
-		}
-	}
-	return removed, nil
 }
 
 // displayKey is the spelling of a key in git's documentation; git reports
