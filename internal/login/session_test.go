@@ -13,17 +13,7 @@ import (
 
 // testConfig is an AWS config file with a profile on an sso-session, a
 // legacy profile, a role assumed from the first, and broken sessions.
-const testConfig = `[profile dev]
-sso_session = corp
-sso_account_id = 111122223333
-sso_role_name = Developer
-region = us-east-1
-
-[sso-session corp]
-sso_start_url = https://corp.awsapps.com/start
-sso_region = us-east-1
-sso_registration_scopes = sso:account:access
-
+const testConfig = testenv.SSOConfig + `
 [profile legacy]
 sso_start_url = https://legacy.awsapps.com/start
 sso_region = eu-west-1
