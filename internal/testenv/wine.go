@@ -86,38 +86,22 @@ func startWine() {
 		wine.missing = "mingw-w64 (x86_64-w64-mingw32-gcc)"
 		return
 	}
-	w.Prefix, wine.err = os.MkdirTemp("", "testenv-wine-")
-	if wine.err != nil {
-		return
-	}
-	wine.w = w
 	fail := func(what string, err error, out []byte) {
 		wine.err = fmt.Errorf("%s: %v\n%s", what, err, out)
 	}
-	// A wineserver that outlives each program: every Windows program the
-	// tests start joins it, instead of each paying for a server of its
-	// own. stopWine ends it; should the test process die first, it ends
-	// itself 30 seconds after its last program. It runs in the background,
-	// holding the standard streams it was given: none.
-	if err := w.Command(nil, w.server, "-p30").Run(); err != nil {
-		wine.err = fmt.Errorf("wineserver -p30: %v", err)
-		return
-	}
-	// wineboot's output goes to a file, not a pipe: the services it starts
-	// inherit the descriptor and hold it open long after it has exited.
-	log, err := os.CreateTemp(w.Prefix, "wineboot-*.log")
-	if err != nil {
-		wine.err = err
-		return
-	}
-	boot := w.Command(nil, w.loader, "wineboot", "--init")
-	boot.Stdout, boot.Stderr = log, log
-	err = boot.Run()
-	log.Close()
-	if err != nil {
-		out, _ := os.ReadFile(log.Name())
-		fail("wineboot --init", err, out)
-		return
+	// Making a prefix fails now and then when the machine is busy (seen
+	// once in a whole-suite run: "could not load kernel32.dll"): a second
+	// try, in a new prefix with a new server, is made before giving up.
+	for try := 1; ; try++ {
+		out, err := w.boot()
+		if err == nil {
+			break
+		}
+		if try == 2 {
+			fail("wineboot --init", err, out)
+			return
+		}
+		stopWine()
 	}
 	git, err := exec.LookPath("git")
 	if err != nil {
@@ -148,6 +132,39 @@ func startWine() {
 			return
 		}
 	}
+}
+
+// boot makes w a new prefix and starts its server, and on failure returns
+// what wineboot said.
+func (w *Wine) boot() ([]byte, error) {
+	var err error
+	if w.Prefix, err = os.MkdirTemp("", "testenv-wine-"); err != nil {
+		return nil, err
+	}
+	wine.w = w
+	// A wineserver that outlives each program: every Windows program the
+	// tests start joins it, instead of each paying for a server of its
+	// own. stopWine ends it; should the test process die first, it ends
+	// itself 30 seconds after its last program. It runs in the background,
+	// holding the standard streams it was given: none.
+	if err := w.Command(nil, w.server, "-p30").Run(); err != nil {
+		return nil, fmt.Errorf("wineserver -p30: %v", err)
+	}
+	// wineboot's output goes to a file, not a pipe: the services it starts
+	// inherit the descriptor and hold it open long after it has exited.
+	log, err := os.CreateTemp(w.Prefix, "wineboot-*.log")
+	if err != nil {
+		return nil, err
+	}
+	boot := w.Command(nil, w.loader, "wineboot", "--init")
+	boot.Stdout, boot.Stderr = log, log
+	err = boot.Run()
+	log.Close()
+	if err != nil {
+		out, _ := os.ReadFile(log.Name())
+		return out, err
+	}
+	return nil, nil
 }
 
 // stopWine ends the wineserver of the test process's prefix, and with it
