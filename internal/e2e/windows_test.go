@@ -179,9 +179,11 @@ func TestWindowsAssumeRoleHerd(t *testing.T) {
 	}
 }
 
-// TestWindowsDamagedEntry: an entry that is not one the helper wrote is
-// not used: get asks STS again, and replaces it.
-func TestWindowsDamagedEntry(t *testing.T) {
+// newWinWorldWithEntry is a Windows world with an assume-role profile
+// "deploy" against the fake STS, after one get: the cache holds the one
+// entry that get wrote.
+func newWinWorldWithEntry(t *testing.T) (*winWorld, *fakeaws.STS, string) {
+	t.Helper()
 	w := newWinWorld(t)
 	sts := w.startSTS()
 	w.assumeRoleProfile()
@@ -191,8 +193,15 @@ func TestWindowsDamagedEntry(t *testing.T) {
 	if len(entries) != 1 {
 		t.Fatalf("entries %q, want one", entries)
 	}
+	return w, sts, entries[0]
+}
+
+// TestWindowsDamagedEntry: an entry that is not one the helper wrote is
+// not used: get asks STS again, and replaces it.
+func TestWindowsDamagedEntry(t *testing.T) {
+	w, sts, entry := newWinWorldWithEntry(t)
 	for i, junk := range []string{`{"version": 1}`, "\x00\x01\x02"} {
-		if err := os.WriteFile(entries[0], []byte(junk), 0o600); err != nil {
+		if err := os.WriteFile(entry, []byte(junk), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		_, stderr := w.mustWinGet("--debug")
@@ -212,15 +221,7 @@ func TestWindowsDamagedEntry(t *testing.T) {
 // owned by S-1-5-7, and a world-writable one as writable by Everyone
 // (S-1-1-0).
 func TestWindowsForeignEntry(t *testing.T) {
-	w := newWinWorld(t)
-	sts := w.startSTS()
-	w.assumeRoleProfile()
-	w.setenv("AWS_PROFILE=deploy")
-	w.mustWinGet()
-	entries, _ := filepath.Glob(filepath.Join(w.cacheDir(), "*.json"))
-	if len(entries) != 1 {
-		t.Fatalf("entries %q, want one", entries)
-	}
+	w, sts, entry := newWinWorldWithEntry(t)
 	calls := 1
 	for _, tc := range []struct {
 		name   string
@@ -228,8 +229,8 @@ func TestWindowsForeignEntry(t *testing.T) {
 		change func(string) error
 		says   string
 	}{
-		{"world-writable entry", entries[0], func(p string) error { return os.Chmod(p, 0o666) }, "is writable by S-1-1-0"},
-		{"another user's entry", entries[0], func(p string) error { return os.Chown(p, 65534, 65534) }, "is owned by S-1-5-7"},
+		{"world-writable entry", entry, func(p string) error { return os.Chmod(p, 0o666) }, "is writable by S-1-1-0"},
+		{"another user's entry", entry, func(p string) error { return os.Chown(p, 65534, 65534) }, "is owned by S-1-5-7"},
 		{"world-writable directory", w.cacheDir(), func(p string) error { return os.Chmod(p, 0o777) }, "is writable by S-1-1-0"},
 	} {
 		if err := tc.change(tc.path); err != nil {
