@@ -85,6 +85,11 @@ func TestReadFileRefuses(t *testing.T) {
 	if b, err := ReadFile(p("good"), 1024); err != nil || string(b) != "{}" {
 		t.Fatalf("ReadFile(good) = %q, %v", b, err)
 	}
+	// ReadRegular refuses the same, but reads what only ownership or
+	// mode would refuse.
+	if b, err := ReadRegular(p("shared"), 1024); err != nil || string(b) != "{}" {
+		t.Fatalf("ReadRegular(shared) = %q, %v", b, err)
+	}
 	for name, want := range map[string]string{
 		"fifo":   "is not a regular file",
 		"zero":   "is a symbolic link",
@@ -92,15 +97,20 @@ func TestReadFileRefuses(t *testing.T) {
 		"big":    "is larger than 1024 bytes",
 		"shared": "is writable by group or others (mode 0666)",
 	} {
-		done := make(chan error, 1)
-		go func() { _, err := ReadFile(p(name), 1024); done <- err }()
-		select {
-		case err := <-done:
-			if err == nil || err.Error() != p(name)+" "+want || !errors.Is(err, ErrUntrusted) {
-				t.Errorf("ReadFile(%s) = %v, want %q", name, err, want)
+		for fn, read := range map[string]func(string, int64) ([]byte, error){"ReadFile": ReadFile, "ReadRegular": ReadRegular} {
+			if fn == "ReadRegular" && name == "shared" {
+				continue
 			}
-		case <-time.After(5 * time.Second):
-			t.Fatalf("ReadFile(%s) still blocks after 5s", name)
+			done := make(chan error, 1)
+			go func() { _, err := read(p(name), 1024); done <- err }()
+			select {
+			case err := <-done:
+				if err == nil || err.Error() != p(name)+" "+want || !errors.Is(err, ErrUntrusted) {
+					t.Errorf("%s(%s) = %v, want %q", fn, name, err, want)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatalf("%s(%s) still blocks after 5s", fn, name)
+			}
 		}
 		if err := CheckFile(p(name)); err == nil && name != "big" {
 			t.Errorf("CheckFile(%s) trusts it", name)
