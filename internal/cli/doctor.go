@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/doctor"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/failure"
@@ -41,7 +44,13 @@ names unless --local is given: it lists them instead.`,
 					return c.usageError(fmt.Errorf("unexpected argument %q", fs.Arg(0)), "doctor -h")
 				}
 			}
-			r := doctor.Doctor(c.ctx, o)
+			// Stopped, doctor stops what it runs (git, the helpers git
+			// started, go) and reports what it had found: those commands
+			// run in process groups of their own, which a terminal's ^C does
+			// not reach.
+			ctx, stop := signal.NotifyContext(c.ctx, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+			defer stop()
+			r := doctor.Doctor(ctx, o)
 			var err error
 			if *asJSON {
 				enc := json.NewEncoder(c.stdout)

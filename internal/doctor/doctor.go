@@ -149,7 +149,7 @@ func Doctor(ctx context.Context, o Options) Report {
 	if raw == "" {
 		raw = defaultURL(ctx, o)
 	}
-	d := &doctor{o: o, raw: raw, git: gitconfig.Git{Dir: o.Dir, Env: o.Env}}
+	d := &doctor{o: o, raw: raw, git: gitconfig.Git{Dir: o.Dir, Env: o.Env, Prepare: contain}}
 	r := Report{Version: ReportVersion, URL: secrets.String(redactURL(raw)), OK: true, Checks: d.run(ctx), secrets: secrets}
 	for i, c := range r.Checks {
 		if c.Status == Fail {

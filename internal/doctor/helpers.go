@@ -283,6 +283,9 @@ func (d *doctor) checkLocalHelpers(ctx context.Context) []Check {
 		return nil
 	}
 	out, err := d.git.Run(ctx, "config", "--local", "--includes", "--get-regexp", `^credential\..*helper$`)
+	if ctx.Err() != nil {
+		return []Check{d.unfinished(ctx, Warn, "helper", "git config --local --get-regexp '^credential\\..*helper$'")}
+	}
 	if err != nil || strings.TrimSpace(out) == "" {
 		return nil // not in a repository, or none there
 	}
@@ -306,7 +309,11 @@ func (d *doctor) checkUseHTTPPath(ctx context.Context) []Check {
 	case !d.probed:
 		return []Check{skip("usehttppath", "git credential fill did not run (see the helper check)")}
 	}
-	return []Check{checkUseHTTPPath(ctx, d.git, d.target, !d.probe.sentPath)}
+	c := checkUseHTTPPath(ctx, d.git, d.target, !d.probe.sentPath)
+	if ctx.Err() != nil {
+		c = d.unfinished(ctx, Fail, "usehttppath", "git config --get-urlmatch credential.useHttpPath "+d.target)
+	}
+	return []Check{c}
 }
 
 // checkUseHTTPPath checks that git sends the repository path, which the

@@ -28,8 +28,8 @@ type probe struct {
 // What the helpers answer is read for its path and password keys only, and
 // never shown.
 //
-// Unless o.Local, git runs outside the repository in o.Dir, so that the
-// helpers a repository's own configuration names are not run:
+// Unless o.Local, git runs outside any repository (outsideRepository), so
+// that the helpers a repository's own configuration names are not run:
 // checkLocalHelpers lists them instead.
 func runProbe(ctx context.Context, o Options, rawURL string) (probe, error) {
 	dir, err := os.MkdirTemp("", "git-credential-codecommit-doctor-")
@@ -37,16 +37,15 @@ func runProbe(ctx context.Context, o Options, rawURL string) (probe, error) {
 		return probe{}, err
 	}
 	defer os.RemoveAll(dir)
-	trace, err := filepath.Abs(filepath.Join(dir, "trace2.json"))
-	if err != nil {
+	if dir, err = filepath.Abs(dir); err != nil {
 		return probe{}, err
 	}
+	trace := filepath.Join(dir, "trace2.json")
 
 	cmd := exec.CommandContext(ctx, "git", "credential", "fill")
 	// A helper that outlives git, or that git leaves waiting for input,
 	// is killed with it, and holds its output no longer than waitDelay.
-	killGroup(cmd)
-	cmd.WaitDelay = waitDelay
+	contain(cmd)
 	cmd.Dir = dir
 	if o.Local {
 		cmd.Dir = o.Dir
@@ -54,6 +53,9 @@ func runProbe(ctx context.Context, o Options, rawURL string) (probe, error) {
 	cmd.Env = o.Env
 	if cmd.Env == nil {
 		cmd.Env = os.Environ()
+	}
+	if !o.Local {
+		cmd.Env = outsideRepository(cmd.Env, dir)
 	}
 	cmd.Env = append(slices.Clip(cmd.Env),
 		"GIT_TRACE2_EVENT="+trace,
@@ -86,6 +88,34 @@ func runProbe(ctx context.Context, o Options, rawURL string) (probe, error) {
 		p.answered = p.answered || strings.HasPrefix(line, "password=") && line != "password="
 	}
 	return p, nil
+}
+
+// repositoryEnv are the variables that point git at a repository or at
+// parts of one: those git rev-parse --local-env-vars lists (git 2.39 to
+// 2.47), but for GIT_CONFIG_PARAMETERS and GIT_CONFIG_COUNT (with its
+// GIT_CONFIG_KEY_n and GIT_CONFIG_VALUE_n). Those two carry the user's own
+// "git -c" settings, not a repository's: git keeps them when it moves into
+// another repository (a submodule), and they apply to the clone doctor
+// checks, so the probe keeps them too.
+var repositoryEnv = []string{
+	"GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_INDEX_FILE",
+	"GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+	"GIT_CONFIG", "GIT_IMPLICIT_WORK_TREE", "GIT_GRAFT_FILE",
+	"GIT_NO_REPLACE_OBJECTS", "GIT_REPLACE_REF_BASE", "GIT_PREFIX",
+	"GIT_INTERNAL_SUPER_PREFIX", "GIT_SHALLOW_FILE",
+}
+
+// outsideRepository returns env for a git that runs in dir, a directory of
+// doctor's own, and must find no repository: git exported by a hook or a
+// wrapper (GIT_DIR and the rest of repositoryEnv) is dropped, and
+// GIT_CEILING_DIRECTORIES stops git's search for one at dir, which could
+// be inside a repository (a TMPDIR in the checkout, as CI jobs set it).
+func outsideRepository(env []string, dir string) []string {
+	env = slices.DeleteFunc(slices.Clone(env), func(kv string) bool {
+		k, _, _ := strings.Cut(kv, "=")
+		return slices.Contains(repositoryEnv, k) || k == "GIT_CEILING_DIRECTORIES"
+	})
+	return append(env, "GIT_CEILING_DIRECTORIES="+filepath.Dir(dir))
 }
 
 // lastLine returns the last line of stderr, else err's text.

@@ -13,7 +13,7 @@ import (
 func (d *doctor) checkProject(inspect func(context.Context, project.Options) []project.Finding) func(context.Context) []Check {
 	return func(ctx context.Context) []Check {
 		var checks []Check
-		for _, f := range inspect(ctx, project.Options{Dir: d.o.Dir, Env: d.o.Env, Program: ourName}) {
+		for _, f := range inspect(ctx, project.Options{Dir: d.o.Dir, Env: d.o.Env, Program: ourName, Prepare: contain}) {
 			checks = append(checks, findingCheck(f))
 		}
 		return checks

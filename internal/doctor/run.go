@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os/exec"
 	"time"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/helper"
@@ -19,6 +20,17 @@ const (
 	grace     = 2 * time.Second
 	waitDelay = time.Second
 )
+
+// contain bounds a command doctor runs by the run's context: it runs in a
+// process group of its own, which is killed whole when the context ends, so
+// that git dies with what it started (helpers, their children); its output
+// is let go waitDelay later, whoever still holds it; and, on Linux, it is
+// killed should doctor itself be killed first. Where there are no process
+// groups, the command alone is killed.
+func contain(cmd *exec.Cmd) {
+	killGroup(cmd)
+	cmd.WaitDelay = waitDelay
+}
 
 // doctor is one run of Doctor: its options, and what the checks found that
 // others need. A task writes its fields before it is done, and a task that
@@ -133,6 +145,17 @@ func runTasks(ctx, late context.Context, budget time.Duration, tasks []*task) []
 // budget, without its name.
 func runTasksUnfinished(budget time.Duration) Check {
 	return fail("", fmt.Sprintf("did not finish within the %s doctor gives all checks", budget), "")
+}
+
+// unfinished is the check name reports, with status, when ctx ended while
+// the command it ran, what, had not finished: what that command would have
+// said is unknown.
+func (d *doctor) unfinished(ctx context.Context, status Status, name, what string) Check {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return Check{name, status, fmt.Sprintf("not checked: %s did not finish within the %s doctor gives all checks", what, d.o.Budget),
+			"run it to see what it waits for (a FIFO or a device in git's configuration, a command it runs)"}
+	}
+	return Check{Name: name, Status: status, Detail: fmt.Sprintf("not checked: %s did not finish: doctor was stopped", what)}
 }
 
 // each returns a check for each name.

@@ -14,6 +14,9 @@ import (
 // the https CodeCommit URL to check the rest of the set-up against.
 func (d *doctor) checkURL(ctx context.Context) []Check {
 	c, target := checkURL(ctx, d.git, d.raw)
+	if ctx.Err() != nil { // git was stopped: what it would use is unknown
+		return []Check{d.unfinished(ctx, Fail, "url", "git ls-remote --get-url -- "+redactURL(d.raw))}
+	}
 	d.target = target
 	return []Check{c}
 }

@@ -19,9 +19,12 @@ import (
 )
 
 // Git runs git in Dir with Env (nil: this process's environment).
+// Prepare, when set, is applied to each command before it starts: a
+// caller's bounds on what it runs (doctor's process groups).
 type Git struct {
-	Dir string
-	Env []string
+	Dir     string
+	Env     []string
+	Prepare func(*exec.Cmd)
 }
 
 // ErrNotFound is what git config's exit status 1 (get: no such key) and 5
@@ -34,6 +37,9 @@ var ErrNotFound = errors.New("not found")
 func (g Git) Run(ctx context.Context, args ...string) (string, error) {
 	cmd := exec.CommandContext(ctx, "git", args...)
 	cmd.Dir, cmd.Env = g.Dir, g.Env
+	if g.Prepare != nil {
+		g.Prepare(cmd)
+	}
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()

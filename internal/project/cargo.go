@@ -12,19 +12,19 @@ import (
 // Cargo.toml with git: its own git library asks no credential helper
 // configured for a URL pattern, as install's are.
 func CheckCargo(o Options) []Finding {
-	manifest, ok := readFile(o.dir(), "Cargo.toml")
-	if !ok {
-		return absent(Cargo, "no Cargo.toml here")
+	manifest, err := readFile(o.dir(), "Cargo.toml")
+	if err != nil {
+		return unreadable(Cargo, "Cargo.toml", err)
 	}
 	urls := codeCommitURLs(string(manifest))
 	if len(urls) == 0 {
 		return absent(Cargo, "Cargo.toml names no CodeCommit repository")
 	}
 	if where, on := cargoFetchesWithCLI(o); on {
-		return []Finding{{Manager: Cargo, Result: Fine, Detail: "cargo fetches " + strings.Join(urls, ", ") + " with git (" + where + ")"}}
+		return []Finding{{Manager: Cargo, Result: Fine, Detail: "cargo fetches " + list(urls) + " with git (" + where + ")"}}
 	}
 	return []Finding{{Manager: Cargo, Result: Broken, Err: &failure.Error{
-		Problem: "Cargo.toml depends on " + strings.Join(urls, ", ") + ", but cargo fetches git dependencies with its own git library, which never runs this helper",
+		Problem: "Cargo.toml depends on " + list(urls) + ", but cargo fetches git dependencies with its own git library, which never runs this helper",
 		Fix:     "add to .cargo/config.toml: [net] git-fetch-with-cli = true (or export CARGO_NET_GIT_FETCH_WITH_CLI=true)"}}}
 }
 
@@ -55,8 +55,8 @@ func cargoFetchesWithCLI(o Options) (string, bool) {
 	for _, f := range files {
 		// A cargo config file holds no secret, and cargo reads it whoever
 		// owns it: a regular file of a sane size is enough.
-		b, ok := readFile(filepath.Dir(f), filepath.Base(f))
-		if !ok {
+		b, err := readFile(filepath.Dir(f), filepath.Base(f))
+		if err != nil {
 			continue
 		}
 		if v, ok := tomlNetFetchWithCLI(string(b)); ok {

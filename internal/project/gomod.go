@@ -1,9 +1,12 @@
 package project
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"path"
 	"slices"
@@ -24,9 +27,9 @@ var goEnvVars = []string{"GOPRIVATE", "GONOPROXY", "GONOSUMDB", "GOPROXY", "GOSU
 // and their paths end in ".git", without which go first asks the host for
 // ?go-get=1 with its own HTTP client, without credentials.
 func CheckGo(ctx context.Context, o Options) []Finding {
-	b, ok := readFile(o.dir(), "go.mod")
-	if !ok {
-		return absent(Go, "no go.mod here")
+	b, err := readFile(o.dir(), "go.mod")
+	if err != nil {
+		return unreadable(Go, "go.mod", err)
 	}
 	ours := codeCommitModules(b)
 	if len(ours) == 0 {
@@ -49,11 +52,11 @@ func CheckGo(ctx context.Context, o Options) []Finding {
 	}
 	if len(plain) > 0 {
 		fs = append(fs, Finding{Manager: Go, Result: Broken, Err: &failure.Error{
-			Problem: fmt.Sprintf("go.mod requires %s, whose path does not end in .git: go then asks the host with its own HTTP client (?go-get=1), without credentials, and gets 401", strings.Join(plain, ", ")),
+			Problem: fmt.Sprintf("go.mod requires %s, whose path does not end in .git: go then asks the host with its own HTTP client (?go-get=1), without credentials, and gets 401", list(plain)),
 			Fix:     "name the module with .git after the repository, in its own go.mod and in require lines: " + codecommit.ExampleHost + "/v1/repos/NAME.git"}})
 	}
 	if len(fs) == 0 {
-		fs = append(fs, Finding{Manager: Go, Result: Fine, Detail: fmt.Sprintf("go fetches %s directly with git, which asks this helper", strings.Join(ours, ", "))})
+		fs = append(fs, Finding{Manager: Go, Result: Fine, Detail: fmt.Sprintf("go fetches %s directly with git, which asks this helper", list(ours))})
 	}
 	return fs
 }
@@ -76,16 +79,38 @@ func codeCommitModules(gomod []byte) []string {
 	return ours
 }
 
-// goEnv runs go env in the project for goEnvVars.
+// goEnv runs go env in the project for goEnvVars, with GOTOOLCHAIN=local:
+// otherwise a go or toolchain line in the project's go.mod or go.work
+// newer than the go installed makes it download that toolchain and run it,
+// and a check changes nothing, let alone fetches and runs code.
 func goEnv(ctx context.Context, o Options) (map[string]string, error) {
 	cmd := exec.CommandContext(ctx, "go", append([]string{"env", "-json"}, goEnvVars...)...)
 	cmd.Dir, cmd.Env = o.dir(), o.Env
-	out, err := cmd.Output()
-	var ge map[string]string
-	if err == nil {
-		err = json.Unmarshal(out, &ge)
+	if cmd.Env == nil {
+		cmd.Env = os.Environ()
 	}
-	return ge, err
+	cmd.Env = append(slices.Clip(cmd.Env), "GOTOOLCHAIN=local")
+	if o.Prepare != nil {
+		o.Prepare(cmd)
+	}
+	out, err := cmd.Output()
+	var exit *exec.ExitError
+	switch {
+	case ctx.Err() != nil:
+		return nil, stopped(ctx, "go env")
+	case errors.As(err, &exit) && len(bytes.TrimSpace(exit.Stderr)) > 0:
+		return nil, fmt.Errorf("%s", lastLine(exit.Stderr))
+	case err != nil:
+		return nil, err
+	}
+	var ge map[string]string
+	return ge, json.Unmarshal(out, &ge)
+}
+
+// lastLine is the last line of a command's output that holds some text.
+func lastLine(out []byte) string {
+	lines := bytes.Split(bytes.TrimSpace(out), []byte("\n"))
+	return string(lines[len(lines)-1])
 }
 
 // goPrivate fails when GONOPROXY and GONOSUMDB (else GOPRIVATE) do not
@@ -120,7 +145,7 @@ func goPrivate(ge map[string]string, ours []string) (Finding, bool) {
 		}
 	}
 	return Finding{Manager: Go, Result: Broken, Err: &failure.Error{
-		Problem: fmt.Sprintf("go.mod requires %s, which GOPRIVATE does not cover: go would ask the public module proxy and checksum database for it, which know nothing of CodeCommit", strings.Join(uncovered, ", ")),
+		Problem: fmt.Sprintf("go.mod requires %s, which GOPRIVATE does not cover: go would ask the public module proxy and checksum database for it, which know nothing of CodeCommit", list(uncovered)),
 		Fix:     "go env -w GOPRIVATE=" + strings.Join(patterns, ",")}}, true
 }
 

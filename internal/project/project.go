@@ -7,14 +7,21 @@
 package project
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/codecommit"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/failure"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/gitconfig"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safefile"
 )
 
 // Names of the package managers, which are the names of their Findings.
@@ -65,6 +72,9 @@ type Options struct {
 	Env []string
 	// Program is the helper's command name, as the fixes spell it.
 	Program string
+	// Prepare, when set, is applied to each command before it starts
+	// (git and go): doctor's bounds on what it runs.
+	Prepare func(*exec.Cmd)
 }
 
 func (o Options) dir() string {
@@ -88,7 +98,9 @@ func (o Options) getenv(k string) string {
 	return ""
 }
 
-func (o Options) git() gitconfig.Git { return gitconfig.Git{Dir: o.Dir, Env: o.Env} }
+func (o Options) git() gitconfig.Git {
+	return gitconfig.Git{Dir: o.Dir, Env: o.Env, Prepare: o.Prepare}
+}
 
 func absent(manager, why string) []Finding {
 	return []Finding{{Manager: manager, Result: Absent, Detail: why}}
@@ -97,23 +109,49 @@ func absent(manager, why string) []Finding {
 // maxFile bounds what is read of a manifest or lockfile.
 const maxFile = 8 << 20
 
-// readFile reads a file of the project, when it is there and a regular file
-// of a sane size.
-func readFile(dir, name string) ([]byte, bool) {
-	f := filepath.Join(dir, name)
-	fi, err := os.Lstat(f)
-	if err != nil || !fi.Mode().IsRegular() || fi.Size() > maxFile {
-		return nil, false
+// readFile reads a file of the project as the helper reads its own files
+// (safefile), whoever owns it: opened without following a symbolic link or
+// waiting for a FIFO's writer, judged by what was opened, never by a check
+// of the path before, and read up to maxFile bytes. Anyone who can write a
+// shared checkout can swap a file for a FIFO or a link to /dev/zero at any
+// moment. A file that is not there is fs.ErrNotExist.
+func readFile(dir, name string) ([]byte, error) {
+	return safefile.ReadRegular(filepath.Join(dir, name), maxFile)
+}
+
+// unreadable is manager's finding when its file name could not be read
+// (readFile's err): absent when there is none, else unknown, and why.
+func unreadable(manager, name string, err error) []Finding {
+	if errors.Is(err, fs.ErrNotExist) {
+		return absent(manager, "no "+name+" here")
 	}
-	b, err := os.ReadFile(f)
-	return b, err == nil
+	cause := failure.Reason(err)
+	var u *safefile.UntrustedError
+	if errors.As(err, &u) {
+		cause = u.Reason
+	}
+	return []Finding{{Manager: manager, Result: Unknown, Err: &failure.Error{
+		Problem: "cannot read " + name, Cause: cause, Fix: fmt.Sprintf("make it a regular file of at most %d MiB", maxFile>>20), Err: err}}}
+}
+
+// listed is how many items list names before "and N more": a project can
+// name thousands of URLs, and a finding stays one short line.
+const listed = 3
+
+// list joins the first items of names, and says how many more there are.
+func list(names []string) string {
+	if len(names) <= listed {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(names[:listed], ", "), len(names)-listed)
 }
 
 // codeCommitURLs returns the CodeCommit repository URLs that text names:
 // https and SSH forms, with npm's "git+" prefix and "#ref" suffix taken
-// off, each once.
+// off, each once, in the order text names them.
 func codeCommitURLs(text string) []string {
 	var urls []string
+	seen := map[string]bool{}
 	words := strings.FieldsFunc(text, func(r rune) bool { return strings.ContainsRune(" \t\r\n\"'`,=()[]{}<>", r) })
 	for _, w := range words {
 		if !strings.Contains(w, "git-codecommit") {
@@ -126,9 +164,18 @@ func codeCommitURLs(text string) []string {
 		} else if u, err := url.Parse(w); err == nil {
 			host = u.Host
 		}
-		if _, ok := codecommit.Parse(host); ok && !slices.Contains(urls, w) {
+		if _, ok := codecommit.Parse(host); ok && !seen[w] {
+			seen[w] = true
 			urls = append(urls, w)
 		}
 	}
 	return urls
+}
+
+// stopped is the error of a command that ctx stopped before it finished.
+func stopped(ctx context.Context, what string) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("%s did not finish in the time given", what)
+	}
+	return fmt.Errorf("%s was stopped", what)
 }
