@@ -136,7 +136,7 @@ func unreadable(manager, name string, err error) []Finding {
 
 // listed is how many items list names before "and N more": a project can
 // name thousands of URLs, and a finding stays one short line.
-const listed = 3
+const listed = 2
 
 // list joins the first items of names, and says how many more there are.
 func list(names []string) string {
