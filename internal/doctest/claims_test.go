@@ -496,7 +496,8 @@ var checks = map[string]func(t *testing.T, c claim){
 
 	// docs/package-managers.md
 	"project-files": func(t *testing.T, c claim) {
-		says(t, c, "at most "+size(constOf(t, "internal/project", "maxFile")))
+		n := constOf(t, "internal/project", "listed")
+		says(t, c, "at most "+size(constOf(t, "internal/project", "maxFile")), fmt.Sprintf("longer than %d is cut to the first %d", n, n))
 	},
 	"doctor-project": func(t *testing.T, c claim) {
 		p := newProgram(t)
