@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -147,6 +148,34 @@ func assertNoReader(t *testing.T, fifo string) {
 	t.Errorf("a process doctor started still reads %s", fifo)
 }
 
+// assertNoProcessIn fails the test when a process other than this one
+// runs in dir or under it, where /proc shows that: doctor's commands run in
+// the directories of the world's home, and none may outlive doctor. A
+// process that has ended, and waits only to be reaped, shows no directory.
+func assertNoProcessIn(t *testing.T, dir string) {
+	t.Helper()
+	dir, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return // no /proc here
+	}
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		cwd, err := os.Readlink(filepath.Join("/proc", e.Name(), "cwd"))
+		if err != nil || cwd != dir && !strings.HasPrefix(cwd, dir+"/") {
+			continue
+		}
+		cmdline, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		t.Errorf("process %d (%s) still runs in %s", pid, bytes.ReplaceAll(cmdline, []byte{0}, []byte{' '}), cwd)
+	}
+}
+
 // TestDoctorIncludeFIFO: a repository whose configuration includes a FIFO
 // blocks git for ever. Doctor ends at its budget, says which checks it
 // could not make, and leaves no git behind.
@@ -158,6 +187,7 @@ func TestDoctorIncludeFIFO(t *testing.T) {
 	var r Report
 	testenv.Within(t, time.Minute, "doctor", func() { r = w.doctor(Options{URL: testURL, Dir: repo, Budget: 2 * time.Second}) })
 	assertNoReader(t, fifo)
+	assertNoProcessIn(t, w.home)
 	if r.OK {
 		t.Errorf("the report says a clone would work: %+v", r.Checks)
 	}
@@ -207,6 +237,7 @@ func TestDoctorKilledLeavesNoGit(t *testing.T) {
 			cmd.Process.Signal(sig)
 			testenv.Within(t, time.Minute, "doctor", func() { cmd.Wait() })
 			assertNoReader(t, fifo)
+			assertNoProcessIn(t, w.home)
 			if sig == syscall.SIGTERM && !strings.Contains(out.String(), "did not finish: doctor was stopped") {
 				t.Errorf("doctor's report does not say it was stopped:\n%s", out.String())
 			}
@@ -246,6 +277,7 @@ func TestDoctorNewerGo(t *testing.T) {
 	testenv.Within(t, time.Minute, "doctor", func() {
 		r = w.doctor(Options{URL: testURL, Dir: filepath.Join(w.home, "project"), Env: env, Budget: 2 * time.Second})
 	})
+	assertNoProcessIn(t, w.home)
 	if n := asked.Load(); n != 0 {
 		t.Errorf("go asked the module proxy %d times", n)
 	}
