@@ -214,6 +214,9 @@ func problems(n int) string {
 func (d *doctor) checkGit(ctx context.Context) []Check {
 	v, line, err := d.git.Version(ctx)
 	d.version, d.gitOK = v, err == nil
+	if err != nil && ctx.Err() != nil {
+		return []Check{d.unfinished(ctx, Fail, "git", "git version")}
+	}
 	if err != nil {
 		return []Check{fail("git", fmt.Sprintf("cannot run git: %v", err), "install git "+gitconfig.Wildcards.String()+" or newer and put it on PATH")}
 	}
