@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/helper"
@@ -31,11 +32,17 @@ type doctor struct {
 	version gitconfig.Version // git's
 	gitOK   bool              // git runs
 	target  string            // the https CodeCommit URL checked, or ""
+	remote  bool              // the URL is codecommit://: git-remote-codecommit gives git the helper
 	probe   probe             // what git credential fill showed
 	probed  bool              // the probe ran and its outcome is known
 	flags   helper.Getter     // the helper's flags, as git's configuration sets them
-	creds   awscreds.Resolved // the credentials the helper would get
-	credsOK bool
+	// installFlags are the flags of this helper where git asks it, for the
+	// install doctor --fix runs, which must keep them; the report may read
+	// them while a late helper check still runs.
+	mu           sync.Mutex
+	installFlags helper.Getter
+	creds        awscreds.Resolved // the credentials the helper would get
+	credsOK      bool
 }
 
 // A task finds the checks of one part of the report, in a goroutine of its
@@ -78,7 +85,9 @@ func (d *doctor) run(ctx context.Context) []Check {
 		t(d.checkOnline, []*task{creds}, "identity", "clock"),
 		t(d.checkProject(project.CheckGo), nil, project.Go),
 		t(d.checkProject(func(_ context.Context, o project.Options) []project.Finding { return project.CheckCargo(o) }), nil, project.Cargo),
-		t(d.checkProject(project.CheckJavaScript), nil, project.Yarn, project.SSHDeps),
+		t(d.checkProject(func(_ context.Context, o project.Options) []project.Finding { return project.CheckJavaScript(o) }), nil, project.Yarn),
+		t(d.checkProject(project.CheckSSHDeps), nil, project.SSHDeps),
+		t(d.checkProject(project.CheckSubmodules), nil, project.Submodules),
 	})
 }
 

@@ -111,7 +111,7 @@ func TestCargo(t *testing.T) {
 func TestAbsent(t *testing.T) {
 	t.Parallel()
 	o := Options{Dir: t.TempDir(), Env: []string{"HOME=" + t.TempDir()}, Program: "prog"}
-	fs := slices.Concat(CheckGo(t.Context(), o), CheckCargo(o), CheckJavaScript(t.Context(), o))
+	fs := slices.Concat(CheckGo(t.Context(), o), CheckCargo(o), CheckJavaScript(o), CheckSSHDeps(t.Context(), o), CheckSubmodules(t.Context(), o))
 	var names []string
 	for _, f := range fs {
 		if f.Result != Absent || f.Detail == "" || f.Err != nil {
