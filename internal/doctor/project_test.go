@@ -244,3 +244,27 @@ func TestFIPSCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestDoctorRemoteHelperURL: a codecommit:// URL is not an https one to
+// fix. git runs git-remote-codecommit for it, which must be where git
+// looks; that gives git this helper itself, so the helper checks do not
+// apply.
+func TestDoctorRemoteHelperURL(t *testing.T) {
+	t.Parallel()
+	w := newDoctorWorld(t)
+	const u = "codecommit::us-east-1://app"
+	r := w.doctor(Options{URL: u})
+	cs := find(r, "url", Fail)
+	if r.OK || len(cs) != 1 || !strings.Contains(cs[0].Detail, "git finds no git-remote-codecommit") || len(r.Changes()) != 1 || !r.Changes()[0].RemoteHelper {
+		t.Fatalf("without git-remote-codecommit: %+v; changes %+v", r.Checks, r.Changes())
+	}
+	w.write("bin/git-remote-codecommit", "#!/bin/sh\n")
+	if err := os.Chmod(filepath.Join(w.home, "bin", "git-remote-codecommit"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	w.env = append(w.env, "PATH="+filepath.Join(w.home, "bin")+string(os.PathListSeparator)+os.Getenv("PATH"))
+	r = w.doctor(Options{URL: u})
+	if !r.OK || len(find(r, "url", OK)) != 1 || len(find(r, "helper", Skip)) != 1 || len(find(r, "credentials", OK)) != 1 {
+		t.Errorf("with git-remote-codecommit: %+v", r.Checks)
+	}
+}

@@ -77,8 +77,9 @@ func CheckGo(ctx context.Context, o Options) []Finding {
 	return fs
 }
 
-// maxGoFiles bounds the Go files whose imports are read.
-const maxGoFiles = 2000
+// maxGoFiles and maxEntries bound the Go files whose imports are read, and
+// the directory entries looked at to find them.
+const maxGoFiles, maxEntries = 500, 20000
 
 // importedModules returns the modules on a CodeCommit host that the Go
 // files of the module in dir import, each once: the import path up to its
@@ -87,10 +88,10 @@ const maxGoFiles = 2000
 // other modules are left out.
 func importedModules(dir string) []string {
 	var mods []string
-	n := 0
+	n, entries := 0, 0
 	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || n >= maxGoFiles {
-			return filepath.SkipDir
+		if entries++; err != nil || n >= maxGoFiles || entries > maxEntries {
+			return filepath.SkipAll
 		}
 		name := d.Name()
 		if d.IsDir() {
