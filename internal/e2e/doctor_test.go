@@ -20,7 +20,13 @@ import (
 // (and no other but those in also), and returns its report.
 func (w *world) doctorFails(dir, check string, also ...string) string {
 	w.t.Helper()
-	stdout, stderr, code := w.run(dir, "", testenv.HelperBinary(w.t), "doctor")
+	return w.doctorFailsFor(dir, nil, check, also...)
+}
+
+// doctorFailsFor is doctorFails for doctor with args.
+func (w *world) doctorFailsFor(dir string, args []string, check string, also ...string) string {
+	w.t.Helper()
+	stdout, stderr, code := w.run(dir, "", testenv.HelperBinary(w.t), append([]string{"doctor"}, args...)...)
 	failed := failedChecks(stdout)
 	if code != 1 || stderr != "" || !strings.Contains(failed, " "+check+" ") || strings.Trim(strings.NewReplacer(" "+check+" ", " ").Replace(failed), " ") != strings.Join(also, " ") {
 		w.t.Fatalf("doctor in %s: exit %d, failed [%s], want %s failed (and %q)\nstdout:\n%s\nstderr:\n%s", dir, code, failed, check, also, stdout, stderr)

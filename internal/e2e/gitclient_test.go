@@ -161,10 +161,19 @@ func TestGitCodecommitSubmodule(t *testing.T) {
 	}
 	w.doctorFix(refused, []string{"git config --global protocol.codecommit.allow always"}, w.gitConfig())
 	w.gitIn(refused, "submodule", "update", "--init", "--quiet")
-	// The submodule's remote is codecommit://, which doctor checks as such,
-	// by its name and as a URL in both forms.
+	// The submodule's remote is codecommit://. Where git finds no
+	// git-remote-codecommit, doctor fails it and so does git fetch.
+	lib := filepath.Join(refused, "lib")
+	w.setenv("PATH=" + os.Getenv("PATH"))
+	w.doctorFailsFor(lib, []string{"origin"}, "url")
+	if _, stderr, code := w.run(lib, "", "git", "fetch", "--quiet", "origin"); code == 0 || !strings.Contains(stderr, "remote-codecommit") {
+		t.Errorf("git fetch without git-remote-codecommit: exit %d\n%s", code, stderr)
+	}
+	w.setenv("PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"))
+	// Where it does, doctor checks the remote as such, by its name and as
+	// a URL in both forms.
 	for _, remote := range []string{"origin", "codecommit://cc-lib", "codecommit::us-east-1://cc-lib"} {
-		if out := w.doctorPasses(filepath.Join(refused, "lib"), remote); !strings.Contains(out, "ok    url         codecommit") {
+		if out := w.doctorPasses(lib, remote); !strings.Contains(out, "ok    url         codecommit") {
 			t.Errorf("doctor %s:\n%s", remote, out)
 		}
 	}
