@@ -93,7 +93,7 @@ func TestGoModules(t *testing.T) {
 	if _, stderr, code := w.run(app, "", goBin, "get", goModule+"@v1.1.0"); code == 0 || !strings.Contains(stderr, "verifying module") {
 		t.Errorf("go get of another version without GOPRIVATE: exit %d\n%s", code, stderr)
 	}
-	w.mustRun(app, goBin, "env", "-w", "GOPRIVATE=git-codecommit.*.amazonaws.com")
+	w.doctorFix(app, []string{"go env -w GOPRIVATE=git-codecommit.*.amazonaws.com"}, filepath.Join(w.home, ".config", "go", "env"))
 
 	// Without the qualifier, go asks the server where the repository is
 	// with its own HTTP client, without credentials, and CodeCommit answers

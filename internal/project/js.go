@@ -83,7 +83,7 @@ func checkYarn(o Options, https, ssh []string) []Finding {
 				Problem: "yarn 2+ refuses " + strings.Join(un, ", ") + " before it runs git (YN0080): approvedGitRepositories in .yarnrc.yml does not list it",
 				Fix:     "add to .yarnrc.yml: " + approvedLine}}}
 		}
-		return []Finding{{Manager: Yarn, Result: Fine, Detail: "yarn 2+ may fetch " + strings.Join(ssh, ", ") + " (approvedGitRepositories lists them) with git"}}
+		return []Finding{{Manager: Yarn, Result: Fine, Detail: "approvedGitRepositories lets yarn 2+ fetch " + strings.Join(ssh, ", ") + " with git"}}
 	}
 	return []Finding{{Manager: Yarn, Result: Broken, Err: &failure.Error{
 		Problem: "this yarn 2+ project (" + why + ") depends on " + strings.Join(https, ", ") + " over https: yarn asks git for the commit, then downloads the code itself, without credentials, and gets 401",
