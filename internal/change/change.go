@@ -86,19 +86,20 @@ func (c Change) String(program string) string {
 func Merge(cs []Change) []Change {
 	var (
 		out []Change
-		in  *Change
+		in  Change // the merged install, when in.Kind is Install
 	)
 	for _, c := range cs {
 		switch {
-		case c.Kind == Install && in == nil:
-			out = append([]Change{c}, out...)
-			in = &out[0]
 		case c.Kind == Install:
+			in.Kind = Install
 			in.RewriteSSH = in.RewriteSSH || c.RewriteSSH
 			in.RemoteHelper = in.RemoteHelper || c.RemoteHelper
 		case !slices.Contains(out, c):
 			out = append(out, c)
 		}
+	}
+	if in.Kind == Install {
+		out = append([]Change{in}, out...)
 	}
 	return out
 }

@@ -54,8 +54,9 @@ func TestCargoLine(t *testing.T) {
 
 func TestMerge(t *testing.T) {
 	git := Change{Kind: GitGlobal, Key: "protocol.codecommit.allow", Value: "always"}
-	got := Merge([]Change{git, {Kind: Install, RewriteSSH: true}, git, {Kind: Install, RemoteHelper: true}, {Kind: Install}})
-	want := []Change{{Kind: Install, RewriteSSH: true, RemoteHelper: true}, git}
+	cargo := Change{Kind: CargoCLI, File: "/c/config.toml"}
+	got := Merge([]Change{{Kind: Install}, cargo, git, {Kind: Install, RewriteSSH: true}, git, {Kind: Install, RemoteHelper: true}})
+	want := []Change{{Kind: Install, RewriteSSH: true, RemoteHelper: true}, cargo, git}
 	if !slices.Equal(got, want) {
 		t.Errorf("Merge = %+v, want %+v", got, want)
 	}
