@@ -256,3 +256,33 @@ func TestSubmodules(t *testing.T) {
 		}
 	}
 }
+
+// TestGoPrivate: the fix keeps the patterns GOPRIVATE has, and says which
+// commands fail when go.sum pins the modules and the proxy falls back to
+// git.
+func TestGoPrivate(t *testing.T) {
+	ours := []string{lib + ".git"}
+	for _, tc := range []struct {
+		name   string
+		ge     map[string]string
+		summed []string
+		fix    string
+		says   string
+	}{
+		{"appended", map[string]string{"GOPRIVATE": "example.com", "GOPROXY": "https://proxy.golang.org,direct"}, nil,
+			"go env -w GOPRIVATE=example.com,git-codecommit.*.amazonaws.com", "go get and go mod tidy would ask"},
+		{"go.sum pins it", map[string]string{"GOPROXY": "https://proxy.golang.org,direct"}, ours,
+			"go env -w GOPRIVATE=git-codecommit.*.amazonaws.com", "go build and go mod download of the versions go.sum pins work"},
+		{"go.sum pins it, no fallback", map[string]string{"GOPROXY": "https://proxy.example.com"}, ours,
+			"go env -w GOPRIVATE=git-codecommit.*.amazonaws.com", "go get and go mod tidy would ask"},
+	} {
+		f, ok := goPrivate(tc.ge, ours, tc.summed)
+		e := failure.As(f.Err)
+		if !ok || e == nil || e.Fix != tc.fix || !strings.Contains(e.Problem, tc.says) || len(f.Changes) != 1 || f.Changes[0].String("") != tc.fix {
+			t.Errorf("%s: %+v, %v; want the fix %q, saying %q", tc.name, f, ok, tc.fix, tc.says)
+		}
+	}
+	if _, ok := goPrivate(map[string]string{"GOPRIVATE": "git-codecommit.*.amazonaws.com"}, ours, nil); ok {
+		t.Error("GOPRIVATE covers the module, and goPrivate fails it")
+	}
+}
