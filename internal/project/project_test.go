@@ -239,10 +239,10 @@ func TestSubmodules(t *testing.T) {
 		broken []string // the problems' fixes
 	}{
 		{"nothing", nil, []string{"prog install --remote-helper, into a directory on PATH (--remote-helper=DIR)", "git config --global protocol.codecommit.allow always"}},
-		{"on PATH, protocol.allow", []string{"PATH=" + bin + ":" + os.Getenv("PATH"), "GIT_CONFIG_COUNT=1", "GIT_CONFIG_KEY_0=protocol.allow", "GIT_CONFIG_VALUE_0=always"}, nil},
-		{"protocol.codecommit.allow user", []string{"PATH=" + bin + ":" + os.Getenv("PATH"), "GIT_CONFIG_COUNT=2", "GIT_CONFIG_KEY_0=protocol.allow", "GIT_CONFIG_VALUE_0=always",
+		{"on PATH, protocol.allow", []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"), "GIT_CONFIG_COUNT=1", "GIT_CONFIG_KEY_0=protocol.allow", "GIT_CONFIG_VALUE_0=always"}, nil},
+		{"protocol.codecommit.allow user", []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"), "GIT_CONFIG_COUNT=2", "GIT_CONFIG_KEY_0=protocol.allow", "GIT_CONFIG_VALUE_0=always",
 			"GIT_CONFIG_KEY_1=protocol.codecommit.allow", "GIT_CONFIG_VALUE_1=user"}, []string{"git config --global protocol.codecommit.allow always"}},
-		{"GIT_ALLOW_PROTOCOL", []string{"PATH=" + bin + ":" + os.Getenv("PATH"), "GIT_ALLOW_PROTOCOL=https:codecommit"}, nil},
+		{"GIT_ALLOW_PROTOCOL", []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"), "GIT_ALLOW_PROTOCOL=https:codecommit"}, nil},
 	} {
 		fs := CheckSubmodules(t.Context(), Options{Dir: dir, Env: append(slices.Clone(base), tc.env...), Program: "prog"})
 		var broken []string
