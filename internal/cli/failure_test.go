@@ -23,6 +23,7 @@ type failureRow struct {
 	env   map[string]string
 	files map[string]string
 	stdin string
+	dir   string // the working directory, when not the package's
 	code  int
 	// want is the line on stderr. When cut is set instead, the line is
 	// one that failure.Line shortened: exactly MaxLine characters, with
@@ -133,6 +134,15 @@ func TestFailureLines(t *testing.T) {
 		{name: "doctor: an argument too many", args: []string{"doctor", "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/r", "extra"}, code: 2,
 			want: `git-credential-codecommit: unexpected argument "extra"` + usage + "doctor -h"},
 		{name: "doctor: a clone would fail", args: []string{"doctor", "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/r"}, code: 1, stdout: true},
+		{name: "doctor: --fix and --json", args: []string{"doctor", "--fix", "--json"}, code: 2,
+			want: "git-credential-codecommit: --fix and --json do not go together" + usage + "doctor -h"},
+		{name: "doctor: --yes alone", args: []string{"doctor", "--yes"}, code: 2,
+			want: "git-credential-codecommit: --yes goes with --fix" + usage + "doctor -h"},
+		{name: "doctor --fix: a change it cannot make", argv0: self, args: []string{"doctor", "--fix", "--yes"}, code: 1, stdout: true, dir: "$HOME/app",
+			env: map[string]string{"CARGO_HOME": "$HOME/c"},
+			files: map[string]string{"bin/git-credential-codecommit": "#!/bin/sh\n", "c/config.toml/x": "",
+				"app/Cargo.toml": "[dependencies]\nlib = { git = \"https://git-codecommit.us-east-1.amazonaws.com/v1/repos/lib\" }\n"},
+			want: "git-credential-codecommit: doctor --fix could not make the change add to $HOME/c/config.toml: net.git-fetch-with-cli = true (is a directory); make it yourself, then run doctor again"},
 
 		// login and logout.
 		{name: "login: IAM Identity Center unreachable", args: []string{"login", "--profile", "dev", "--no-browser"}, code: 1,
@@ -197,6 +207,9 @@ func (row failureRow) run(t *testing.T, addr string) {
 		if err := os.WriteFile(p, []byte(expand(body)), 0o700); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if row.dir != "" {
+		t.Chdir(expand(row.dir))
 	}
 	argv := []string{expand(row.argv0)}
 	if argv[0] == "" {

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -500,31 +501,12 @@ var checks = map[string]func(t *testing.T, c claim){
 		says(t, c, "at most "+size(constOf(t, "internal/project", "maxFile")), fmt.Sprintf("longer than %d is cut to the first %d", n, n))
 	},
 	"doctor-project": func(t *testing.T, c claim) {
-		p := newProgram(t)
-		dir := filepath.Join(p.home, "project")
-		cc := "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/"
-		// doctor runs go env, whose telemetry would otherwise write under
-		// the home while the test removes it.
-		p.write(t, ".config/go/telemetry/mode", "off\n")
-		p.write(t, "project/go.mod", "module example.com/app\n\ngo 1.22\n\nrequire git-codecommit.us-east-1.amazonaws.com/v1/repos/mylib v1.0.0\n")
-		p.write(t, "project/Cargo.toml", "[package]\nname = \"app\"\n\n[dependencies]\nmylib = { git = \""+cc+"mylib\" }\n")
-		p.write(t, "project/.yarnrc.yml", "nodeLinker: node-modules\n")
-		p.write(t, "project/package.json", `{"dependencies": {"lib": "git+`+cc+`lib", "other": "git+ssh://git-codecommit.us-east-1.amazonaws.com/v1/repos/other"}}`+"\n")
-		cmd := testenv.Command(p.home, nil, p.bin, "doctor")
-		cmd.Dir = dir
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		cmd.Run()
-		defer func() {
-			if t.Failed() {
-				t.Logf("doctor printed:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
-			}
-		}()
-		out := strings.Split(p.clean(stdout.String()), "\n")
+		stdout := projectReport(t)
+		out := strings.Split(stdout, "\n")
 		first, _, _ := strings.Cut(c.text, "\n")
 		i := slices.IndexFunc(out, func(l string) bool { return strings.HasPrefix(l, first[:min(len(first), 12)]) })
 		if i < 0 {
-			t.Fatalf("%s: doctor printed no %q line:\n%s", c, first[:12], stdout.String())
+			t.Fatalf("%s: doctor printed no %q line:\n%s", c, first[:12], stdout)
 		}
 		var got []string
 		for _, l := range out[i:] {
@@ -535,6 +517,82 @@ var checks = map[string]func(t *testing.T, c claim){
 		}
 		same(t, c, strings.Join(got, "\n")+"\n", c.text)
 	},
+	// The fix lines of README's package-manager table and of
+	// docs/package-managers.md are doctor's: each the claim gives is in a
+	// fix doctor prints, and each doctor prints is in the document's claims.
+	"fix-lines": func(t *testing.T, c claim) {
+		var fixes []string
+		for _, l := range strings.Split(projectReport(t), "\n") {
+			if f, ok := strings.CutPrefix(l, "      fix: "); ok {
+				fixes = append(fixes, f)
+			}
+		}
+		spans := strings.Split(c.text, "\n")
+		if !c.fenced {
+			spans = nil
+			for _, m := range regexp.MustCompile("`([^`]+)`").FindAllStringSubmatch(c.text, -1) {
+				spans = append(spans, m[1])
+			}
+		}
+		for _, s := range spans {
+			if fixLineRE.MatchString(s) && !slices.ContainsFunc(fixes, func(f string) bool { return strings.Contains(f, s) }) {
+				t.Errorf("%s: the document gives the fix %q, which doctor does not print:\n%s", c, s, strings.Join(fixes, "\n"))
+			}
+		}
+		var all strings.Builder // the file's fix-lines claims
+		for _, o := range claims(t) {
+			if o.file == c.file && o.name == c.name {
+				all.WriteString(o.text + "\n")
+			}
+		}
+		for _, f := range fixes {
+			for _, line := range doctorFixRE.FindAllString(f, -1) {
+				if !strings.Contains(all.String(), line) {
+					t.Errorf("%s: doctor prints the fix %q, which the document's fix lines do not give", c, line)
+				}
+			}
+		}
+	},
+}
+
+var (
+	// fixLineRE finds the fix lines a document gives for package managers.
+	fixLineRE = regexp.MustCompile(`GOPRIVATE=|git-fetch-with-cli|GIT_FETCH_WITH_CLI|protocol\.codecommit\.allow|approvedGitRepositories|install --(rewrite-ssh|remote-helper)`)
+	// doctorFixRE finds the lines of configuration in doctor's fixes.
+	doctorFixRE = regexp.MustCompile(`go env -w GOPRIVATE=\S+|net\.git-fetch-with-cli = true|CARGO_NET_GIT_FETCH_WITH_CLI=true|git config --global protocol\.codecommit\.allow always|approvedGitRepositories: \[[^\]]*\]|install --(rewrite-ssh|remote-helper)`)
+)
+
+// projectReport is what doctor prints, home written "~", in a project
+// with every kind of problem: one run for every claim that shows it.
+func projectReport(t *testing.T) string {
+	t.Helper()
+	project.once.Do(func() {
+		p := newProgram(t)
+		cc := "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/"
+		// doctor runs go env, whose telemetry would otherwise write under
+		// the home while the test removes it.
+		p.write(t, ".config/go/telemetry/mode", "off\n")
+		p.write(t, "project/go.mod", "module example.com/app\n\ngo 1.22\n\nrequire git-codecommit.us-east-1.amazonaws.com/v1/repos/mylib v1.0.0\n")
+		p.write(t, "project/Cargo.toml", "[package]\nname = \"app\"\n\n[dependencies]\nmylib = { git = \""+cc+"mylib\" }\n")
+		p.write(t, "project/.yarnrc.yml", "nodeLinker: node-modules\n")
+		p.write(t, "project/package.json", `{"dependencies": {"lib": "git+`+cc+`lib", "other": "git+ssh://git-codecommit.us-east-1.amazonaws.com/v1/repos/other"}}`+"\n")
+		p.write(t, "project/.gitmodules", "[submodule \"lib\"]\n\tpath = lib\n\turl = codecommit://lib\n")
+		cmd := testenv.Command(p.home, nil, p.bin, "doctor")
+		cmd.Dir = filepath.Join(p.home, "project")
+		var stdout bytes.Buffer
+		cmd.Stdout = &stdout
+		cmd.Run()
+		project.report = p.clean(stdout.String())
+	})
+	if project.report == "" {
+		t.Fatal("doctor printed nothing in the project")
+	}
+	return project.report
+}
+
+var project struct {
+	once   sync.Once
+	report string
 }
 
 // getRequest is git's request for a CodeCommit repository.

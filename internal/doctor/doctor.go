@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/helper"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/change"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/codecommit"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/gitconfig"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/project"
@@ -76,6 +77,9 @@ type Check struct {
 	Status Status `json:"status"`
 	Detail string `json:"detail"`
 	Fix    string `json:"fix,omitempty"`
+	// Changes are the fixes of the user's own tool configuration that
+	// doctor --fix may make for a failure (internal/change).
+	Changes []change.Change `json:"-"`
 }
 
 // Status is how a check came out.
@@ -91,10 +95,14 @@ const (
 	Skip Status = "skip"
 )
 
-func ok(name, detail string) Check        { return Check{Name: name, Status: OK, Detail: detail} }
-func warn(name, detail, fix string) Check { return Check{name, Warn, detail, fix} }
-func fail(name, detail, fix string) Check { return Check{name, Fail, detail, fix} }
-func skip(name, why string) Check         { return Check{Name: name, Status: Skip, Detail: why} }
+func ok(name, detail string) Check { return Check{Name: name, Status: OK, Detail: detail} }
+func warn(name, detail, fix string) Check {
+	return Check{Name: name, Status: Warn, Detail: detail, Fix: fix}
+}
+func fail(name, detail, fix string) Check {
+	return Check{Name: name, Status: Fail, Detail: detail, Fix: fix}
+}
+func skip(name, why string) Check { return Check{Name: name, Status: Skip, Detail: why} }
 
 // Report is what doctor found. OK is true when a clone of URL would work.
 type Report struct {
@@ -109,6 +117,25 @@ type Report struct {
 	// secrets are the check's (internal/redact): Doctor redacts the report
 	// with them, and WriteText what it prints.
 	secrets *redact.Set
+	// installFlags are the helper's flags in git's configuration.
+	installFlags helper.Getter
+}
+
+// Changes are the fixes of the user's tool configuration that doctor --fix
+// makes for the failed checks, each once, one install first: it keeps the
+// --profile and --region the helper has.
+func (r Report) Changes() []change.Change {
+	var cs []change.Change
+	for _, c := range r.Checks {
+		if c.Status == Fail {
+			cs = append(cs, c.Changes...)
+		}
+	}
+	cs = change.Merge(cs)
+	if len(cs) > 0 && cs[0].Kind == change.Install {
+		cs[0].Profile, cs[0].Region = r.installFlags.Profile, r.installFlags.Region
+	}
+	return cs
 }
 
 // ReportVersion is Report.Version.
@@ -151,6 +178,9 @@ func Doctor(ctx context.Context, o Options) Report {
 	}
 	d := &doctor{o: o, raw: raw, git: gitconfig.Git{Dir: o.Dir, Env: o.Env, Prepare: contain}}
 	r := Report{Version: ReportVersion, URL: secrets.String(redactURL(raw)), OK: true, Checks: d.run(ctx), secrets: secrets}
+	d.mu.Lock()
+	r.installFlags = d.installFlags
+	d.mu.Unlock()
 	for i, c := range r.Checks {
 		if c.Status == Fail {
 			r.OK = false

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/helper"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/change"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/gitconfig"
 )
 
@@ -164,12 +165,23 @@ func (d *doctor) checkHelpers(ctx context.Context) []Check {
 	d.probe, d.probed = p, err == nil
 	checks, flags := checkHelpers(p, err, d.target, d.version)
 	d.flags = flags
+	d.mu.Lock()
+	d.installFlags = flags
+	d.mu.Unlock()
 	return checks
+}
+
+// withInstall is c, whose fix is install, with that as its change.
+func withInstall(c Check) Check {
+	c.Changes = []change.Change{{Kind: change.Install}}
+	return c
 }
 
 // noProbe says why the probe cannot run, or "".
 func (d *doctor) noProbe() string {
 	switch {
+	case d.remote:
+		return "git-remote-codecommit gives git this helper for codecommit:// URLs itself"
 	case !d.gitOK:
 		return "git does not run"
 	case d.target == "":
@@ -195,13 +207,13 @@ func checkHelpers(p probe, err error, rawURL string, git gitconfig.Version) ([]C
 		if slices.ContainsFunc(p.helpers, func(h credHelper) bool { return h.kind == awsCLIHelper }) {
 			detail += "; the AWS CLI's helper it asks takes about half a second a call, and " + ourName + " replaces it"
 		}
-		return []Check{fail("helper", detail, ourName+" install")}, helper.Getter{}
+		return []Check{withInstall(fail("helper", detail, ourName+" install"))}, helper.Getter{}
 	case i > 0:
-		c = fail("helper", fmt.Sprintf("git asks %s before %s for %s: %s; %s", commands(p.helpers[:i]), ourName, rawURL, beforeReason(p.helpers[:i]), chain),
-			ourName+` install (its empty "helper =" cuts off the helpers configured before it)`)
+		c = withInstall(fail("helper", fmt.Sprintf("git asks %s before %s for %s: %s; %s", commands(p.helpers[:i]), ourName, rawURL, beforeReason(p.helpers[:i]), chain),
+			ourName+` install (its empty "helper =" cuts off the helpers configured before it)`))
 	case p.helpers[0].exit != 0 && p.helpers[0].exit != helper.ProbeExit:
-		c = fail("helper", fmt.Sprintf("git asks %s first for %s, but %q exited with status %d: git cannot run it as configured; %s", ourName, rawURL, p.helpers[0].command, p.helpers[0].exit, chain),
-			ourName+" install (it writes this binary's absolute path)")
+		c = withInstall(fail("helper", fmt.Sprintf("git asks %s first for %s, but %q exited with status %d: git cannot run it as configured; %s", ourName, rawURL, p.helpers[0].command, p.helpers[0].exit, chain),
+			ourName+" install (it writes this binary's absolute path)"))
 	default:
 		c = ok("helper", fmt.Sprintf("git asks %s first for %s; %s", ourName, rawURL, chain))
 	}
@@ -331,7 +343,7 @@ func checkUseHTTPPath(ctx context.Context, git gitconfig.Git, rawURL string, las
 	case err != nil && !errors.Is(err, gitconfig.ErrNotFound):
 		return fail("usehttppath", fmt.Sprintf("cannot read credential.useHttpPath: %v", err), fix)
 	case strings.TrimSpace(out) != "true":
-		return fail("usehttppath", fmt.Sprintf("credential.useHttpPath is not true for %s: git sends no repository path, and the password is a signature over it", rawURL), fix)
+		return withInstall(fail("usehttppath", fmt.Sprintf("credential.useHttpPath is not true for %s: git sends no repository path, and the password is a signature over it", rawURL), fix))
 	case lastWinsFalse:
 		return fail("usehttppath", "credential.useHttpPath is true in the most specific section, but git's credential code takes the last value of every matching section, and a later one is false: git sends no repository path, and the password is a signature over it",
 			`remove the later false one; find it with: git config --show-origin --get-regexp '^credential\..*usehttppath$'`)

@@ -37,5 +37,7 @@ func findingCheck(f project.Finding) Check {
 	if f.Result == project.Unknown {
 		return warn(f.Manager, detail, fix)
 	}
-	return fail(f.Manager, detail, fix)
+	c := fail(f.Manager, detail, fix)
+	c.Changes = f.Changes
+	return c
 }

@@ -55,21 +55,71 @@ func TestDoctorProjects(t *testing.T) {
 		name: "yarn 4 with git+https",
 		files: map[string]string{".yarnrc.yml": "nodeLinker: node-modules\n",
 			"package.json": `{"dependencies": {"lib": "git+` + httpsLib + `#main"}}`},
-		fixed:   map[string]string{"package.json": `{"dependencies": {"lib": "git+` + sshLib + `#main"}}`},
+		fixed: map[string]string{"package.json": `{"dependencies": {"lib": "git+` + sshLib + `#main"}}`,
+			".yarnrc.yml": "nodeLinker: node-modules\napprovedGitRepositories:\n  - \"ssh://git-codecommit.*.amazonaws.com/v1/repos/*\"\n"},
 		install: []string{"--rewrite-ssh", "--region", "us-east-1"},
 		check:   "yarn", detail: "downloads the code itself, without credentials", fix: "install --rewrite-ssh",
+	}, {
+		name:  "yarn 4 by packageManager, no .yarnrc.yml",
+		files: map[string]string{"package.json": `{"packageManager": "yarn@4.18.1", "dependencies": {"lib": "git+` + httpsLib + `"}}`},
+		fixed: map[string]string{"package.json": `{"packageManager": "yarn@4.18.1", "dependencies": {"lib": "git+` + sshLib + `"}}`,
+			".yarnrc.yml": `approvedGitRepositories: ["ssh://git-codecommit.*.amazonaws.com/v1/repos/*"]` + "\n"},
+		install: []string{"--rewrite-ssh", "--region", "us-east-1"},
+		check:   "yarn", detail: `("packageManager": "yarn@4.18.1")`, fix: "approvedGitRepositories",
+	}, {
+		name:  "yarn 4, SSH URLs not approved",
+		files: map[string]string{".yarnrc.yml": "nodeLinker: node-modules\n", "package.json": `{"dependencies": {"lib": "git+` + sshLib + `"}}`},
+		fixed: map[string]string{".yarnrc.yml": `approvedGitRepositories: ["ssh://git-codecommit.*.amazonaws.com/v1/repos/*"]` + "\n"},
+		before: map[string]string{"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "url.https://git-codecommit.us-east-1.amazonaws.com/.insteadOf",
+			"GIT_CONFIG_VALUE_0": "ssh://git-codecommit.us-east-1.amazonaws.com/"},
+		check: "yarn", detail: "YN0080", fix: `add to .yarnrc.yml: approvedGitRepositories: ["ssh://git-codecommit.*.amazonaws.com/v1/repos/*"]`,
 	}, {
 		name:    "SSH dependencies in a lockfile",
 		files:   map[string]string{"package-lock.json": `{"packages": {"node_modules/lib": {"resolved": "git+` + sshLib + `#0123abc"}}}`},
 		install: []string{"--rewrite-ssh", "--region", "us-east-1"},
 		check:   "ssh-deps", detail: "over SSH, which git does not rewrite", fix: "install --rewrite-ssh",
+	}, {
+		name:    "a Terraform module over SSH",
+		files:   map[string]string{"main.tf": "module \"network\" {\n  source = \"git::" + sshLib + "?ref=v1.2.0\"\n}\n"},
+		install: []string{"--rewrite-ssh", "--region", "us-east-1"},
+		check:   "ssh-deps", detail: "depends on " + sshLib + " over SSH", fix: "install --rewrite-ssh",
+	}, {
+		name:    "a Gemfile and requirements.txt over SSH",
+		files:   map[string]string{"Gemfile": "gem \"lib\", git: \"" + sshLib + "\"\n", "requirements-dev.txt": "lib @ git+" + sshLib + "@v1\n"},
+		install: []string{"--rewrite-ssh", "--region", "us-east-1"},
+		check:   "ssh-deps", detail: "depends on " + sshLib + " over SSH", fix: "install --rewrite-ssh",
+	}, {
+		name:  "an SSH key id as user name, after install --rewrite-ssh",
+		files: map[string]string{"requirements.txt": "lib @ git+ssh://APKAEIBAERJR2EXAMPLE@" + lib + "\n"},
+		fixed: map[string]string{"requirements.txt": "lib @ git+" + sshLib + "\n"},
+		before: map[string]string{"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "url.https://git-codecommit.us-east-1.amazonaws.com/.insteadOf",
+			"GIT_CONFIG_VALUE_0": "ssh://git-codecommit.us-east-1.amazonaws.com/"},
+		check: "ssh-deps", detail: "with a user name", fix: "remove the user name (NAME@) from those URLs",
+	}, {
+		name: "a cargo workspace member, CARGO_HOME elsewhere",
+		files: map[string]string{"Cargo.toml": "[workspace]\nmembers = [\"crates/*\"] # all\n",
+			"crates/a/Cargo.toml": "[package]\nname = \"a\"\n\n[dependencies]\nlib = { git = \"" + httpsLib + "\" }\n"},
+		fixed:  map[string]string{"../opt/cargo/config.toml": "[http]\ntimeout = 30\n[net]\ngit-fetch-with-cli = true\n"},
+		before: map[string]string{"CARGO_HOME": "$HOME/opt/cargo"},
+		check:  "cargo", detail: "depends on " + httpsLib, fix: "/opt/cargo/config.toml: net.git-fetch-with-cli = true (or export CARGO_NET_GIT_FETCH_WITH_CLI=true)",
+	}, {
+		name:  "cargo's inline net table",
+		files: map[string]string{"Cargo.toml": "[dependencies]\nlib = { git = \"" + httpsLib + "\" }\n"},
+		fixed: map[string]string{".cargo/config.toml": "net = { retry = 2, git-fetch-with-cli = true }\n"},
+		check: "cargo", detail: "its own git library", fix: ".cargo/config.toml: net.git-fetch-with-cli = true",
+	}, {
+		name: "a new Go project, before its first go get",
+		files: map[string]string{"go.mod": "module example.com/app\n\ngo 1.21\n",
+			"main.go": "package main\n\nimport _ \"" + lib + ".git/sub\"\n"},
+		env:   map[string]string{"GOPRIVATE": "git-codecommit.*.amazonaws.com"},
+		check: "go", detail: "needs " + lib + ".git, which GOPRIVATE does not cover", fix: "go env -w GOPRIVATE=git-codecommit.*.amazonaws.com",
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			w := newDoctorWorld(t)
 			w.install()
 			for k, v := range tc.before {
-				w.env = append(w.env, k+"="+v)
+				w.env = append(w.env, k+"="+strings.ReplaceAll(v, "$HOME", w.home))
 			}
 			for name, body := range tc.files {
 				w.write(filepath.Join("project", name), body)
@@ -192,5 +242,29 @@ func TestFIPSCheck(t *testing.T) {
 		if c.Name != "fips" || c.Status != tc.status || c.Fix != tc.fix || c.Detail == "" {
 			t.Errorf("fipsCheck(%s, %v) = %+v; want status %q, fix %q", tc.url, tc.fipsOn, c, tc.status, tc.fix)
 		}
+	}
+}
+
+// TestDoctorRemoteHelperURL: a codecommit:// URL is not an https one to
+// fix. git runs git-remote-codecommit for it, which must be where git
+// looks; that gives git this helper itself, so the helper checks do not
+// apply.
+func TestDoctorRemoteHelperURL(t *testing.T) {
+	t.Parallel()
+	w := newDoctorWorld(t)
+	const u = "codecommit::us-east-1://app"
+	r := w.doctor(Options{URL: u})
+	cs := find(r, "url", Fail)
+	if r.OK || len(cs) != 1 || !strings.Contains(cs[0].Detail, "git finds no git-remote-codecommit") || len(r.Changes()) != 1 || !r.Changes()[0].RemoteHelper {
+		t.Fatalf("without git-remote-codecommit: %+v; changes %+v", r.Checks, r.Changes())
+	}
+	w.write("bin/git-remote-codecommit", "#!/bin/sh\n")
+	if err := os.Chmod(filepath.Join(w.home, "bin", "git-remote-codecommit"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	w.env = append(w.env, "PATH="+filepath.Join(w.home, "bin")+string(os.PathListSeparator)+os.Getenv("PATH"))
+	r = w.doctor(Options{URL: u})
+	if !r.OK || len(find(r, "url", OK)) != 1 || len(find(r, "helper", Skip)) != 1 || len(find(r, "credentials", OK)) != 1 {
+		t.Errorf("with git-remote-codecommit: %+v", r.Checks)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"sync"
 	"time"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/helper"
@@ -43,11 +44,17 @@ type doctor struct {
 	version gitconfig.Version // git's
 	gitOK   bool              // git runs
 	target  string            // the https CodeCommit URL checked, or ""
+	remote  bool              // the URL is codecommit://: git-remote-codecommit gives git the helper
 	probe   probe             // what git credential fill showed
 	probed  bool              // the probe ran and its outcome is known
 	flags   helper.Getter     // the helper's flags, as git's configuration sets them
-	creds   awscreds.Resolved // the credentials the helper would get
-	credsOK bool
+	// installFlags are the flags of this helper where git asks it, for the
+	// install doctor --fix runs, which must keep them; the report may read
+	// them while a late helper check still runs.
+	mu           sync.Mutex
+	installFlags helper.Getter
+	creds        awscreds.Resolved // the credentials the helper would get
+	credsOK      bool
 }
 
 // A task finds the checks of one part of the report, in a goroutine of its
@@ -90,7 +97,9 @@ func (d *doctor) run(ctx context.Context) []Check {
 		t(d.checkOnline, []*task{creds}, "identity", "clock"),
 		t(d.checkProject(project.CheckGo), nil, project.Go),
 		t(d.checkProject(func(_ context.Context, o project.Options) []project.Finding { return project.CheckCargo(o) }), nil, project.Cargo),
-		t(d.checkProject(project.CheckJavaScript), nil, project.Yarn, project.SSHDeps),
+		t(d.checkProject(func(_ context.Context, o project.Options) []project.Finding { return project.CheckJavaScript(o) }), nil, project.Yarn),
+		t(d.checkProject(project.CheckSSHDeps), nil, project.SSHDeps),
+		t(d.checkProject(project.CheckSubmodules), nil, project.Submodules),
 	})
 }
 
@@ -152,8 +161,8 @@ func runTasksUnfinished(budget time.Duration) Check {
 // said is unknown.
 func (d *doctor) unfinished(ctx context.Context, status Status, name, what string) Check {
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return Check{name, status, fmt.Sprintf("not checked: %s did not finish within the %s doctor gives all checks", what, d.o.Budget),
-			"run it to see what it waits for (a FIFO or a device in git's configuration, a command it runs)"}
+		return Check{Name: name, Status: status, Detail: fmt.Sprintf("not checked: %s did not finish within the %s doctor gives all checks", what, d.o.Budget),
+			Fix: "run it to see what it waits for (a FIFO or a device in git's configuration, a command it runs)"}
 	}
 	return Check{Name: name, Status: status, Detail: fmt.Sprintf("not checked: %s did not finish: doctor was stopped", what)}
 }

@@ -74,7 +74,7 @@ func TestDoctorStopped(t *testing.T) {
 	}{
 		{"git", OK}, {"url", OK}, {"fips", Skip}, {"helper", Fail}, {"usehttppath", Skip}, {"credentials", Skip},
 		{"sso", Skip}, {"region", Skip}, {"identity", Skip}, {"clock", Skip},
-		{"go", Skip}, {"cargo", Skip}, {"yarn", Skip}, {"ssh-deps", Skip},
+		{"go", Skip}, {"cargo", Skip}, {"yarn", Skip}, {"ssh-deps", Skip}, {"submodules", Skip},
 	}
 	if len(r.Checks) != len(want) {
 		t.Fatalf("checks %+v", r.Checks)

@@ -6,19 +6,61 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/change"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/codecommit"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/failure"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/gitconfig"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/project"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/remotehelper"
 )
 
 // checkURL checks the URL git would use for the URL asked about, and notes
 // the https CodeCommit URL to check the rest of the set-up against.
 func (d *doctor) checkURL(ctx context.Context) []Check {
+	if u := d.getURL(ctx, d.raw); strings.HasPrefix(u, "codecommit:") {
+		c, target, profile := d.checkRemoteHelperURL(ctx, u)
+		d.target, d.remote, d.flags.Profile = target, true, profile
+		return []Check{c}
+	}
 	c, target := checkURL(ctx, d.git, d.raw)
 	if ctx.Err() != nil { // git was stopped: what it would use is unknown
 		return []Check{d.unfinished(ctx, Fail, "url", "git ls-remote --get-url -- "+redactURL(d.raw))}
 	}
 	d.target = target
 	return []Check{c}
+}
+
+// getURL is the URL git would use for raw: a remote's, after insteadOf.
+func (d *doctor) getURL(ctx context.Context, raw string) string {
+	if out, err := d.git.Run(ctx, "ls-remote", "--get-url", "--", raw); err == nil && strings.TrimSpace(out) != "" {
+		return strings.TrimSpace(out)
+	}
+	return raw
+}
+
+// checkRemoteHelperURL checks a codecommit:// URL (or codecommit::REGION://):
+// git runs git-remote-codecommit for it, which must be where git looks, and
+// which gives git this helper for the https URL the remote leads to itself,
+// with the URL's profile. It returns that URL and profile.
+func (d *doctor) checkRemoteHelperURL(ctx context.Context, u string) (Check, string, string) {
+	a, err := remotehelper.Parse(strings.TrimPrefix(u, "codecommit::"))
+	var t remotehelper.Target
+	if err == nil {
+		t, err = remotehelper.Resolve(ctx, a, remotehelper.Endpoint(ctx, d.git))
+	}
+	if err != nil {
+		if e := failure.As(err); e != nil {
+			return fail("url", e.Finding(), e.Fix), "", ""
+		}
+		return fail("url", failure.OneLine(err), ""), "", ""
+	}
+	if !project.RemoteHelperFound(ctx, project.Options{Dir: d.o.Dir, Env: d.o.Env}) {
+		c := fail("url", fmt.Sprintf("%s is a codecommit:// URL, but git finds no %s, which it runs for those, on PATH or in git --exec-path", u, remotehelper.Name),
+			ourName+" install --remote-helper, into a directory on PATH (--remote-helper=DIR)")
+		c.Changes = []change.Change{{Kind: change.Install, RemoteHelper: true}}
+		return c, t.URL(), a.Profile
+	}
+	return ok("url", fmt.Sprintf("%s is a codecommit:// URL: git runs %s, which fetches %s with this helper", u, remotehelper.Name, t.URL())), t.URL(), a.Profile
 }
 
 // checkURL checks the URL git would use for raw, after its insteadOf rules,
@@ -96,8 +138,10 @@ func checkSSH(u string, s gitconfig.SSHURL, note string) (Check, string) {
 		return fail("url", note+fmt.Sprintf("%s is an SSH URL with %s; %s signs only https, and git's url.<https>.insteadOf rules are literal prefixes that cannot match a user name, so no rule turns this URL into https", u, who, ourName),
 			fmt.Sprintf("change the URL to %s (git remote set-url origin %s), or to %s and run: %s install --rewrite-ssh", https, https, plain, ourName)), https
 	}
-	return fail("url", note+u+" is an SSH URL that git does not rewrite to https, and "+ourName+" signs only https",
-		ourName+" install --rewrite-ssh (or use "+https+")"), https
+	c := fail("url", note+u+" is an SSH URL that git does not rewrite to https, and "+ourName+" signs only https",
+		ourName+" install --rewrite-ssh (or use "+https+")")
+	c.Changes = []change.Change{{Kind: change.Install, RewriteSSH: true}}
+	return c, https
 }
 
 // urlRegion returns the region of a CodeCommit URL's host, or "".

@@ -41,5 +41,20 @@ end
 	if out := w.mustRun(app, bundle, "exec", "ruby", "-e", "require 'rblib'; puts Rblib::GREETING"); out != "hello from CodeCommit\n" {
 		t.Errorf("ruby printed %q", out)
 	}
+
+	// The same gem over SSH: doctor fails it, and so does Bundler, until
+	// doctor --fix runs install --rewrite-ssh.
+	w.noSSH()
+	sshApp := filepath.Join(w.home, "ssh-app")
+	writeFile(t, filepath.Join(sshApp, "Gemfile"), "gem \"rblib\", git: \"ssh://"+host+"/v1/repos/rblib\"\n")
+	w.setenv("BUNDLE_APP_CONFIG=" + filepath.Join(sshApp, ".bundle"))
+	w.doctorFails(sshApp, "ssh-deps")
+	if _, stderr, code := w.run(sshApp, "", bundle, "install"); code == 0 || !strings.Contains(stderr, "ssh must not run") {
+		t.Errorf("bundle install of an SSH gem git does not rewrite: exit %d\n%s", code, stderr)
+	}
+	w.doctorFix(sshApp, []string{"git-credential-codecommit install --rewrite-ssh"}, w.gitConfig())
+	p = w.startPhase("bundle install, ssh:// rewritten")
+	w.mustRun(sshApp, bundle, "install")
+	p.checkGets(1, 1)
 	w.assertSignedBy(is(key.AccessKeyID))
 }

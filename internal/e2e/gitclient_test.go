@@ -153,8 +153,32 @@ func TestGitCodecommitSubmodule(t *testing.T) {
 	if code == 0 || !strings.Contains(stderr, "transport 'codecommit' not allowed") {
 		t.Fatalf("without protocol.codecommit.allow: exit %d\n%s", code, stderr)
 	}
+	// In that clone, doctor fails the submodule, as git submodule update
+	// does, until doctor --fix allows the transport.
+	w.doctorFails(refused, "submodules")
+	if _, stderr, code := w.run(refused, "", "git", "submodule", "update", "--init", "--quiet"); code == 0 || !strings.Contains(stderr, "transport 'codecommit' not allowed") {
+		t.Fatalf("git submodule update without protocol.codecommit.allow: exit %d\n%s", code, stderr)
+	}
+	w.doctorFix(refused, []string{"git config --global protocol.codecommit.allow always"}, w.gitConfig())
+	w.gitIn(refused, "submodule", "update", "--init", "--quiet")
+	// The submodule's remote is codecommit://. Where git finds no
+	// git-remote-codecommit, doctor fails it and so does git fetch.
+	lib := filepath.Join(refused, "lib")
+	w.setenv("PATH=" + os.Getenv("PATH"))
+	w.doctorFailsFor(lib, []string{"origin"}, "url")
+	if _, stderr, code := w.run(lib, "", "git", "fetch", "--quiet", "origin"); code == 0 || !strings.Contains(stderr, "remote-codecommit") {
+		t.Errorf("git fetch without git-remote-codecommit: exit %d\n%s", code, stderr)
+	}
+	w.setenv("PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"))
+	// Where it does, doctor checks the remote as such, by its name and as
+	// a URL in both forms.
+	for _, remote := range []string{"origin", "codecommit://cc-lib", "codecommit::us-east-1://cc-lib"} {
+		if out := w.doctorPasses(lib, remote); !strings.Contains(out, "ok    url         codecommit") {
+			t.Errorf("doctor %s:\n%s", remote, out)
+		}
+	}
+	w.assertSignedBy(is(key.AccessKeyID))
 
-	w.git("config", "--global", "protocol.codecommit.allow", "always")
 	clone := filepath.Join(w.home, "clone")
 	p := w.startPhase("git clone --recurse-submodules (codecommit://)")
 	w.git("clone", "--quiet", "--recurse-submodules", repoURL+"cc-super", clone)

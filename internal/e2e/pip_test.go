@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -53,7 +54,40 @@ version = "1.0.0"
 	// The clone, then a fetch of the commit, which pip cannot tell is on a
 	// branch.
 	p.checkGets(1, 3)
+
+	// An SSH requirement: doctor fails it and so does pip, until doctor
+	// --fix runs install --rewrite-ssh. With an SSH key id as user name,
+	// which no rewrite rule can match, the fix is to drop the name.
+	w.noSSH()
+	project := filepath.Join(w.home, "project")
+	sshReq := func(user string) string {
+		return filepath.Join(project, writeRequirements(t, project, "pylib @ git+ssh://"+user+host+"/v1/repos/pylib@"+head+"\n"))
+	}
+	failsSSH := func(requirements string) {
+		t.Helper()
+		if _, stderr, code := w.run("", "", python, "-m", "pip", "install", "--no-index", "--no-build-isolation", "--target", t.TempDir(), "-r", requirements); code == 0 || !strings.Contains(stderr, "ssh must not run") {
+			t.Errorf("pip install of an SSH requirement git does not rewrite: exit %d\n%s", code, stderr)
+		}
+	}
+	req := sshReq("")
+	w.doctorFails(project, "ssh-deps")
+	failsSSH(req)
+	w.doctorFix(project, []string{"git-credential-codecommit install --rewrite-ssh"}, w.gitConfig())
+	p = w.startPhase("pip install -r requirements.txt (git+ssh, rewritten)")
+	pip(filepath.Join(w.home, "site-c"), "-r", req)
+	p.checkGets(1, 3)
+	req = sshReq("APKAEIBAERJR2EXAMPLE@")
+	if report := w.doctorFails(project, "ssh-deps"); !strings.Contains(report, "fix: remove the user name (NAME@) from those URLs\n") {
+		t.Errorf("doctor's fix for a user name, after install --rewrite-ssh:\n%s", report)
+	}
+	failsSSH(req)
 	w.assertSignedBy(is(key.AccessKeyID))
+}
+
+// writeRequirements writes requirements.txt in dir, and returns its name.
+func writeRequirements(t *testing.T, dir, body string) string {
+	writeFile(t, filepath.Join(dir, "requirements.txt"), body)
+	return "requirements.txt"
 }
 
 // pythonWithBuildTools returns the first python3 on PATH that has pip,

@@ -86,9 +86,31 @@ httpsCaFilePath: "`+w.cc.CAFile+`"
 		t.Errorf("the fake saw no anonymous GET of /v1/repos/inner: %+v", w.cc.Verdicts()[p.from:])
 	}
 
-	dir = app("ssh", "git+ssh://"+host+"/v1/repos/inner", approved)
+	// A yarn 4 project that says so only in package.json: doctor fails
+	// it, and yarn refuses the dependency. Run as corepack would, with the
+	// settings above from the environment.
+	w.setenv("YARN_ENABLE_TELEMETRY=false", "YARN_ENABLE_GLOBAL_CACHE=false", "YARN_NPM_REGISTRY_SERVER=http://127.0.0.1:9",
+		"YARN_NODE_LINKER=node-modules", "YARN_HTTPS_PROXY="+w.cc.ProxyURL, "YARN_HTTPS_CA_FILE_PATH="+w.cc.CAFile)
+	dir = filepath.Join(w.home, "pm")
+	manifest := func(dep string) string {
+		return `{"name": "app", "version": "1.0.0", "private": true, "packageManager": "yarn@4.18.1", "dependencies": {"inner": "` + dep + `"}}`
+	}
+	writeFile(t, filepath.Join(dir, "package.json"), manifest("git+"+repoURL+"inner"))
+	w.doctorFails(dir, "yarn")
+	if stdout, _, code := w.run(dir, "", "node", berryRelease, "install"); code == 0 || !strings.Contains(stdout, "approvedGitRepositories") && !strings.Contains(stdout, "401") {
+		t.Errorf("yarn 4 install of a git+https dependency, no .yarnrc.yml: exit %d\n%s", code, stdout)
+	}
+	// The lines doctor names, in the project's files, which doctor --fix
+	// leaves to the user: git+ssh, and approvedGitRepositories.
+	const approvedLine = `approvedGitRepositories: ["ssh://git-codecommit.*.amazonaws.com/v1/repos/*"]`
+	writeFile(t, filepath.Join(dir, "package.json"), manifest("git+ssh://"+host+"/v1/repos/inner"))
+	if report := w.doctorFails(dir, "yarn"); !strings.Contains(report, "fix: add to .yarnrc.yml: "+approvedLine+"\n") {
+		t.Errorf("doctor's fix for approvedGitRepositories:\n%s", report)
+	}
+	writeFile(t, filepath.Join(dir, ".yarnrc.yml"), approvedLine+"\n")
+	w.doctorPasses(dir)
 	p = w.startPhase("yarn 4 install, git+ssh rewritten")
-	w.mustRun(dir, "yarn", "install")
+	w.mustRun(dir, "node", berryRelease, "install")
 	// git ls-remote, then git clone.
 	p.checkGets(2, 2)
 	if out := w.mustRun(dir, "node", "-e", "console.log(require('inner'))"); out != "inner from CodeCommit\n" {

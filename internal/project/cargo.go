@@ -5,36 +5,117 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/change"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/failure"
 )
 
+// maxMembers bounds the workspace members whose manifests are read.
+const maxMembers = 256
+
 // CheckCargo checks that cargo fetches the CodeCommit git dependencies of
-// Cargo.toml with git: its own git library asks no credential helper
-// configured for a URL pattern, as install's are.
+// Cargo.toml, and of its workspace members', with git: its own git library
+// asks no credential helper configured for a URL pattern, as install's are.
 func CheckCargo(o Options) []Finding {
-	manifest, err := readFile(o.dir(), "Cargo.toml")
+	manifests, err := cargoManifests(o.dir())
 	if err != nil {
 		return unreadable(Cargo, "Cargo.toml", err)
 	}
-	urls := codeCommitURLs(string(manifest))
+	https, ssh, name, err := urlsIn(o.dir(), manifests)
+	if err != nil {
+		return unreadable(Cargo, name, err)
+	}
+	urls := append(https, ssh...)
 	if len(urls) == 0 {
 		return absent(Cargo, "Cargo.toml names no CodeCommit repository")
 	}
-	if where, on := cargoFetchesWithCLI(o); on {
+	where, value, found := cargoFetchesWithCLI(o)
+	if value {
 		return []Finding{{Manager: Cargo, Result: Fine, Detail: "cargo fetches " + list(urls) + " with git (" + where + ")"}}
 	}
-	return []Finding{{Manager: Cargo, Result: Broken, Err: &failure.Error{
-		Problem: "Cargo.toml depends on " + list(urls) + ", but cargo fetches git dependencies with its own git library, which never runs this helper",
-		Fix:     "add to .cargo/config.toml: [net] git-fetch-with-cli = true (or export CARGO_NET_GIT_FETCH_WITH_CLI=true)"}}}
+	problem := "Cargo.toml depends on " + list(urls) + ", but cargo fetches git dependencies with its own git library, which never runs this helper"
+	if found {
+		// A false set where cargo looks first: only there does true help.
+		return []Finding{{Manager: Cargo, Result: Broken, Err: &failure.Error{Problem: problem + " (" + where + " says false)", Fix: "set it to true there"}}}
+	}
+	home := cargoHome(o)
+	if home == "" {
+		return []Finding{{Manager: Cargo, Result: Broken, Err: &failure.Error{Problem: problem, Fix: "export CARGO_NET_GIT_FETCH_WITH_CLI=true"}}}
+	}
+	file := filepath.Join(home, "config.toml")
+	c := change.Change{Kind: change.CargoCLI, File: file}
+	return []Finding{{Manager: Cargo, Result: Broken, Err: &failure.Error{Problem: problem,
+		Fix: c.String(o.Program) + " (or export CARGO_NET_GIT_FETCH_WITH_CLI=true)"}, Changes: []change.Change{c}}}
 }
 
-// cargoFetchesWithCLI reports whether cargo uses the git command line, and
-// where that is set: CARGO_NET_GIT_FETCH_WITH_CLI, or net.git-fetch-with-cli
-// in a cargo config file of the project's directory, its parents, or
-// CARGO_HOME (by default ~/.cargo).
-func cargoFetchesWithCLI(o Options) (string, bool) {
+// cargoManifests returns Cargo.toml, when dir has one, and the manifests of
+// the workspace members it lists, relative to dir; readFile's error when
+// Cargo.toml cannot be read.
+func cargoManifests(dir string) ([]string, error) {
+	b, err := readFile(dir, "Cargo.toml")
+	if err != nil {
+		return nil, err
+	}
+	names := []string{"Cargo.toml"}
+	for _, m := range workspaceMembers(string(b)) {
+		found, _ := filepath.Glob(filepath.Join(dir, filepath.FromSlash(m), "Cargo.toml"))
+		for _, f := range found {
+			if rel, err := filepath.Rel(dir, f); err == nil && len(names) <= maxMembers && !strings.HasPrefix(rel, "..") {
+				names = append(names, rel)
+			}
+		}
+	}
+	return names, nil
+}
+
+// workspaceMembers returns the members array of a Cargo.toml's
+// [workspace] table: paths and globs, quoted, on one line or several.
+func workspaceMembers(text string) []string {
+	section, collecting := "", false
+	var members []string
+	for line := range strings.SplitSeq(text, "\n") {
+		line, _, _ = strings.Cut(line, "#")
+		t := strings.TrimSpace(line)
+		if !collecting && strings.HasPrefix(t, "[") {
+			section = strings.TrimSpace(strings.Trim(t, "[]"))
+			continue
+		}
+		if !collecting {
+			k, v, ok := strings.Cut(t, "=")
+			if !ok || section != "workspace" || strings.TrimSpace(k) != "members" {
+				continue
+			}
+			t, collecting = v, true
+		}
+		for _, part := range strings.Split(t, `"`)[1:] {
+			if !strings.ContainsAny(part, "[],") && strings.TrimSpace(part) != "" {
+				members = append(members, part)
+			}
+		}
+		if strings.Contains(t, "]") {
+			collecting = false
+		}
+	}
+	return members
+}
+
+// cargoHome is CARGO_HOME, else ~/.cargo, else "".
+func cargoHome(o Options) string {
+	if h := o.getenv("CARGO_HOME"); h != "" {
+		return h
+	}
+	if h := o.homeDir(); h != "" {
+		return filepath.Join(h, ".cargo")
+	}
+	return ""
+}
+
+// cargoFetchesWithCLI reports where cargo's net.git-fetch-with-cli is set,
+// to what, and whether it is: CARGO_NET_GIT_FETCH_WITH_CLI, or a cargo
+// config file of the project's directory, its parents, or CARGO_HOME (by
+// default ~/.cargo), the first that sets it.
+func cargoFetchesWithCLI(o Options) (where string, value, found bool) {
 	if v := o.getenv("CARGO_NET_GIT_FETCH_WITH_CLI"); v != "" {
-		return "CARGO_NET_GIT_FETCH_WITH_CLI", v == "true"
+		return "CARGO_NET_GIT_FETCH_WITH_CLI", v == "true", true
 	}
 	var files []string
 	if abs, err := filepath.Abs(o.dir()); err == nil {
@@ -45,11 +126,7 @@ func cargoFetchesWithCLI(o Options) (string, bool) {
 			}
 		}
 	}
-	home := o.getenv("CARGO_HOME")
-	if h := o.homeDir(); home == "" && h != "" {
-		home = filepath.Join(h, ".cargo")
-	}
-	if home != "" {
+	if home := cargoHome(o); home != "" {
 		files = append(files, filepath.Join(home, "config.toml"), filepath.Join(home, "config"))
 	}
 	for _, f := range files {
@@ -60,16 +137,17 @@ func cargoFetchesWithCLI(o Options) (string, bool) {
 			continue
 		}
 		if v, ok := tomlNetFetchWithCLI(string(b)); ok {
-			return f, v
+			return f, v, true
 		}
 	}
-	return "", false
+	return "", false, false
 }
 
 // tomlNetFetchWithCLI finds net.git-fetch-with-cli in a cargo config file:
-// under [net], or dotted at the top. It reads the two spellings cargo's
-// documentation uses, not all of TOML: a TOML library would grow the binary
-// git runs on every authentication for one key of one file.
+// under [net], dotted at the top, or in an inline net table. It reads the
+// spellings cargo's documentation uses, not all of TOML: a TOML library
+// would grow the binary git runs on every authentication for one key of one
+// file.
 func tomlNetFetchWithCLI(text string) (value, found bool) {
 	section := ""
 	for line := range strings.SplitSeq(text, "\n") {
@@ -84,8 +162,15 @@ func tomlNetFetchWithCLI(text string) (value, found bool) {
 			continue
 		}
 		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
-		if section == "net" && k == "git-fetch-with-cli" || section == "" && k == "net.git-fetch-with-cli" {
+		switch {
+		case section == "net" && k == "git-fetch-with-cli", section == "" && k == "net.git-fetch-with-cli":
 			return v == "true", true
+		case section == "" && k == "net" && strings.HasPrefix(v, "{"):
+			for _, kv := range strings.Split(strings.Trim(v, "{} "), ",") {
+				if ik, iv, ok := strings.Cut(kv, "="); ok && strings.TrimSpace(ik) == "git-fetch-with-cli" {
+					return strings.TrimSpace(iv) == "true", true
+				}
+			}
 		}
 	}
 	return false, false

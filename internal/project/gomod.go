@@ -6,14 +6,20 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"go/parser"
+	"go/token"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"golang.org/x/mod/modfile"
 
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/change"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/codecommit"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/failure"
 )
@@ -22,26 +28,38 @@ import (
 // module.
 var goEnvVars = []string{"GOPRIVATE", "GONOPROXY", "GONOSUMDB", "GOPROXY", "GOSUMDB"}
 
-// CheckGo checks that go fetches the CodeCommit modules go.mod requires
-// with git, directly: GOPRIVATE (or GONOPROXY and GONOSUMDB) covers them,
-// and their paths end in ".git", without which go first asks the host for
-// ?go-get=1 with its own HTTP client, without credentials.
+// CheckGo checks that go fetches the CodeCommit modules go.mod requires,
+// or the project's Go files import, with git, directly: GOPRIVATE (or
+// GONOPROXY and GONOSUMDB) covers them, and their paths end in ".git",
+// without which go first asks the host for ?go-get=1 with its own HTTP
+// client, without credentials.
 func CheckGo(ctx context.Context, o Options) []Finding {
 	b, err := readFile(o.dir(), "go.mod")
 	if err != nil {
 		return unreadable(Go, "go.mod", err)
 	}
 	ours := codeCommitModules(b)
+	for _, p := range importedModules(o.dir()) {
+		if !slices.ContainsFunc(ours, func(r string) bool { return r == p || strings.HasPrefix(p, r+"/") }) {
+			ours = append(ours, p)
+		}
+	}
 	if len(ours) == 0 {
-		return absent(Go, "go.mod requires no module on a CodeCommit host")
+		return absent(Go, "neither go.mod nor the Go files here name a module on a CodeCommit host")
 	}
 	ge, err := goEnv(ctx, o)
 	if err != nil {
 		return []Finding{{Manager: Go, Result: Unknown, Err: &failure.Error{
-			Problem: "go.mod requires CodeCommit modules, but go env does not run here", Cause: failure.OneLine(err), Err: err}}}
+			Problem: "the project needs CodeCommit modules, but go env does not run here", Cause: failure.OneLine(err), Err: err}}}
 	}
 	var fs []Finding
-	if f, ok := goPrivate(ge, ours); ok {
+	if f, ok := goPrivate(ge, ours, goSum(o.dir())); ok {
+		if o.getenv("GOPRIVATE") != "" {
+			// The environment's beats go env -w's file.
+			e := failure.As(f.Err)
+			e.Fix = "export " + strings.TrimPrefix(e.Fix, "go env -w ")
+			f.Changes = nil
+		}
 		fs = append(fs, f)
 	}
 	var plain []string
@@ -52,13 +70,82 @@ func CheckGo(ctx context.Context, o Options) []Finding {
 	}
 	if len(plain) > 0 {
 		fs = append(fs, Finding{Manager: Go, Result: Broken, Err: &failure.Error{
-			Problem: fmt.Sprintf("go.mod requires %s, whose path does not end in .git: go then asks the host with its own HTTP client (?go-get=1), without credentials, and gets 401", list(plain)),
+			Problem: fmt.Sprintf("the project needs %s, whose path does not end in .git: go then asks the host with its own HTTP client (?go-get=1), without credentials, and gets 401", list(plain)),
 			Fix:     "name the module with .git after the repository, in its own go.mod and in require lines: " + codecommit.ExampleHost + "/v1/repos/NAME.git"}})
 	}
 	if len(fs) == 0 {
 		fs = append(fs, Finding{Manager: Go, Result: Fine, Detail: fmt.Sprintf("go fetches %s directly with git, which asks this helper", list(ours))})
 	}
 	return fs
+}
+
+// maxGoFiles and maxEntries bound the Go files whose imports are read, and
+// the directory entries looked at to find them.
+const maxGoFiles, maxEntries = 500, 20000
+
+// importedModules returns the modules on a CodeCommit host that the Go
+// files of the module in dir import, each once: the import path up to its
+// element ending in ".git", or the whole path when none does. Directories
+// go skips (testdata, vendor, names starting with "." or "_") and those of
+// other modules are left out.
+func importedModules(dir string) []string {
+	var mods []string
+	n, entries := 0, 0
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if entries++; err != nil || n >= maxGoFiles || entries > maxEntries {
+			return filepath.SkipAll
+		}
+		name := d.Name()
+		if d.IsDir() {
+			if p != dir && (name == "testdata" || name == "vendor" || name == "node_modules" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
+				return filepath.SkipDir
+			}
+			if _, err := os.Lstat(filepath.Join(p, "go.mod")); p != dir && err == nil {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(name, ".go") || !d.Type().IsRegular() {
+			return nil
+		}
+		n++
+		src, ok := readIf(filepath.Dir(p), name)
+		if !ok {
+			return nil
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), p, src, parser.ImportsOnly)
+		if err != nil {
+			return nil
+		}
+		for _, imp := range f.Imports {
+			ip, err := strconv.Unquote(imp.Path.Value)
+			host, _, _ := strings.Cut(ip, "/")
+			if _, ok := codecommit.Parse(host); err != nil || !ok {
+				continue
+			}
+			elems := strings.Split(ip, "/")
+			if i := slices.IndexFunc(elems, func(e string) bool { return strings.HasSuffix(e, ".git") }); i >= 0 {
+				ip = strings.Join(elems[:i+1], "/")
+			}
+			if !slices.Contains(mods, ip) {
+				mods = append(mods, ip)
+			}
+		}
+		return nil
+	})
+	return mods
+}
+
+// goSum returns the module paths go.sum in dir has hashes of.
+func goSum(dir string) []string {
+	b, _ := readFile(dir, "go.sum")
+	var mods []string
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if m, _, ok := strings.Cut(line, " "); ok && !slices.Contains(mods, m) {
+			mods = append(mods, m)
+		}
+	}
+	return mods
 }
 
 // codeCommitModules returns the paths of the modules on a CodeCommit host
@@ -115,8 +202,11 @@ func lastLine(out []byte) string {
 
 // goPrivate fails when GONOPROXY and GONOSUMDB (else GOPRIVATE) do not
 // cover the modules ours, unless GOPROXY is direct and GOSUMDB off, and
-// names the GOPRIVATE that would, the patterns already there kept.
-func goPrivate(ge map[string]string, ours []string) (Finding, bool) {
+// names the GOPRIVATE that would, the patterns already there kept. When
+// go.sum pins every such module (summed) and GOPROXY falls back to direct,
+// it says which commands still work: the proxy cannot fetch the module and
+// go falls back to git, and go.sum spares the checksum database.
+func goPrivate(ge map[string]string, ours, summed []string) (Finding, bool) {
 	or := func(k, fallback string) string {
 		if ge[k] != "" {
 			return ge[k]
@@ -127,8 +217,8 @@ func goPrivate(ge map[string]string, ours []string) (Finding, bool) {
 	for _, p := range ours {
 		// GOPROXY=off fetches nothing but what GONOPROXY names.
 		proxied := !matchesGoPatterns(or("GONOPROXY", "GOPRIVATE"), p) && ge["GOPROXY"] != "direct"
-		summed := !matchesGoPatterns(or("GONOSUMDB", "GOPRIVATE"), p) && ge["GOSUMDB"] != "off"
-		if proxied || summed {
+		checked := !matchesGoPatterns(or("GONOSUMDB", "GOPRIVATE"), p) && ge["GOSUMDB"] != "off"
+		if proxied || checked {
 			uncovered = append(uncovered, p)
 		}
 	}
@@ -144,9 +234,13 @@ func goPrivate(ge map[string]string, ours []string) (Finding, bool) {
 			patterns = append(patterns, pat)
 		}
 	}
-	return Finding{Manager: Go, Result: Broken, Err: &failure.Error{
-		Problem: fmt.Sprintf("go.mod requires %s, which GOPRIVATE does not cover: go would ask the public module proxy and checksum database for it, which know nothing of CodeCommit", list(uncovered)),
-		Fix:     "go env -w GOPRIVATE=" + strings.Join(patterns, ",")}}, true
+	c := change.Change{Kind: change.GoPrivate, Value: strings.Join(patterns, ",")}
+	problem := fmt.Sprintf("the project needs %s, which GOPRIVATE does not cover: go get and go mod tidy would ask the public module proxy and checksum database for it, which know nothing of CodeCommit, and fail", list(uncovered))
+	pinned := !slices.ContainsFunc(uncovered, func(p string) bool { return !slices.Contains(summed, p) })
+	if proxy := ge["GOPROXY"]; pinned && (strings.HasSuffix(proxy, ",direct") || strings.HasSuffix(proxy, "|direct")) {
+		problem = fmt.Sprintf("the project needs %s, which GOPRIVATE does not cover: go build and go mod download of the versions go.sum pins work (the module proxy cannot fetch them and go falls back to git), but go get of another version fails at the public checksum database, and the proxy learns the module path", list(uncovered))
+	}
+	return Finding{Manager: Go, Result: Broken, Err: &failure.Error{Problem: problem, Fix: c.String("")}, Changes: []change.Change{c}}, true
 }
 
 // matchesGoPatterns reports whether module path p matches a comma-separated

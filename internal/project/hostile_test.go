@@ -43,8 +43,8 @@ func TestUnreadableFiles(t *testing.T) {
 	}{
 		{"go.mod", Go, func(o Options) []Finding { return CheckGo(context.Background(), o) }},
 		{"Cargo.toml", Cargo, CheckCargo},
-		{"package.json", SSHDeps, func(o Options) []Finding { return CheckJavaScript(context.Background(), o) }},
-		{"pnpm-lock.yaml", SSHDeps, func(o Options) []Finding { return CheckJavaScript(context.Background(), o) }},
+		{"package.json", SSHDeps, func(o Options) []Finding { return CheckSSHDeps(context.Background(), o) }},
+		{"pnpm-lock.yaml", SSHDeps, func(o Options) []Finding { return CheckSSHDeps(context.Background(), o) }},
 	} {
 		for kind, why := range map[string]string{"fifo": "is not a regular file", "zero": "is a symbolic link", "big": fmt.Sprintf("is larger than %d bytes", maxFile)} {
 			o.Dir = filepath.Join(t.TempDir(), "project")
@@ -136,7 +136,7 @@ func TestManySSHDependencies(t *testing.T) {
 	}
 	os.Remove(count)
 
-	fs := CheckJavaScript(t.Context(), o)
+	fs := CheckSSHDeps(t.Context(), o)
 	runs, _ := os.ReadFile(count)
 	// git config, then ls-remote for the groups: us-east-1's prefix,
 	// eu-west-1's r1 prefix, and no prefix.
@@ -163,7 +163,7 @@ func BenchmarkManySSHDependencies(b *testing.B) {
 	testenv.WriteFile(b, dir, "package.json", manyURLs(50_000))
 	o := Options{Dir: dir, Env: append([]string{"PATH=" + os.Getenv("PATH")}, testenv.Baseline(home)...), Program: "prog"}
 	for b.Loop() {
-		if fs := CheckJavaScript(context.Background(), o); len(fs) != 2 || fs[1].Result != Broken {
+		if fs := CheckSSHDeps(context.Background(), o); len(fs) != 1 || fs[0].Result != Broken {
 			b.Fatalf("findings %+v", fs)
 		}
 	}

@@ -2,13 +2,17 @@ package project
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/change"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/codecommit"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/failure"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/gitconfig"
@@ -19,30 +23,31 @@ import (
 var jsFiles = []string{"package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml"}
 
 // CheckJavaScript checks the CodeCommit git dependencies of a JavaScript
-// project: with yarn 2+ (.yarnrc.yml), git+https ones are downloaded as
-// tarballs without credentials (Yarn); SSH ones need install's rewrite
-// rules (SSHDeps), which git is asked about.
-func CheckJavaScript(ctx context.Context, o Options) []Finding {
-	https, ssh, bad := jsDependencies(o.dir())
-	if bad != nil {
-		// What the file names is unknown: one warning says so, under
-		// ssh-deps, and yarn's check does not run.
-		return append(absent(Yarn, "not checked: "+failure.As(bad[0].Err).Finding()), bad...)
+// project with yarn 2+ (a .yarnrc.yml, or "packageManager": "yarn@2…" or
+// later in package.json): git+https ones are downloaded as tarballs without
+// credentials, or refused before that when approvedGitRepositories does not
+// list them (Yarn). Its SSH ones are CheckSSHDeps's.
+func CheckJavaScript(o Options) []Finding {
+	https, ssh, name, err := urlsIn(o.dir(), jsFiles)
+	if err != nil {
+		// What the file names is unknown: CheckSSHDeps's finding says
+		// why, and yarn's check does not run.
+		return absent(Yarn, "not checked: cannot read "+name)
 	}
-	return append(checkYarn(o, https), checkSSHDeps(ctx, o, ssh)...)
+	return checkYarn(o, https, ssh)
 }
 
-// jsDependencies returns the CodeCommit URLs the JavaScript files name,
-// https and SSH apart, sorted, each once; or, for a file that is there but
-// cannot be read, an SSHDeps finding that says so.
-func jsDependencies(dir string) (https, ssh []string, bad []Finding) {
-	for _, name := range jsFiles {
+// urlsIn returns the CodeCommit URLs the files names of dir name, https and
+// SSH apart, sorted, each once; or the name of the first file that is there
+// but cannot be read, and readFile's error.
+func urlsIn(dir string, names []string) (https, ssh []string, bad string, err error) {
+	for _, name := range names {
 		b, err := readFile(dir, name)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
 		if err != nil {
-			return nil, nil, unreadable(SSHDeps, name, err)
+			return nil, nil, name, err
 		}
 		for _, u := range codeCommitURLs(string(b)) {
 			if strings.HasPrefix(u, "https://") {
@@ -52,36 +57,91 @@ func jsDependencies(dir string) (https, ssh []string, bad []Finding) {
 			}
 		}
 	}
-	return slices.Compact(slices.Sorted(slices.Values(https))), slices.Compact(slices.Sorted(slices.Values(ssh))), nil
+	return slices.Compact(slices.Sorted(slices.Values(https))), slices.Compact(slices.Sorted(slices.Values(ssh))), "", nil
 }
 
-func checkYarn(o Options, https []string) []Finding {
-	if _, err := os.Lstat(filepath.Join(o.dir(), ".yarnrc.yml")); err != nil {
-		return absent(Yarn, "no .yarnrc.yml here (yarn 2 or later)")
+// yarnBerry says how the project in dir is a yarn 2+ project, or "".
+func yarnBerry(dir string) string {
+	if _, err := os.Lstat(filepath.Join(dir, ".yarnrc.yml")); err == nil {
+		return ".yarnrc.yml"
 	}
-	if len(https) == 0 {
-		return absent(Yarn, "no CodeCommit dependency over https")
+	b, err := readFile(dir, "package.json")
+	if err != nil {
+		return ""
+	}
+	var pkg struct {
+		PackageManager string `json:"packageManager"`
+	}
+	if json.Unmarshal(b, &pkg) != nil {
+		return ""
+	}
+	v, ok := strings.CutPrefix(pkg.PackageManager, "yarn@")
+	major, _, _ := strings.Cut(v, ".")
+	if n, err := strconv.Atoi(major); ok && err == nil && n >= 2 {
+		return `"packageManager": "` + pkg.PackageManager + `"`
+	}
+	return ""
+}
+
+func checkYarn(o Options, https, ssh []string) []Finding {
+	why := yarnBerry(o.dir())
+	switch {
+	case why == "":
+		return absent(Yarn, "not a yarn 2+ project (no .yarnrc.yml, no packageManager yarn@2 or later)")
+	case len(https) == 0 && len(ssh) == 0:
+		return absent(Yarn, "no CodeCommit git dependency")
+	case len(https) == 0:
+		if un := unapproved(o.dir(), ssh); len(un) > 0 {
+			return []Finding{{Manager: Yarn, Result: Broken, Err: &failure.Error{
+				Problem: "yarn 2+ refuses " + list(un) + " before it runs git (YN0080): approvedGitRepositories in .yarnrc.yml does not list it",
+				Fix:     "add to .yarnrc.yml: " + approvedLine}}}
+		}
+		return []Finding{{Manager: Yarn, Result: Fine, Detail: "approvedGitRepositories lets yarn 2+ fetch " + list(ssh) + " with git"}}
 	}
 	return []Finding{{Manager: Yarn, Result: Broken, Err: &failure.Error{
-		Problem: "this yarn 2+ project (.yarnrc.yml) depends on " + list(https) + " over https: yarn asks git for the commit, then downloads the code itself, without credentials, and gets 401",
-		Fix:     "write them as git+ssh://" + codecommit.ExampleHost + "/v1/repos/NAME, list them in approvedGitRepositories, and run: " + o.Program + " install --rewrite-ssh"}}}
+		Problem: "this yarn 2+ project (" + why + ") depends on " + list(https) + " over https: yarn asks git for the commit, then downloads the code itself, without credentials, and gets 401",
+		Fix:     "write them as git+ssh://" + codecommit.ExampleHost + "/v1/repos/NAME, add to .yarnrc.yml: " + approvedLine + ", and run: " + o.Program + " install --rewrite-ssh"},
+		Changes: []change.Change{{Kind: change.Install, RewriteSSH: true}}}}
 }
 
-func checkSSHDeps(ctx context.Context, o Options, ssh []string) []Finding {
-	if len(ssh) == 0 {
-		return absent(SSHDeps, "no CodeCommit dependency over SSH")
+// approvedLine is the .yarnrc.yml setting that lets yarn 2+ fetch
+// CodeCommit SSH URLs.
+const approvedLine = `approvedGitRepositories: ["ssh://git-codecommit.*.amazonaws.com/v1/repos/*"]`
+
+// unapproved returns the URLs of urls that no pattern of
+// approvedGitRepositories in dir's .yarnrc.yml matches. The patterns are
+// globs; yarn matches them against the URL without its "git+".
+func unapproved(dir string, urls []string) []string {
+	b, _ := readFile(dir, ".yarnrc.yml")
+	var patterns []string
+	in := false
+	for line := range strings.SplitSeq(string(b), "\n") {
+		t := strings.TrimSpace(line)
+		switch {
+		case strings.HasPrefix(t, "approvedGitRepositories:"):
+			in = true
+			t = strings.TrimSpace(strings.TrimPrefix(t, "approvedGitRepositories:"))
+			for p := range strings.SplitSeq(strings.Trim(t, "[]"), ",") {
+				if p = strings.Trim(strings.TrimSpace(p), `"'`); p != "" {
+					patterns = append(patterns, p)
+				}
+			}
+		case in && strings.HasPrefix(t, "-"):
+			patterns = append(patterns, strings.Trim(strings.TrimSpace(strings.TrimPrefix(t, "-")), `"'`))
+		case t != "" && !strings.HasPrefix(t, "#"):
+			in = false
+		}
 	}
-	unrewritten, err := notRewritten(ctx, o, ssh)
-	if err != nil {
-		return []Finding{{Manager: SSHDeps, Result: Unknown, Err: &failure.Error{
-			Problem: "cannot ask git whether it rewrites the project's SSH dependencies on CodeCommit to https", Cause: failure.Reason(err), Err: err}}}
+	var un []string
+	for _, u := range urls {
+		if !slices.ContainsFunc(patterns, func(p string) bool {
+			ok, _ := path.Match(p, strings.TrimPrefix(u, "git+"))
+			return ok
+		}) {
+			un = append(un, u)
+		}
 	}
-	if len(unrewritten) == 0 {
-		return []Finding{{Manager: SSHDeps, Result: Fine, Detail: "git rewrites the project's SSH dependencies on CodeCommit to https"}}
-	}
-	return []Finding{{Manager: SSHDeps, Result: Broken, Err: &failure.Error{
-		Problem: "the project depends on " + list(unrewritten) + " over SSH, which git does not rewrite to https: " + o.Program + " signs only https",
-		Fix:     o.Program + " install --rewrite-ssh (and no user name in the URLs: rewrite rules cannot match one)"}}}
+	return un
 }
 
 // notRewritten returns the URLs of urls that git would not fetch over

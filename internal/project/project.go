@@ -1,6 +1,6 @@
 // Package project looks at the files of a project for package managers that
 // need more than install to fetch its CodeCommit dependencies: Go modules,
-// cargo, yarn 2+ and any JavaScript client with SSH URLs. It reads
+// cargo, yarn 2+, any client with SSH URLs, and codecommit:// submodules. It reads
 // manifests and lockfiles and asks the go command and git what they would
 // do; it changes nothing. Each manager's outcome is a Finding, which doctor
 // reports as a check of the manager's name.
@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/change"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/codecommit"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/failure"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/gitconfig"
@@ -26,15 +27,16 @@ import (
 
 // Names of the package managers, which are the names of their Findings.
 const (
-	Go      = "go"
-	Cargo   = "cargo"
-	Yarn    = "yarn"
-	SSHDeps = "ssh-deps"
+	Go         = "go"
+	Cargo      = "cargo"
+	Yarn       = "yarn"
+	SSHDeps    = "ssh-deps"
+	Submodules = "submodules"
 )
 
 // Managers returns the names of the package managers checked, in the order
 // their Findings come.
-func Managers() []string { return []string{Go, Cargo, Yarn, SSHDeps} }
+func Managers() []string { return []string{Go, Cargo, Yarn, SSHDeps, Submodules} }
 
 // Result is how a package manager would fare with the project's CodeCommit
 // dependencies.
@@ -61,6 +63,10 @@ type Finding struct {
 	// Err is a *failure.Error for Broken and Unknown: the problem, its
 	// cause, and the fix.
 	Err error
+	// Changes are the fixes of the user's own tool configuration that
+	// doctor --fix may make for a Broken finding; a fix in the project's
+	// files is only in Err's Fix.
+	Changes []change.Change
 }
 
 // Options say where the project is.
@@ -98,6 +104,19 @@ func (o Options) getenv(k string) string {
 	return ""
 }
 
+// lookupEnv is getenv that tells an empty variable from an unset one.
+func (o Options) lookupEnv(k string) (string, bool) {
+	if o.Env == nil {
+		return os.LookupEnv(k)
+	}
+	for _, kv := range slices.Backward(o.Env) {
+		if v, ok := strings.CutPrefix(kv, k+"="); ok {
+			return v, true
+		}
+	}
+	return "", false
+}
+
 func (o Options) git() gitconfig.Git {
 	return gitconfig.Git{Dir: o.Dir, Env: o.Env, Prepare: o.Prepare}
 }
@@ -117,6 +136,14 @@ const maxFile = 8 << 20
 // moment. A file that is not there is fs.ErrNotExist.
 func readFile(dir, name string) ([]byte, error) {
 	return safefile.ReadRegular(filepath.Join(dir, name), maxFile)
+}
+
+// readIf is readFile for the files a check reads besides its main one
+// (workspace members, Go sources, lockfiles): one that cannot be read is
+// passed over, as if absent.
+func readIf(dir, name string) ([]byte, bool) {
+	b, err := readFile(dir, name)
+	return b, err == nil
 }
 
 // unreadable is manager's finding when its file name could not be read
@@ -147,8 +174,9 @@ func list(names []string) string {
 }
 
 // codeCommitURLs returns the CodeCommit repository URLs that text names:
-// https and SSH forms, with npm's "git+" prefix and "#ref" suffix taken
-// off, each once, in the order text names them.
+// https and SSH forms, with npm's and pip's "git+" prefix, Terraform's
+// "git::", a "#ref", a "?ref=" query and pip's "@ref" taken off, each once,
+// in the order text names them.
 func codeCommitURLs(text string) []string {
 	var urls []string
 	seen := map[string]bool{}
@@ -157,7 +185,14 @@ func codeCommitURLs(text string) []string {
 		if !strings.Contains(w, "git-codecommit") {
 			continue
 		}
-		w, _, _ = strings.Cut(strings.TrimPrefix(w, "git+"), "#")
+		w = strings.TrimPrefix(strings.TrimPrefix(w, "git::"), "git+") // Terraform's, npm's and pip's
+		w, _, _ = strings.Cut(w, "#")
+		w, _, _ = strings.Cut(w, "?") // Terraform's ?ref=, cargo's ?branch=
+		if slash := strings.LastIndexByte(w, '/'); slash >= 0 {
+			if at := strings.IndexByte(w[slash:], '@'); at >= 0 {
+				w = w[:slash+at] // pip's @ref
+			}
+		}
 		host := ""
 		if s, ok := gitconfig.ParseSSH(w); ok {
 			host = s.Host

@@ -59,6 +59,8 @@ func TestTOMLNetFetchWithCLI(t *testing.T) {
 		{"net.git-fetch-with-cli = true\n", true, true},
 		{"[http]\ngit-fetch-with-cli = true\n", false, false},
 		{"[net]\n# git-fetch-with-cli = true\nretry = 3\n", false, false},
+		{"net = { retry = 2, git-fetch-with-cli = true }\n", true, true},
+		{"[http]\nnet = { git-fetch-with-cli = true }\n", false, false},
 	} {
 		if v, f := tomlNetFetchWithCLI(tc.text); v != tc.value || f != tc.found {
 			t.Errorf("tomlNetFetchWithCLI(%q) = %v, %v; want %v, %v", tc.text, v, f, tc.value, tc.found)
@@ -111,7 +113,7 @@ func TestCargo(t *testing.T) {
 func TestAbsent(t *testing.T) {
 	t.Parallel()
 	o := Options{Dir: t.TempDir(), Env: []string{"HOME=" + t.TempDir()}, Program: "prog"}
-	fs := slices.Concat(CheckGo(t.Context(), o), CheckCargo(o), CheckJavaScript(t.Context(), o))
+	fs := slices.Concat(CheckGo(t.Context(), o), CheckCargo(o), CheckJavaScript(o), CheckSSHDeps(t.Context(), o), CheckSubmodules(t.Context(), o))
 	var names []string
 	for _, f := range fs {
 		if f.Result != Absent || f.Detail == "" || f.Err != nil {
@@ -133,5 +135,154 @@ func TestDocs(t *testing.T) {
 	}
 	if want := fmt.Sprintf("of at most %d MiB", maxFile>>20); !strings.Contains(strings.Join(strings.Fields(string(b)), " "), want) {
 		t.Errorf("docs/package-managers.md does not say: %s", want)
+	}
+}
+
+func TestWorkspaceMembers(t *testing.T) {
+	for text, want := range map[string][]string{
+		"[workspace]\nmembers = [\"a\", \"crates/*\"]\n":                            {"a", "crates/*"},
+		"[workspace]\nresolver = \"2\"\nmembers = [\n  \"a\", # one\n  \"b\",\n]\n": {"a", "b"},
+		"[package]\nmembers = [\"a\"]\n":                                            nil,
+		"[workspace]\nexclude = [\"a\"]\n":                                          nil,
+	} {
+		if got := workspaceMembers(text); !slices.Equal(got, want) {
+			t.Errorf("workspaceMembers(%q) = %q, want %q", text, got, want)
+		}
+	}
+}
+
+// TestCodeCommitURLs reads the spellings of each client's files.
+func TestCodeCommitURLs(t *testing.T) {
+	ssh := "ssh://" + lib
+	for text, want := range map[string][]string{
+		`source = "git::` + ssh + `?ref=v1.2.0"`:             {ssh},              // Terraform
+		"lib @ git+" + ssh + "@v1.0#egg=lib\n":               {ssh},              // pip
+		`gem "lib", git: "` + ssh + `", branch: "main"`:      {ssh},              // Bundler
+		`source = "git+https://` + lib + `?branch=main#abc"`: {"https://" + lib}, // Cargo.lock
+		"git+ssh://APKAEIBAERJR2EXAMPLE@" + lib + "#main":    {"ssh://APKAEIBAERJR2EXAMPLE@" + lib},
+		"https://example.com/v1/repos/lib":                   nil,
+	} {
+		if got := codeCommitURLs(text); !slices.Equal(got, want) {
+			t.Errorf("codeCommitURLs(%q) = %q, want %q", text, got, want)
+		}
+	}
+}
+
+func TestYarnBerry(t *testing.T) {
+	for pkg, want := range map[string]string{
+		`{"packageManager": "yarn@4.18.1+sha512.abc"}`: `"packageManager": "yarn@4.18.1+sha512.abc"`,
+		`{"packageManager": "yarn@1.22.22"}`:           "",
+		`{"packageManager": "pnpm@9.0.0"}`:             "",
+		`{}`:                                           "",
+	} {
+		dir := t.TempDir()
+		testenv.WriteFile(t, dir, "package.json", pkg)
+		if got := yarnBerry(dir); got != want {
+			t.Errorf("yarnBerry(%s) = %q, want %q", pkg, got, want)
+		}
+	}
+}
+
+func TestUnapproved(t *testing.T) {
+	ssh := "ssh://" + lib
+	for yml, want := range map[string][]string{
+		"approvedGitRepositories:\n  - \"ssh://git-codecommit.*.amazonaws.com/v1/repos/*\"\n": nil,
+		`approvedGitRepositories: ["ssh://git-codecommit.*.amazonaws.com/v1/repos/*"]`:        nil,
+		"approvedGitRepositories:\n  - 'https://git-codecommit.*.amazonaws.com/v1/repos/*'\n": {ssh},
+		"nodeLinker: node-modules\n": {ssh},
+		"approvedGitRepositories:\nnodeLinker: node-modules\n  - \"ssh://git-codecommit.*.amazonaws.com/v1/repos/*\"\n": {ssh},
+	} {
+		dir := t.TempDir()
+		testenv.WriteFile(t, dir, ".yarnrc.yml", yml)
+		if got := unapproved(dir, []string{ssh}); !slices.Equal(got, want) {
+			t.Errorf("unapproved with %q = %q, want %q", yml, got, want)
+		}
+	}
+}
+
+// TestImportedModules reads the imports of the module's Go files, not
+// those go leaves out or another module's.
+func TestImportedModules(t *testing.T) {
+	dir := t.TempDir()
+	imp := func(path string) string { return "package x\n\nimport (\n\t\"fmt\"\n\t_ \"" + path + "\"\n)\n" }
+	testenv.WriteFile(t, dir, "go.mod", "module example.com/app\n")
+	testenv.WriteFile(t, dir, "main.go", imp(lib+".git/sub/pkg"))
+	testenv.WriteFile(t, dir, "cmd/tool/main.go", imp(lib+"2"))
+	testenv.WriteFile(t, dir, "testdata/x.go", imp(lib+"3.git"))
+	testenv.WriteFile(t, dir, "vendor/x/x.go", imp(lib+"4.git"))
+	testenv.WriteFile(t, dir, "other/go.mod", "module example.com/other\n")
+	testenv.WriteFile(t, dir, "other/x.go", imp(lib+"5.git"))
+	testenv.WriteFile(t, dir, "broken.go", "package (")
+	got := importedModules(dir)
+	slices.Sort(got)
+	if want := []string{lib + ".git", lib + "2"}; !slices.Equal(got, want) {
+		t.Errorf("importedModules = %q, want %q", got, want)
+	}
+}
+
+// TestSubmodules checks what allows the codecommit transport, and where
+// git-remote-codecommit is looked for.
+func TestSubmodules(t *testing.T) {
+	t.Parallel()
+	home := t.TempDir()
+	dir := filepath.Join(home, "super")
+	testenv.WriteFile(t, dir, ".gitmodules", "[submodule \"lib\"]\n\tpath = lib\n\turl = codecommit::us-east-1://lib\n")
+	bin := filepath.Join(home, "bin")
+	testenv.WriteFile(t, bin, "git-remote-codecommit", "#!/bin/sh\n")
+	if err := os.Chmod(filepath.Join(bin, "git-remote-codecommit"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	base := append([]string{"PATH=" + os.Getenv("PATH")}, testenv.Baseline(home)...)
+	for _, tc := range []struct {
+		name   string
+		env    []string
+		broken []string // the problems' fixes
+	}{
+		{"nothing", nil, []string{"prog install --remote-helper, into a directory on PATH (--remote-helper=DIR)", "git config --global protocol.codecommit.allow always"}},
+		{"on PATH, protocol.allow", []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"), "GIT_CONFIG_COUNT=1", "GIT_CONFIG_KEY_0=protocol.allow", "GIT_CONFIG_VALUE_0=always"}, nil},
+		{"protocol.codecommit.allow user", []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"), "GIT_CONFIG_COUNT=2", "GIT_CONFIG_KEY_0=protocol.allow", "GIT_CONFIG_VALUE_0=always",
+			"GIT_CONFIG_KEY_1=protocol.codecommit.allow", "GIT_CONFIG_VALUE_1=user"}, []string{"git config --global protocol.codecommit.allow always"}},
+		{"GIT_ALLOW_PROTOCOL", []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"), "GIT_ALLOW_PROTOCOL=https:codecommit"}, nil},
+	} {
+		fs := CheckSubmodules(t.Context(), Options{Dir: dir, Env: append(slices.Clone(base), tc.env...), Program: "prog"})
+		var broken []string
+		for _, f := range fs {
+			if f.Result == Broken {
+				broken = append(broken, failure.As(f.Err).Fix)
+			}
+		}
+		if !slices.Equal(broken, tc.broken) || len(broken) == 0 && (len(fs) != 1 || fs[0].Result != Fine) {
+			t.Errorf("%s: %+v, want the fixes %q", tc.name, fs, tc.broken)
+		}
+	}
+}
+
+// TestGoPrivate: the fix keeps the patterns GOPRIVATE has, and says which
+// commands fail when go.sum pins the modules and the proxy falls back to
+// git.
+func TestGoPrivate(t *testing.T) {
+	ours := []string{lib + ".git"}
+	for _, tc := range []struct {
+		name   string
+		ge     map[string]string
+		summed []string
+		fix    string
+		says   string
+	}{
+		{"appended", map[string]string{"GOPRIVATE": "example.com", "GOPROXY": "https://proxy.golang.org,direct"}, nil,
+			"go env -w GOPRIVATE=example.com,git-codecommit.*.amazonaws.com", "go get and go mod tidy would ask"},
+		{"go.sum pins it", map[string]string{"GOPROXY": "https://proxy.golang.org,direct"}, ours,
+			"go env -w GOPRIVATE=git-codecommit.*.amazonaws.com", "go build and go mod download of the versions go.sum pins work"},
+		{"go.sum pins it, no fallback", map[string]string{"GOPROXY": "https://proxy.example.com"}, ours,
+			"go env -w GOPRIVATE=git-codecommit.*.amazonaws.com", "go get and go mod tidy would ask"},
+	} {
+		f, ok := goPrivate(tc.ge, ours, tc.summed)
+		e := failure.As(f.Err)
+		if !ok || e == nil || e.Fix != tc.fix || !strings.Contains(e.Problem, tc.says) || len(f.Changes) != 1 || f.Changes[0].String("") != tc.fix {
+			t.Errorf("%s: %+v, %v; want the fix %q, saying %q", tc.name, f, ok, tc.fix, tc.says)
+		}
+	}
+	if _, ok := goPrivate(map[string]string{"GOPRIVATE": "git-codecommit.*.amazonaws.com"}, ours, nil); ok {
+		t.Error("GOPRIVATE covers the module, and goPrivate fails it")
 	}
 }

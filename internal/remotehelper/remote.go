@@ -202,7 +202,7 @@ func Main(ctx context.Context, args []string, self string, stdin io.Reader, stdo
 		return 1, err
 	}
 	git := gitconfig.Git{}
-	t, err := Resolve(ctx, a, endpoint(ctx, git))
+	t, err := Resolve(ctx, a, Endpoint(ctx, git))
 	if err != nil {
 		return 1, err
 	}
@@ -227,9 +227,9 @@ func Main(ctx context.Context, args []string, self string, stdin io.Reader, stdo
 	return 0, nil
 }
 
-// endpoint is the VPC endpoint host to use: CODE_COMMIT_ENDPOINT, else git's
+// Endpoint is the VPC endpoint host to use: CODE_COMMIT_ENDPOINT, else git's
 // codecommit.endpoint setting, else "".
-func endpoint(ctx context.Context, git gitconfig.Git) string {
+func Endpoint(ctx context.Context, git gitconfig.Git) string {
 	if e := os.Getenv(EndpointEnv); e != "" {
 		return e
 	}
