@@ -137,18 +137,24 @@ func legacySSO(p *config.SharedConfig) bool {
 }
 
 // Fetching reports whether a chain of sources (the SDK's, or Sources')
-// fetches its credentials, so that they may be cached: a role, IAM Identity
-// Center, a process, web identity, container or instance credentials; not
-// keys in the environment or in a profile, which are never cached, nor
-// written anywhere.
+// fetches credentials that the cache shared by processes may keep: a role,
+// IAM Identity Center, web identity, container or instance credentials.
+// Not keys in the environment or in a profile, which are never written
+// anywhere; nor what a credential_process printed, which the AWS CLI never
+// caches either and which may depend on anything of the process's (its
+// environment, its directory, the time): only a role assumed with it is
+// kept, as the AWS CLI keeps it.
 func Fetching(sources []aws.CredentialSource) bool {
+	role := slices.Contains(sources, aws.CredentialSourceSTSAssumeRole)
 	return slices.ContainsFunc(sources, func(s aws.CredentialSource) bool {
 		switch s {
 		case aws.CredentialSourceSTSAssumeRole, aws.CredentialSourceSTSAssumeRoleWebID,
 			aws.CredentialSourceEnvVarsSTSWebIDToken, aws.CredentialSourceProfileSTSWebIDToken,
-			aws.CredentialSourceSSO, aws.CredentialSourceSSOLegacy, aws.CredentialSourceProcess,
+			aws.CredentialSourceSSO, aws.CredentialSourceSSOLegacy,
 			aws.CredentialSourceHTTP, aws.CredentialSourceIMDS, aws.CredentialSourceLogin:
 			return true
+		case aws.CredentialSourceProcess:
+			return role
 		}
 		return false
 	})

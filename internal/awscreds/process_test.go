@@ -86,3 +86,23 @@ func TestCredentialProcessBounded(t *testing.T) {
 		})
 	}
 }
+
+// TestProcessOutputNotShared checks that what a credential_process printed
+// is not shared with other processes through the cache: a process that
+// picks the identity from its environment gives each get its own.
+func TestProcessOutputNotShared(t *testing.T) {
+	home := testenv.Isolate(t)
+	writeFile(t, filepath.Join(home, ".aws", "config"), "[profile who]\ncredential_process = /bin/sh "+filepath.Join(home, "who.sh")+"\n")
+	expires := time.Now().Add(time.Hour).UTC().Format(time.RFC3339) // what the cache would keep
+	writeFile(t, filepath.Join(home, "who.sh"), `printf '{"Version": 1, "AccessKeyId": "AKIA%s", "SecretAccessKey": "s", "SessionToken": "t", "Expiration": "`+expires+`"}' "$WHO"`+"\n")
+	for _, who := range []string{"ALICE", "BOB"} {
+		t.Setenv("WHO", who)
+		r, err := Resolve(context.Background(), Options{Profile: "who", DefaultRegion: "us-east-1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.AccessKeyID != "AKIA"+who {
+			t.Errorf("WHO=%s got %s, want AKIA%s", who, r.AccessKeyID, who)
+		}
+	}
+}
