@@ -20,6 +20,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials/ec2rolecreds"
+	"github.com/aws/smithy-go/logging"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awsclicache"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awsconfig"
@@ -80,7 +82,9 @@ func Resolve(ctx context.Context, o Options) (Resolved, error) {
 		return Resolved{}, err
 	}
 	secrets := redact.FromContext(ctx)
-	cfg, err := config.LoadDefaultConfig(ctx, o.loadOptions(ctx, files)...)
+	metadata := &instanceMetadata{debugf: o.Debugf}
+	cfg, err := config.LoadDefaultConfig(ctx, o.loadOptions(ctx, files, metadata)...)
+	metadata.cfg = &cfg
 	if err == nil && cfg.Credentials == nil {
 		err = errors.New("no credential provider")
 	}
@@ -105,11 +109,15 @@ func Resolve(ctx context.Context, o Options) (Resolved, error) {
 }
 
 // loadOptions are the options of LoadDefaultConfig for o: the profile and
-// region asked for, and a profile's own credential_process run by
+// region asked for, a profile's own credential_process run by
 // internal/procprovider when the SDK would take the credentials from it
-// directly.
-func (o Options) loadOptions(ctx context.Context, files awsconfig.Config) []func(*config.LoadOptions) error {
-	var opts []func(*config.LoadOptions) error
+// directly, metadata as the client of instance metadata, and the SDK's
+// log lines (its warnings) under --debug only.
+func (o Options) loadOptions(ctx context.Context, files awsconfig.Config, metadata *instanceMetadata) []func(*config.LoadOptions) error {
+	opts := []func(*config.LoadOptions) error{
+		config.WithEC2RoleCredentialOptions(func(o *ec2rolecreds.Options) { o.Client = metadata }),
+		config.WithLogger(o.sdkLogger()),
+	}
 	if o.Profile != "" {
 		opts = append(opts, config.WithSharedConfigProfile(o.Profile))
 	}
@@ -123,6 +131,18 @@ func (o Options) loadOptions(ctx context.Context, files awsconfig.Config) []func
 		opts = append(opts, config.WithCredentialsProvider(procprovider.Provider{Command: command, Deadline: deadline, Stderr: o.ProcessStderr}))
 	}
 	return opts
+}
+
+// sdkLogger is where the SDK's clients log: --debug lines, or nowhere. The
+// SDK's default is the process's stderr, where a warning such as "falling
+// back to IMDSv1" would break the rule of one line per failure.
+func (o Options) sdkLogger() logging.Logger {
+	if o.Debugf == nil {
+		return logging.Nop{}
+	}
+	return logging.LoggerFunc(func(c logging.Classification, format string, v ...any) {
+		o.Debugf("AWS SDK "+string(c)+": "+format, v...)
+	})
 }
 
 // fromEnvironment answers keys in the environment without loading the
