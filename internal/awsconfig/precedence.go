@@ -10,7 +10,7 @@ package awsconfig
 //   - which region: Region;
 //   - which source of credentials, for a profile and an environment:
 //     Sources, with what follows from it: Fetching, DirectProcess,
-//     SSOTokenKey, and EnvKeysDecide for the path that reads no file.
+//     ChainedProcess, SSOTokenKey, and EnvKeysDecide for the path that reads no file.
 
 import (
 	"slices"
@@ -169,6 +169,21 @@ func (c Config) DirectProcess(explicit bool) (string, bool) {
 		return "", false
 	}
 	return c.Shared.CredentialProcess, true
+}
+
+// ChainedProcess returns the credential_process whose credentials the SDK
+// assumes a role with: that of the profile where the chain's source_profile
+// links end, when the chain goes through a process and assumes a role.
+func (c Config) ChainedProcess(explicit bool) (string, bool) {
+	sources := c.Sources(explicit)
+	if !slices.Contains(sources, aws.CredentialSourceProfileProcess) || !slices.Contains(sources, aws.CredentialSourceSTSAssumeRole) {
+		return "", false
+	}
+	p := &c.Shared
+	for p.Source != nil {
+		p = p.Source
+	}
+	return p.CredentialProcess, true
 }
 
 // SSOTokenKey names the IAM Identity Center token cache file the SDK reads

@@ -21,6 +21,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/ec2rolecreds"
+	"github.com/aws/aws-sdk-go-v2/credentials/processcreds"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/logging"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awsclicache"
@@ -109,9 +112,8 @@ func Resolve(ctx context.Context, o Options) (Resolved, error) {
 }
 
 // loadOptions are the options of LoadDefaultConfig for o: the profile and
-// region asked for, a profile's own credential_process run by
-// internal/procprovider when the SDK would take the credentials from it
-// directly, metadata as the client of instance metadata, and the SDK's
+// region asked for, a credential_process run by internal/procprovider
+// (the profile's own, or the one a role is assumed with), metadata as the client of instance metadata, and the SDK's
 // log lines (its warnings) under --debug only.
 func (o Options) loadOptions(ctx context.Context, files awsconfig.Config, metadata *instanceMetadata) []func(*config.LoadOptions) error {
 	opts := []func(*config.LoadOptions) error{
@@ -126,9 +128,14 @@ func (o Options) loadOptions(ctx context.Context, files awsconfig.Config, metada
 	} else if o.DefaultRegion != "" {
 		opts = append(opts, config.WithDefaultRegion(o.DefaultRegion))
 	}
+	deadline, _ := ctx.Deadline()
 	if command, ok := files.DirectProcess(o.Profile != ""); ok {
-		deadline, _ := ctx.Deadline()
 		opts = append(opts, config.WithCredentialsProvider(procprovider.Provider{Command: command, Deadline: deadline, Stderr: o.ProcessStderr}))
+	} else if command, ok := files.ChainedProcess(o.Profile != ""); ok {
+		source := aws.NewCredentialsCache(procprovider.Provider{Command: command, Deadline: deadline, Stderr: o.ProcessStderr})
+		opts = append(opts, config.WithAssumeRoleCredentialOptions(func(ar *stscreds.AssumeRoleOptions) {
+			ar.Client = sourcedByProcess(ar.Client, source)
+		}))
 	}
 	return opts
 }
@@ -233,6 +240,29 @@ func (o Options) retrieve(ctx context.Context, c *credcache.Cache, cfg aws.Confi
 		err = explain(err) // the lock's deadline, or another process's failure
 	}
 	return creds, err
+}
+
+// sourcedByProcess returns the STS client c of a role the SDK assumes, with
+// source as its credentials when the SDK would take them from its own
+// credential_process provider, which waits for the process's output to
+// close rather than for the process to end: the hop of a chain right after
+// the process, and no other.
+func sourcedByProcess(c stscreds.AssumeRoleAPIClient, source aws.CredentialsProvider) stscreds.AssumeRoleAPIClient {
+	sc, ok := c.(*sts.Client)
+	if !ok || !aws.IsCredentialsProvider(sc.Options().Credentials, (*processcreds.Provider)(nil)) {
+		return c
+	}
+	return processSourced{c, source}
+}
+
+// processSourced is an STS client that signs AssumeRole with creds.
+type processSourced struct {
+	stscreds.AssumeRoleAPIClient
+	creds aws.CredentialsProvider
+}
+
+func (p processSourced) AssumeRole(ctx context.Context, in *sts.AssumeRoleInput, optFns ...func(*sts.Options)) (*sts.AssumeRoleOutput, error) {
+	return p.AssumeRoleAPIClient.AssumeRole(ctx, in, append(optFns, func(o *sts.Options) { o.Credentials = p.creds })...)
 }
 
 // withDeadline calls retrieve, and returns by ctx's deadline.
