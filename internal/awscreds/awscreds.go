@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/ec2rolecreds"
+	"github.com/aws/aws-sdk-go-v2/credentials/endpointcreds"
 	"github.com/aws/aws-sdk-go-v2/credentials/processcreds"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -31,6 +32,7 @@ import (
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/credcache"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/procprovider"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/redact"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safefile"
 )
 
 // Options select where credentials come from.
@@ -113,8 +115,9 @@ func Resolve(ctx context.Context, o Options) (Resolved, error) {
 
 // loadOptions are the options of LoadDefaultConfig for o: the profile and
 // region asked for, a credential_process run by internal/procprovider
-// (the profile's own, or the one a role is assumed with), metadata as the client of instance metadata, and the SDK's
-// log lines (its warnings) under --debug only.
+// (the profile's own, or the one a role is assumed with), metadata as the
+// client of instance metadata, token files read by the rules (tokenFile), and the SDK's log lines (its warnings) under --debug
+// only.
 func (o Options) loadOptions(ctx context.Context, files awsconfig.Config, metadata *instanceMetadata) []func(*config.LoadOptions) error {
 	opts := []func(*config.LoadOptions) error{
 		config.WithEC2RoleCredentialOptions(func(o *ec2rolecreds.Options) { o.Client = metadata }),
@@ -128,6 +131,15 @@ func (o Options) loadOptions(ctx context.Context, files awsconfig.Config, metada
 	} else if o.DefaultRegion != "" {
 		opts = append(opts, config.WithDefaultRegion(o.DefaultRegion))
 	}
+	opts = append(opts, config.WithWebIdentityRoleCredentialOptions(func(w *stscreds.WebIdentityRoleOptions) {
+		if f, ok := w.TokenRetriever.(stscreds.IdentityTokenFile); ok {
+			w.TokenRetriever = tokenFile(f)
+		}
+	}), config.WithEndpointCredentialOptions(func(e *endpointcreds.Options) {
+		if f := os.Getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"); f != "" && e.AuthorizationTokenProvider != nil {
+			e.AuthorizationTokenProvider = tokenFile(f)
+		}
+	}))
 	deadline, _ := ctx.Deadline()
 	if command, ok := files.DirectProcess(o.Profile != ""); ok {
 		opts = append(opts, config.WithCredentialsProvider(procprovider.Provider{Command: command, Deadline: deadline, Stderr: o.ProcessStderr}))
@@ -240,6 +252,22 @@ func (o Options) retrieve(ctx context.Context, c *credcache.Cache, cfg aws.Confi
 		err = explain(err) // the lock's deadline, or another process's failure
 	}
 	return creds, err
+}
+
+// tokenFile is a web identity or container authorization token file, read
+// as safefile.ReadNamed reads: the SDK's own readers take whatever the path
+// gives, a link to /dev/zero until memory runs out.
+type tokenFile string
+
+// GetIdentityToken implements stscreds.IdentityTokenRetriever.
+func (f tokenFile) GetIdentityToken() ([]byte, error) {
+	return safefile.ReadNamed(string(f), safefile.MaxSmallFile)
+}
+
+// GetToken implements endpointcreds.AuthTokenProvider.
+func (f tokenFile) GetToken() (string, error) {
+	b, err := f.GetIdentityToken()
+	return string(b), err
 }
 
 // sourcedByProcess returns the STS client c of a role the SDK assumes, with
