@@ -116,8 +116,8 @@ func Resolve(ctx context.Context, o Options) (Resolved, error) {
 // loadOptions are the options of LoadDefaultConfig for o: the profile and
 // region asked for, a credential_process run by internal/procprovider
 // (the profile's own, or the one a role is assumed with), metadata as the
-// client of instance metadata, token files read by the rules (tokenFile), and the SDK's log lines (its warnings) under --debug
-// only.
+// client of instance metadata, token files read by the rules (tokenFile),
+// and the SDK's log lines (its warnings) under --debug only.
 func (o Options) loadOptions(ctx context.Context, files awsconfig.Config, metadata *instanceMetadata) []func(*config.LoadOptions) error {
 	opts := []func(*config.LoadOptions) error{
 		config.WithEC2RoleCredentialOptions(func(o *ec2rolecreds.Options) { o.Client = metadata }),

@@ -68,12 +68,7 @@ func shortCause(secrets *redact.Set, err error) string {
 	case errors.As(err, &dns):
 		return "cannot resolve " + dns.Name
 	case errors.As(err, &op) && op.Op == "dial" && op.Addr != nil:
-		why := op.Err
-		var sys *os.SyscallError
-		if errors.As(why, &sys) {
-			why = sys.Err
-		}
-		return fmt.Sprintf("%s: %s", op.Addr, failure.OneLine(why))
+		return fmt.Sprintf("%s: %s", op.Addr, dialFailure(op))
 	case errors.As(err, &op):
 		return failure.OneLine(op.Err)
 	case errors.As(err, &untrusted):
@@ -88,6 +83,17 @@ func shortCause(secrets *redact.Set, err error) string {
 		s = strings.TrimSpace(s[:maxCause]) + "…"
 	}
 	return s
+}
+
+// dialFailure says why a connection could not be made, without the
+// system call's name: "connection refused".
+func dialFailure(op *net.OpError) string {
+	why := op.Err
+	var sys *os.SyscallError
+	if errors.As(why, &sys) {
+		why = sys.Err
+	}
+	return failure.OneLine(why)
 }
 
 // ssoTokenError reports whether err came from the SDK's IAM Identity

@@ -77,12 +77,7 @@ func metadataCause(secrets *redact.Set, err error) string {
 	}
 	var op *net.OpError
 	if errors.As(err, &op) && op.Op == "dial" {
-		why := op.Err
-		var sys *os.SyscallError
-		if errors.As(why, &sys) {
-			why = sys.Err
-		}
-		return failure.OneLine(why)
+		return dialFailure(op)
 	}
 	return shortCause(secrets, err)
 }
