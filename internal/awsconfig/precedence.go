@@ -10,7 +10,7 @@ package awsconfig
 //   - which region: Region;
 //   - which source of credentials, for a profile and an environment:
 //     Sources, with what follows from it: Fetching, DirectProcess,
-//     SSOTokenKey, and EnvKeysDecide for the path that reads no file.
+//     ChainedProcess, SSOTokenKey, and EnvKeysDecide for the path that reads no file.
 
 import (
 	"slices"
@@ -137,18 +137,24 @@ func legacySSO(p *config.SharedConfig) bool {
 }
 
 // Fetching reports whether a chain of sources (the SDK's, or Sources')
-// fetches its credentials, so that they may be cached: a role, IAM Identity
-// Center, a process, web identity, container or instance credentials; not
-// keys in the environment or in a profile, which are never cached, nor
-// written anywhere.
+// fetches credentials that the cache shared by processes may keep: a role,
+// IAM Identity Center, web identity, container or instance credentials.
+// Not keys in the environment or in a profile, which are never written
+// anywhere; nor what a credential_process printed, which the AWS CLI never
+// caches either and which may depend on anything of the process's (its
+// environment, its directory, the time): only a role assumed with it is
+// kept, as the AWS CLI keeps it.
 func Fetching(sources []aws.CredentialSource) bool {
+	role := slices.Contains(sources, aws.CredentialSourceSTSAssumeRole)
 	return slices.ContainsFunc(sources, func(s aws.CredentialSource) bool {
 		switch s {
 		case aws.CredentialSourceSTSAssumeRole, aws.CredentialSourceSTSAssumeRoleWebID,
 			aws.CredentialSourceEnvVarsSTSWebIDToken, aws.CredentialSourceProfileSTSWebIDToken,
-			aws.CredentialSourceSSO, aws.CredentialSourceSSOLegacy, aws.CredentialSourceProcess,
+			aws.CredentialSourceSSO, aws.CredentialSourceSSOLegacy,
 			aws.CredentialSourceHTTP, aws.CredentialSourceIMDS, aws.CredentialSourceLogin:
 			return true
+		case aws.CredentialSourceProcess:
+			return role
 		}
 		return false
 	})
@@ -163,6 +169,21 @@ func (c Config) DirectProcess(explicit bool) (string, bool) {
 		return "", false
 	}
 	return c.Shared.CredentialProcess, true
+}
+
+// ChainedProcess returns the credential_process whose credentials the SDK
+// assumes a role with: that of the profile where the chain's source_profile
+// links end, when the chain goes through a process and assumes a role.
+func (c Config) ChainedProcess(explicit bool) (string, bool) {
+	sources := c.Sources(explicit)
+	if !slices.Contains(sources, aws.CredentialSourceProfileProcess) || !slices.Contains(sources, aws.CredentialSourceSTSAssumeRole) {
+		return "", false
+	}
+	p := &c.Shared
+	for p.Source != nil {
+		p = p.Source
+	}
+	return p.CredentialProcess, true
 }
 
 // SSOTokenKey names the IAM Identity Center token cache file the SDK reads

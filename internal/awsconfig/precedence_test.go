@@ -151,6 +151,7 @@ func TestSourcesAgainstTheSDK(t *testing.T) {
 		env     map[string]string
 		want    []aws.CredentialSource
 		direct  bool // DirectProcess finds the process
+		chained bool // ChainedProcess finds it
 	}{
 		{name: "keys in the environment", env: envKeys, want: list(envVars)},
 		{name: "keys in the environment beat AWS_PROFILE", env: with(envKeys, map[string]string{"AWS_PROFILE": "role"}), want: list(envVars)},
@@ -173,8 +174,8 @@ func TestSourcesAgainstTheSDK(t *testing.T) {
 		{name: "credential_process", profile: "process", want: list(profProcess, process), direct: true},
 		{name: "credential_process by AWS_PROFILE", env: map[string]string{"AWS_PROFILE": "process"}, want: list(profProcess, process), direct: true},
 		{name: "credential_process under keys in the environment", env: with(envKeys, map[string]string{"AWS_PROFILE": "process"}), want: list(envVars)},
-		{name: "credential_process with role_arn", profile: "process-role", want: list(profProcess, process, assumeRole)},
-		{name: "credential_process as a source profile", profile: "process-source", want: list(srcProfile, profProcess, process, assumeRole)},
+		{name: "credential_process with role_arn", profile: "process-role", want: list(profProcess, process, assumeRole), chained: true},
+		{name: "credential_process as a source profile", profile: "process-source", want: list(srcProfile, profProcess, process, assumeRole), chained: true},
 		{name: "sso_session", profile: "sso", want: list(profLegacy, legacy, profSSO)},
 		{name: "sso_session alone", profile: "sso-only-session", want: list(sso, profSSO)},
 		{name: "sso_session as a source profile", profile: "sso-role", want: list(srcProfile, profLegacy, legacy, profSSO, assumeRole)},
@@ -223,6 +224,9 @@ func TestSourcesAgainstTheSDK(t *testing.T) {
 			}
 			if _, ok := cfg.DirectProcess(explicit); ok != tc.direct {
 				t.Errorf("DirectProcess %v, want %v", ok, tc.direct)
+			}
+			if command, ok := cfg.ChainedProcess(explicit); ok != tc.chained || ok && command != "/bin/false" {
+				t.Errorf("ChainedProcess %q, %v, want %v", command, ok, tc.chained)
 			}
 			checkSSOTokenKey(t, sdk, cfg.SSOTokenKey(explicit), got)
 		})

@@ -1,7 +1,6 @@
 package awsconfig
 
 import (
-	"io"
 	"os"
 	"strings"
 
@@ -32,27 +31,13 @@ func noteCredentials(secrets *redact.Set, c aws.Credentials) {
 	secrets.Add(c.SecretAccessKey, c.SessionToken)
 }
 
-// noteTokenFile adds the content of the token file path, if it is a
-// regular file of at most safefile.MaxSmallFile bytes, to secrets. The file
-// is the user's to name, and is often a symbolic link into a mounted
-// volume (Kubernetes projects service account tokens so): it is followed,
-// but a FIFO or device is never opened, so that this read cannot block.
+// noteTokenFile adds the content of the token file path, if
+// safefile.ReadNamed reads it, to secrets.
 func noteTokenFile(secrets *redact.Set, path string) {
 	if path == "" {
 		return
 	}
-	fi, err := os.Stat(path)
-	if err != nil || !fi.Mode().IsRegular() || fi.Size() > safefile.MaxSmallFile {
-		return
+	if b, err := safefile.ReadNamed(path, safefile.MaxSmallFile); err == nil {
+		secrets.Add(strings.TrimSpace(string(b)))
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, safefile.MaxSmallFile))
-	if err != nil {
-		return
-	}
-	secrets.Add(strings.TrimSpace(string(b)))
 }

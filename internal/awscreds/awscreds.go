@@ -20,12 +20,19 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials/ec2rolecreds"
+	"github.com/aws/aws-sdk-go-v2/credentials/endpointcreds"
+	"github.com/aws/aws-sdk-go-v2/credentials/processcreds"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/logging"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awsclicache"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awsconfig"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/credcache"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/procprovider"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/redact"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safefile"
 )
 
 // Options select where credentials come from.
@@ -80,7 +87,9 @@ func Resolve(ctx context.Context, o Options) (Resolved, error) {
 		return Resolved{}, err
 	}
 	secrets := redact.FromContext(ctx)
-	cfg, err := config.LoadDefaultConfig(ctx, o.loadOptions(ctx, files)...)
+	metadata := &instanceMetadata{debugf: o.Debugf}
+	cfg, err := config.LoadDefaultConfig(ctx, o.loadOptions(ctx, files, metadata)...)
+	metadata.cfg = &cfg
 	if err == nil && cfg.Credentials == nil {
 		err = errors.New("no credential provider")
 	}
@@ -105,11 +114,15 @@ func Resolve(ctx context.Context, o Options) (Resolved, error) {
 }
 
 // loadOptions are the options of LoadDefaultConfig for o: the profile and
-// region asked for, and a profile's own credential_process run by
-// internal/procprovider when the SDK would take the credentials from it
-// directly.
-func (o Options) loadOptions(ctx context.Context, files awsconfig.Config) []func(*config.LoadOptions) error {
-	var opts []func(*config.LoadOptions) error
+// region asked for, a credential_process run by internal/procprovider
+// (the profile's own, or the one a role is assumed with), metadata as the
+// client of instance metadata, token files read by the rules (tokenFile),
+// and the SDK's log lines (its warnings) under --debug only.
+func (o Options) loadOptions(ctx context.Context, files awsconfig.Config, metadata *instanceMetadata) []func(*config.LoadOptions) error {
+	opts := []func(*config.LoadOptions) error{
+		config.WithEC2RoleCredentialOptions(func(o *ec2rolecreds.Options) { o.Client = metadata }),
+		config.WithLogger(o.sdkLogger()),
+	}
 	if o.Profile != "" {
 		opts = append(opts, config.WithSharedConfigProfile(o.Profile))
 	}
@@ -118,11 +131,37 @@ func (o Options) loadOptions(ctx context.Context, files awsconfig.Config) []func
 	} else if o.DefaultRegion != "" {
 		opts = append(opts, config.WithDefaultRegion(o.DefaultRegion))
 	}
+	opts = append(opts, config.WithWebIdentityRoleCredentialOptions(func(w *stscreds.WebIdentityRoleOptions) {
+		if f, ok := w.TokenRetriever.(stscreds.IdentityTokenFile); ok {
+			w.TokenRetriever = tokenFile(f)
+		}
+	}), config.WithEndpointCredentialOptions(func(e *endpointcreds.Options) {
+		if f := os.Getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"); f != "" && e.AuthorizationTokenProvider != nil {
+			e.AuthorizationTokenProvider = tokenFile(f)
+		}
+	}))
+	deadline, _ := ctx.Deadline()
 	if command, ok := files.DirectProcess(o.Profile != ""); ok {
-		deadline, _ := ctx.Deadline()
 		opts = append(opts, config.WithCredentialsProvider(procprovider.Provider{Command: command, Deadline: deadline, Stderr: o.ProcessStderr}))
+	} else if command, ok := files.ChainedProcess(o.Profile != ""); ok {
+		source := aws.NewCredentialsCache(procprovider.Provider{Command: command, Deadline: deadline, Stderr: o.ProcessStderr})
+		opts = append(opts, config.WithAssumeRoleCredentialOptions(func(ar *stscreds.AssumeRoleOptions) {
+			ar.Client = sourcedByProcess(ar.Client, source)
+		}))
 	}
 	return opts
+}
+
+// sdkLogger is where the SDK's clients log: --debug lines, or nowhere. The
+// SDK's default is the process's stderr, where a warning such as "falling
+// back to IMDSv1" would break the rule of one line per failure.
+func (o Options) sdkLogger() logging.Logger {
+	if o.Debugf == nil {
+		return logging.Nop{}
+	}
+	return logging.LoggerFunc(func(c logging.Classification, format string, v ...any) {
+		o.Debugf("AWS SDK "+string(c)+": "+format, v...)
+	})
 }
 
 // fromEnvironment answers keys in the environment without loading the
@@ -213,6 +252,45 @@ func (o Options) retrieve(ctx context.Context, c *credcache.Cache, cfg aws.Confi
 		err = explain(err) // the lock's deadline, or another process's failure
 	}
 	return creds, err
+}
+
+// tokenFile is a web identity or container authorization token file, read
+// as safefile.ReadNamed reads: the SDK's own readers take whatever the path
+// gives, a link to /dev/zero until memory runs out.
+type tokenFile string
+
+// GetIdentityToken implements stscreds.IdentityTokenRetriever.
+func (f tokenFile) GetIdentityToken() ([]byte, error) {
+	return safefile.ReadNamed(string(f), safefile.MaxSmallFile)
+}
+
+// GetToken implements endpointcreds.AuthTokenProvider.
+func (f tokenFile) GetToken() (string, error) {
+	b, err := f.GetIdentityToken()
+	return string(b), err
+}
+
+// sourcedByProcess returns the STS client c of a role the SDK assumes, with
+// source as its credentials when the SDK would take them from its own
+// credential_process provider, which waits for the process's output to
+// close rather than for the process to end: the hop of a chain right after
+// the process, and no other.
+func sourcedByProcess(c stscreds.AssumeRoleAPIClient, source aws.CredentialsProvider) stscreds.AssumeRoleAPIClient {
+	sc, ok := c.(*sts.Client)
+	if !ok || !aws.IsCredentialsProvider(sc.Options().Credentials, (*processcreds.Provider)(nil)) {
+		return c
+	}
+	return processSourced{c, source}
+}
+
+// processSourced is an STS client that signs AssumeRole with creds.
+type processSourced struct {
+	stscreds.AssumeRoleAPIClient
+	creds aws.CredentialsProvider
+}
+
+func (p processSourced) AssumeRole(ctx context.Context, in *sts.AssumeRoleInput, optFns ...func(*sts.Options)) (*sts.AssumeRoleOutput, error) {
+	return p.AssumeRoleAPIClient.AssumeRole(ctx, in, append(optFns, func(o *sts.Options) { o.Credentials = p.creds })...)
 }
 
 // withDeadline calls retrieve, and returns by ctx's deadline.

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/credentials/processcreds"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/failure"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/redact"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safefile"
 )
 
 // maxCause bounds a cause taken from the SDK's own words: messages stay
@@ -46,9 +48,10 @@ func sdkWords(err error) (string, bool) {
 // text.
 func shortCause(secrets *redact.Set, err error) string {
 	var (
-		api smithy.APIError
-		dns *net.DNSError
-		op  *net.OpError
+		api       smithy.APIError
+		dns       *net.DNSError
+		op        *net.OpError
+		untrusted *safefile.UntrustedError
 	)
 	if errors.Is(err, context.DeadlineExceeded) {
 		return "timed out"
@@ -65,14 +68,11 @@ func shortCause(secrets *redact.Set, err error) string {
 	case errors.As(err, &dns):
 		return "cannot resolve " + dns.Name
 	case errors.As(err, &op) && op.Op == "dial" && op.Addr != nil:
-		why := op.Err
-		var sys *os.SyscallError
-		if errors.As(why, &sys) {
-			why = sys.Err
-		}
-		return fmt.Sprintf("%s: %s", op.Addr, failure.OneLine(why))
+		return fmt.Sprintf("%s: %s", op.Addr, dialFailure(op))
 	case errors.As(err, &op):
 		return failure.OneLine(op.Err)
+	case errors.As(err, &untrusted):
+		return filepath.Base(untrusted.Path) + " " + untrusted.Reason
 	case errors.Is(err, fs.ErrNotExist) && ssoTokenError(err):
 		return "no cached token: not signed in on this machine"
 	case strings.Contains(err.Error(), "cannot be refreshed") && ssoTokenError(err):
@@ -83,6 +83,17 @@ func shortCause(secrets *redact.Set, err error) string {
 		s = strings.TrimSpace(s[:maxCause]) + "…"
 	}
 	return s
+}
+
+// dialFailure says why a connection could not be made, without the
+// system call's name: "connection refused".
+func dialFailure(op *net.OpError) string {
+	why := op.Err
+	var sys *os.SyscallError
+	if errors.As(why, &sys) {
+		why = sys.Err
+	}
+	return failure.OneLine(why)
 }
 
 // ssoTokenError reports whether err came from the SDK's IAM Identity

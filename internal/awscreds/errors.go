@@ -1,8 +1,11 @@
 package awscreds
 
 import (
+	"errors"
 	"fmt"
+	"net"
 	"os"
+	"runtime"
 	"strconv"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/failure"
@@ -49,16 +52,54 @@ func ssoExpired(profile, cause string, err error) *Error {
 
 // noCredentials is the error for a chain that found nothing: no keys in the
 // environment, nothing in the profile, and instance metadata, the SDK's
-// last resort, gave none.
+// last resort, gave none. Its fix is how a person gets credentials, or,
+// where no one can sign in (unattended), what a CI job uses.
 func noCredentials(secrets *redact.Set, profile string, err error) *Error {
-	imds := shortCause(secrets, err)
-	if v, _ := strconv.ParseBool(os.Getenv("AWS_EC2_METADATA_DISABLED")); v {
-		imds = "disabled"
+	fix := "run: aws configure, or git-credential-codecommit login"
+	if unattended() {
+		fix = "use a role: web identity or the container/instance role"
 	}
 	return &Error{
 		Problem: "no AWS credentials",
-		Cause:   fmt.Sprintf("not in the environment or profile %q; EC2 metadata: %s", profile, imds),
-		Fix:     "run: aws configure, or git-credential-codecommit login",
+		Cause:   fmt.Sprintf("not in the environment or profile %q; EC2 metadata: %s", profile, metadataCause(secrets, err)),
+		Fix:     fix,
 		Err:     err,
 	}
+}
+
+// metadataCause says in a few words why instance metadata gave nothing:
+// disabled, or the kind of network failure without its address (the
+// default one says nothing to a user, and --debug has it), or shortCause's
+// words.
+func metadataCause(secrets *redact.Set, err error) string {
+	if v, _ := strconv.ParseBool(os.Getenv("AWS_EC2_METADATA_DISABLED")); v {
+		return "disabled"
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return dialFailure(op)
+	}
+	return shortCause(secrets, err)
+}
+
+// unattended reports whether the program runs where no one can sign in, as
+// in a CI job: CI says so when set (CI=false or CI=0 says not), else there
+// is no controlling terminal. Not stdin or stderr: under git, stdin is
+// always git's request, and stderr is a pipe under npm or an editor on a
+// laptop too, where a person can still run aws configure.
+func unattended() bool {
+	if v := os.Getenv("CI"); v != "" {
+		b, err := strconv.ParseBool(v)
+		return err != nil || b // CI=woodpecker, CI=yes: a CI system's name for itself
+	}
+	tty := "/dev/tty"
+	if runtime.GOOS == "windows" {
+		tty = "CONIN$"
+	}
+	f, err := os.OpenFile(tty, os.O_RDWR, 0)
+	if err != nil {
+		return true
+	}
+	f.Close()
+	return false
 }

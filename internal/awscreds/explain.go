@@ -51,7 +51,8 @@ type rule struct {
 //
 //  1. failures that are not the chain's own come first: another process's
 //     failure it shares, a profile that does not exist, a deadline (a
-//     chain that runs a process, or not);
+//     chain that runs a process, or not), but not instance metadata's own
+//     time-out (instanceMetadata);
 //  2. then, in a chain of several steps, the step that talks to STS last
 //     (an API error of STS pins the failure on the role), then the first
 //     source, from the most specific to the least: web identity, IAM
@@ -82,7 +83,9 @@ func rules() []rule {
 		}, func(f fault) *Error {
 			return &Error{Problem: fmt.Sprintf("credential_process of profile %q did not finish in time", f.cfg.Profile), Fix: "run it by hand to see why", Err: f.err}
 		}},
-		{"deadline", func(f fault) bool { return errors.Is(f.err, context.DeadlineExceeded) }, func(f fault) *Error {
+		{"deadline", func(f fault) bool {
+			return errors.Is(f.err, context.DeadlineExceeded) && !errors.As(f.err, new(unanswered))
+		}, func(f fault) *Error {
 			return f.says(fmt.Sprintf("timed out getting AWS credentials for profile %q", f.cfg.Profile), "check the network path to AWS and retry")
 		}},
 		{"STS throttles", func(f fault) bool { return f.sts() && transient(f.err) }, func(f fault) *Error {

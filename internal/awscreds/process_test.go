@@ -3,6 +3,7 @@ package awscreds
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/fakeaws"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
 )
 
@@ -84,5 +86,79 @@ func TestCredentialProcessBounded(t *testing.T) {
 				t.Errorf("got %q\nwant %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestProcessOutputNotShared checks that what a credential_process printed
+// is not shared with other processes through the cache: a process that
+// picks the identity from its environment gives each get its own.
+func TestProcessOutputNotShared(t *testing.T) {
+	home := testenv.Isolate(t)
+	writeFile(t, filepath.Join(home, ".aws", "config"), "[profile who]\ncredential_process = /bin/sh "+filepath.Join(home, "who.sh")+"\n")
+	expires := time.Now().Add(time.Hour).UTC().Format(time.RFC3339) // what the cache would keep
+	writeFile(t, filepath.Join(home, "who.sh"), `printf '{"Version": 1, "AccessKeyId": "AKIA%s", "SecretAccessKey": "s", "SessionToken": "t", "Expiration": "`+expires+`"}' "$WHO"`+"\n")
+	for _, who := range []string{"ALICE", "BOB"} {
+		t.Setenv("WHO", who)
+		r, err := Resolve(context.Background(), Options{Profile: "who", DefaultRegion: "us-east-1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.AccessKeyID != "AKIA"+who {
+			t.Errorf("WHO=%s got %s, want AKIA%s", who, r.AccessKeyID, who)
+		}
+	}
+}
+
+// TestChainedProcessBounded checks that a credential_process whose
+// credentials a role is assumed with, one hop down or two, answers once
+// it has exited, though a child it left holds its output: the SDK's own
+// provider would wait for the child.
+func TestChainedProcessBounded(t *testing.T) {
+	keys := fakeaws.NewKeys()
+	sts, err := fakeaws.StartSTS(keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sts.Close()
+	base := keys.Issue("ASIAPROC", time.Now().Add(time.Hour))
+	for _, profile := range []string{"deploy", "deploy2"} {
+		t.Run(profile, func(t *testing.T) {
+			home := testenv.Isolate(t)
+			t.Setenv("AWS_ENDPOINT_URL_STS", sts.URL)
+			children := filepath.Join(home, "children")
+			t.Cleanup(func() { killAll(children) })
+			writeFile(t, filepath.Join(home, "proc.sh"), fmt.Sprintf("cat <<'EOF'\n"+`{"Version": 1, "AccessKeyId": %q, "SecretAccessKey": %q, "SessionToken": %q}`+"\nEOF\nsleep 300 &\necho $! >> %s\n",
+				base.AccessKeyID, base.SecretAccessKey, base.SessionToken, children))
+			writeFile(t, filepath.Join(home, ".aws", "config"), "[profile proc]\ncredential_process = /bin/sh "+filepath.Join(home, "proc.sh")+"\n"+
+				"[profile deploy]\nrole_arn = arn:aws:iam::111122223333:role/Deploy\nsource_profile = proc\n"+
+				"[profile deploy2]\nrole_arn = arn:aws:iam::111122223333:role/Deploy2\nsource_profile = deploy\n")
+			before := len(sts.Callers())
+			var (
+				r   Resolved
+				err error
+			)
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			testenv.Within(t, 30*time.Second, "Resolve", func() {
+				r, err = Resolve(ctx, Options{Profile: profile, DefaultRegion: "us-east-1", NoCache: true})
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			calls := sts.Callers()[before:]
+			if len(calls) == 0 || calls[0].AccessKeyID != base.AccessKeyID || r.AccessKeyID != calls[len(calls)-1].Issued {
+				t.Errorf("got %s from STS calls %+v, want the last role's, assumed first with the process's %s", r.AccessKeyID, calls, base.AccessKeyID)
+			}
+		})
+	}
+}
+
+// killAll kills the processes whose ids file holds.
+func killAll(file string) {
+	b, _ := os.ReadFile(file)
+	for _, f := range strings.Fields(string(b)) {
+		if pid, err := strconv.Atoi(f); err == nil {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
 	}
 }

@@ -7,11 +7,15 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awsconfig"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/failure"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/fakeaws"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safefile"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
 )
 
@@ -153,4 +157,98 @@ func mustLoad(t *testing.T, profile string) awsconfig.Config {
 		t.Fatal(err)
 	}
 	return cfg
+}
+
+// TestTokenFilesVetted checks that the web identity and container
+// authorization token files are read by safefile's rules for a file a
+// setting names, before the SDK sends them: a link to a regular file is
+// followed; a link to /dev/zero, a FIFO or a file over
+// safefile.MaxSmallFile is refused at once.
+func TestTokenFilesVetted(t *testing.T) {
+	keys := fakeaws.NewKeys()
+	sts, err := fakeaws.StartSTS(keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sts.Close()
+	sts.SetWebIdentityToken("web-token")
+	ct, err := fakeaws.StartContainer(keys, "web-token")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ct.Close()
+	sources := []struct {
+		name, problem, fix string
+		env                func(token string) map[string]string
+	}{
+		{"web identity", `assuming a role with a web identity token failed for profile "default"`, "check AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE and the role's trust policy",
+			func(token string) map[string]string {
+				return map[string]string{"AWS_WEB_IDENTITY_TOKEN_FILE": token, "AWS_ROLE_ARN": "arn:aws:iam::111122223333:role/Web", "AWS_ENDPOINT_URL_STS": sts.URL}
+			}},
+		{"container", "no credentials from the container endpoint", "check AWS_CONTAINER_CREDENTIALS_*_URI, its token and the task's role",
+			func(token string) map[string]string {
+				return map[string]string{"AWS_CONTAINER_CREDENTIALS_FULL_URI": ct.URL, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": token}
+			}},
+	}
+	files := []struct {
+		name string
+		make func(t *testing.T, path string)
+		why  string // why it is refused, or "" for credentials
+	}{
+		{"a link to a regular file", func(t *testing.T, path string) {
+			writeFile(t, path+".real", "web-token")
+			symlink(t, path+".real", path)
+		}, ""},
+		{"a link to /dev/zero", func(t *testing.T, path string) { symlink(t, "/dev/zero", path) }, "is not a regular file"},
+		{"a FIFO", func(t *testing.T, path string) {
+			if err := syscall.Mkfifo(path, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}, "is not a regular file"},
+		{"too large", func(t *testing.T, path string) {
+			writeFile(t, path, strings.Repeat("x", safefile.MaxSmallFile+1))
+		}, fmt.Sprintf("is larger than %d bytes", safefile.MaxSmallFile)},
+	}
+	for _, src := range sources {
+		for _, tc := range files {
+			t.Run(src.name+", "+tc.name, func(t *testing.T) {
+				home := testenv.Isolate(t)
+				token := filepath.Join(home, "token")
+				tc.make(t, token)
+				for k, v := range src.env(token) {
+					t.Setenv(k, v)
+				}
+				var (
+					r   Resolved
+					err error
+				)
+				testenv.Within(t, 20*time.Second, "Resolve", func() {
+					r, err = Resolve(context.Background(), Options{DefaultRegion: "us-east-1", NoCache: true})
+				})
+				if tc.why == "" {
+					if err != nil || !strings.HasPrefix(r.AccessKeyID, "ASIA") {
+						t.Errorf("got %q, %v, want credentials", r.AccessKeyID, err)
+					}
+					return
+				}
+				e := failure.As(err)
+				if e == nil {
+					t.Fatalf("got %v, want a refusal", err)
+				}
+				// The container provider keeps only the text of the refusal,
+				// which --debug shows whole; web identity keeps the error.
+				if e.Problem != src.problem || e.Fix != src.fix || !strings.HasSuffix(e.Detail(), token+" "+tc.why) ||
+					src.name == "web identity" && e.Cause != "token "+tc.why {
+					t.Errorf("got %v (in full: %s)\nwant %s (token %s); %s, in full ending %q", err, e.Detail(), src.problem, tc.why, src.fix, token+" "+tc.why)
+				}
+			})
+		}
+	}
+}
+
+func symlink(t *testing.T, target, link string) {
+	t.Helper()
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -196,7 +196,7 @@ func TestCredentialProcessLeavesAChild(t *testing.T) {
 		`", "SessionToken": "`+c.SessionToken+`", "Expiration": "`+c.Expiration.Format(time.RFC3339)+`"}`+"\nEOF\n"+
 		// The child keeps stdout, which the helper reads; its stderr, which
 		// the test reads to its end, it leaves.
-		"sleep 300 2>/dev/null &\necho $! > "+pids+"\n")
+		"sleep 300 2>/dev/null &\necho $! >> "+pids+"\n")
 	w.write(".aws/config", "[profile proc]\ncredential_process = /bin/sh "+filepath.Join(w.home, "proc.sh")+"\n")
 	t.Cleanup(func() { killPIDs(pids) })
 	// Each command has commandTimeout (2 minutes): a get that waited for

@@ -45,7 +45,9 @@ const (
 	// grace is how long output is still read after the process exited:
 	// what it printed is already in the pipe.
 	grace = 200 * time.Millisecond
-	// maxOutput bounds what is read of the output.
+	// maxOutput bounds what is read of the output: a process that prints
+	// more is ended at once, rather than left blocked on a full pipe until
+	// the deadline.
 	maxOutput = 64 << 10
 )
 
@@ -120,7 +122,7 @@ func run(ctx context.Context, command string, stderr io.Writer) ([]byte, error) 
 	shell := shell(runtime.GOOS, command)
 	cmd := exec.Command(shell[0], shell[1:]...)
 	cmd.Env = os.Environ()
-	out := &bounded{max: maxOutput}
+	out := &bounded{max: maxOutput, full: make(chan struct{})}
 	streams := []*stream{{w: out, set: &cmd.Stdout}}
 	if f, ok := stderr.(*os.File); ok {
 		cmd.Stderr = f
@@ -141,7 +143,10 @@ func run(ctx context.Context, command string, stderr io.Writer) ([]byte, error) 
 	if err != nil {
 		return nil, &failed{fmt.Sprintf("it cannot be started: %v", err)}
 	}
-	if err := wait(ctx, cmd); err != nil {
+	if err := wait(ctx, cmd, out.full); err != nil {
+		if out.isOver() {
+			return nil, out.overError()
+		}
 		return nil, err
 	}
 	after, cancel := context.WithTimeout(context.Background(), grace)
@@ -157,8 +162,9 @@ func run(ctx context.Context, command string, stderr io.Writer) ([]byte, error) 
 	return out.bytes()
 }
 
-// wait waits for cmd to exit, or for ctx to end.
-func wait(ctx context.Context, cmd *exec.Cmd) error {
+// wait waits for cmd to exit, for ctx to end, or for full to close: the
+// process printed more than is read, and would block on the full pipe.
+func wait(ctx context.Context, cmd *exec.Cmd, full <-chan struct{}) error {
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 	select {
@@ -168,6 +174,10 @@ func wait(ctx context.Context, cmd *exec.Cmd) error {
 		// an MFA code, and what it started is its own.
 		cmd.Process.Kill()
 		return fmt.Errorf("credential_process: %w", ctx.Err())
+	case <-full:
+		// What still writes to the pipe gets EPIPE once run closes it.
+		cmd.Process.Kill()
+		return &failed{"it printed too much"} // run reports it as bounded's
 	case err := <-exited:
 		var exit *exec.ExitError
 		if errors.As(err, &exit) {
@@ -225,12 +235,13 @@ func closeAll(streams []*stream) {
 	}
 }
 
-// bounded keeps up to max bytes, and notes that more came.
+// bounded keeps up to max bytes, and closes full when more came.
 type bounded struct {
 	mu   sync.Mutex
 	b    []byte
 	max  int
 	over bool
+	full chan struct{}
 }
 
 var errFull = errors.New("full")
@@ -239,19 +250,32 @@ func (b *bounded) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if len(b.b)+len(p) > b.max {
-		b.over = true
+		if !b.over {
+			b.over = true
+			close(b.full)
+		}
 		return 0, errFull
 	}
 	b.b = append(b.b, p...)
 	return len(p), nil
 }
 
-func (b *bounded) bytes() ([]byte, error) {
+func (b *bounded) isOver() bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.over {
-		return nil, &failed{fmt.Sprintf("it printed more than %d bytes", b.max)}
+	return b.over
+}
+
+func (b *bounded) overError() error {
+	return &failed{fmt.Sprintf("it printed more than %d KiB", b.max>>10)}
+}
+
+func (b *bounded) bytes() ([]byte, error) {
+	if b.isOver() {
+		return nil, b.overError()
 	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	return append([]byte(nil), b.b...), nil
 }
 

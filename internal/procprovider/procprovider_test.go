@@ -87,6 +87,26 @@ func TestStderrHeld(t *testing.T) {
 	}
 }
 
+// TestTooMuchOutput checks that a process that prints more than is read
+// fails at once as having printed too much, whether it would go on
+// printing forever or end after: it is never left blocked on the full pipe
+// until the deadline.
+func TestTooMuchOutput(t *testing.T) {
+	for _, body := range []string{
+		"yes\n",
+		"head -c 100000 /dev/zero | tr '\\0' a\necho $$ >> \"$CHILDREN\"\nexec sleep 300\n",
+	} {
+		cmd := script(t, body)
+		var err error
+		testenv.Within(t, 20*time.Second, "Retrieve", func() {
+			_, err = Provider{Command: cmd}.Retrieve(context.Background())
+		})
+		if err == nil || err.Error() != "it printed more than 64 KiB" {
+			t.Errorf("%q: got %v, want: it printed more than 64 KiB", body, err)
+		}
+	}
+}
+
 func TestProcessPlatform(t *testing.T) {
 	if got := shell("linux", "/bin/creds --p"); !slices.Equal(got, []string{"sh", "-c", "/bin/creds --p"}) {
 		t.Errorf("linux: %q", got)

@@ -91,6 +91,8 @@ func Main(m *testing.M) {
 // disabled and, should a test enable it, points at Nowhere rather than
 // 169.254.169.254; STS, IAM Identity Center and every other service point at
 // Nowhere too. Tests that need one of them set its variable to a fake.
+// CI=false pins the fix the no-credentials line names to a person's,
+// whatever the machine and its terminal; a test of CI's sets CI=true.
 // When the tests count coverage, GOCOVERDIR is CoverDir, for the helper
 // binary built with -cover.
 //
@@ -105,6 +107,7 @@ func Baseline(home string) []string {
 		"GIT_CONFIG_NOSYSTEM=1",
 		"GIT_CONFIG_GLOBAL=" + filepath.Join(home, ".gitconfig"),
 		"GIT_TERMINAL_PROMPT=0",
+		"CI=false",
 		"AWS_EC2_METADATA_DISABLED=true",
 		"AWS_EC2_METADATA_SERVICE_ENDPOINT=" + Nowhere,
 		"AWS_ENDPOINT_URL=" + Nowhere,
