@@ -152,11 +152,20 @@ func (f *consoleFlow) remote() bool {
 // and the profile's endpoint settings apply), and the base URL of its
 // endpoint, which the authorize and confirmation pages are on.
 func (f *consoleFlow) client(ctx context.Context) (*signin.Client, string, error) {
-	opts := []func(*config.LoadOptions) error{config.WithRegion(f.region), config.WithCredentialsProvider(aws.AnonymousCredentials{})}
+	var cfg aws.Config
+	var err error
 	if f.p.exists {
-		opts = append(opts, config.WithSharedConfigProfile(f.p.name))
+		cfg, err = config.LoadDefaultConfig(ctx, config.WithRegion(f.region), config.WithCredentialsProvider(aws.AnonymousCredentials{}),
+			config.WithSharedConfigProfile(f.p.name))
+	} else {
+		// A profile yet to be made, which AWS_PROFILE may name already:
+		// LoadDefaultConfig would fail on it. The environment's settings
+		// (AWS_ENDPOINT_URL_SIGNIN) are all there is.
+		var env config.EnvConfig
+		if env, err = config.NewEnvConfig(); err == nil {
+			cfg = aws.Config{Region: f.region, Credentials: aws.AnonymousCredentials{}, ConfigSources: []any{env}}
+		}
 	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return nil, "", &failure.Error{Problem: "cannot load the AWS configuration", Cause: failure.Reason(err), Fix: "fix it, then run " + f.command() + " again", Err: err}
 	}
@@ -243,7 +252,12 @@ const maxPasted = 4096
 func (f *consoleFlow) crossDevice(base, clientID, redirect string) (string, error) {
 	page := f.authorizeURL(base, clientID, redirect)
 	safetext.Fprintf(f.out, f.secrets, "Signing in to AWS with your console credentials for profile %q.\nOpen this page in a browser, on any device:\n\n    %s\n\nThen enter the authorization code it shows: ", f.p.name, page)
-	line, err := bufio.NewReaderSize(io.LimitReader(f.o.Stdin, maxPasted), maxPasted).ReadString('\n')
+	var line string
+	var err error
+	if f.o.Stdin != nil {
+		line, err = bufio.NewReaderSize(io.LimitReader(f.o.Stdin, maxPasted), maxPasted).ReadString('\n')
+	}
+	fmt.Fprintln(f.out) // a terminal echoes the line; a pipe does not, and what follows must start a line
 	if err != nil && !errors.Is(err, io.EOF) || f.o.Stdin == nil {
 		return "", &failure.Error{Problem: "cannot read the authorization code", Cause: "no input", Fix: "run " + f.command() + " in a terminal, and paste the code"}
 	}
