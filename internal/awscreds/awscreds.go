@@ -79,6 +79,9 @@ func Resolve(ctx context.Context, o Options) (Resolved, error) {
 	if err := o.checkSSOToken(ctx, files); err != nil {
 		return Resolved{}, err
 	}
+	if err := o.checkLoginToken(ctx, files); err != nil {
+		return Resolved{}, err
+	}
 	secrets := redact.FromContext(ctx)
 	cfg, err := config.LoadDefaultConfig(ctx, o.loadOptions(ctx, files)...)
 	if err == nil && cfg.Credentials == nil {
