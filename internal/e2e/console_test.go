@@ -167,7 +167,8 @@ func (w *world) consoleLifecycle(si *fakeaws.SignIn, repo, clientID string) {
 	}
 
 	stdout, stderr, code = w.helper("logout")
-	if code != 0 || stdout != "" || !strings.Contains(stderr, `Removed the console sign-in token of profile "dev"`) {
+	if code != 0 || stdout != "" || !strings.Contains(stderr, `Removed the console sign-in token of profile "dev"`) ||
+		!strings.Contains(stderr, "Removed the cached credentials (1 file)") {
 		w.t.Fatalf("logout: exit %d\nstdout %q\nstderr %q", code, stdout, stderr)
 	}
 	stdout, stderr, code = w.get(repo)

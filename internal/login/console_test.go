@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"io/fs"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -364,5 +365,27 @@ func TestSessionOf(t *testing.T) {
 		if s, a := sessionOf(jwt(sub)); a != account || s != want {
 			t.Errorf("sessionOf(%q) = %q, %q", sub, s, a)
 		}
+	}
+}
+
+// TestConsoleCallbackListensOnLoopback: the listener is on 127.0.0.1, and
+// answers a browser's other requests (a favicon) without taking them for
+// the redirect.
+func TestConsoleCallbackListensOnLoopback(t *testing.T) {
+	cb, err := listenConsoleCallback()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cb.close()
+	if addr := cb.ln.Addr().(*net.TCPAddr); !addr.IP.Equal(net.IPv4(127, 0, 0, 1)) || !strings.HasPrefix(cb.redirectURI(), "http://127.0.0.1:") {
+		t.Errorf("listening on %v, redirect %s", addr, cb.redirectURI())
+	}
+	if status, _ := follow("http://" + cb.host + "/favicon.ico"); status != http.StatusNotFound {
+		t.Errorf("favicon: %d", status)
+	}
+	select {
+	case res := <-cb.got:
+		t.Errorf("a favicon request was taken for the redirect: %+v", res)
+	default:
 	}
 }
