@@ -80,9 +80,9 @@ func shortCause(secrets *redact.Set, err error) string {
 	case strings.Contains(err.Error(), "load login token: token file not found"): // the SDK's logincreds
 		return "no session token: not signed in on this machine"
 	case strings.Contains(err.Error(), "login session has expired"):
-		return "the session has ended, and cannot be refreshed"
+		return "the session has ended"
 	case strings.Contains(err.Error(), "login session password has changed"):
-		return "the password changed since the sign-in"
+		return "the password has changed"
 	}
 	s := scrub(secrets, err)
 	if len(s) > maxCause {

@@ -130,8 +130,8 @@ func (w *world) checkConsoleToken(clientID string) string {
 
 // consoleLifecycle is what follows a console sign-in: git clones with the
 // session; once its credentials expire, the next get refreshes them through
-// the SDK with a DPoP proof the fake verifies; after logout, git fails with
-// one line.
+// the SDK with a DPoP proof the fake verifies; once the session has ended,
+// and after logout, git fails with one line.
 func (w *world) consoleLifecycle(si *fakeaws.SignIn, repo, clientID string) {
 	w.t.Helper()
 	cfg, _ := os.ReadFile(filepath.Join(w.home, ".aws", "config"))
@@ -165,6 +165,17 @@ func (w *world) consoleLifecycle(si *fakeaws.SignIn, repo, clientID string) {
 	if renewed == first || !strings.HasPrefix(stdout, "username="+renewed+"%") {
 		w.t.Errorf("after the refresh, get answered %q; the token has %s (was %s)", stdout, renewed, first)
 	}
+
+	// The session ends at Sign-In: once the credentials expire again, get
+	// says to sign in again, in one line.
+	si.Expire()
+	rewriteJSON(w.t, filepath.Join(w.home, consoleToken), func(m map[string]any) {
+		m["accessToken"].(map[string]any)["expiresAt"] = time.Now().Add(-time.Minute).UTC().Format(time.RFC3339)
+	})
+	rewriteEntries(w.t, w, past)
+	stdout, stderr, code = w.get(repo)
+	oneLine(w.t, stdout, stderr, code, `the console sign-in session of profile "dev" has expired or is missing (the session has ended)`,
+		"run: git-credential-codecommit login --console --profile dev")
 
 	stdout, stderr, code = w.helper("logout")
 	if code != 0 || stdout != "" || !strings.Contains(stderr, `Removed the console sign-in token of profile "dev"`) ||
