@@ -10,7 +10,8 @@ package awsconfig
 //   - which region: Region;
 //   - which source of credentials, for a profile and an environment:
 //     Sources, with what follows from it: Fetching, DirectProcess,
-//     ChainedProcess, SSOTokenKey, and EnvKeysDecide for the path that reads no file.
+//     ChainedProcess, SSOTokenKey, LoginSession, and EnvKeysDecide for the
+//     path that reads no file.
 
 import (
 	"slices"
@@ -210,6 +211,21 @@ func SSOTokenKey(sc *config.SharedConfig, sources []aws.CredentialSource) string
 		return p.SSOSessionName
 	}
 	return p.SSOStartURL
+}
+
+// LoginSession is the login_session of a chain through a console sign-in
+// (the SDK's logincreds), given the profile sc the SDK loaded and the
+// chain's sources: that of the last profile of the chain, as for
+// SSOTokenKey. It is "" for a chain that does not go through one.
+func LoginSession(sc *config.SharedConfig, sources []aws.CredentialSource) string {
+	if sc == nil || !slices.Contains(sources, aws.CredentialSourceLogin) {
+		return ""
+	}
+	p := sc
+	for p.Source != nil {
+		p = p.Source
+	}
+	return p.LoginSession
 }
 
 // EnvKeysDecide reports, from the environment alone, whether the SDK takes

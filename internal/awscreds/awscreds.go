@@ -86,6 +86,9 @@ func Resolve(ctx context.Context, o Options) (Resolved, error) {
 	if err := o.checkSSOToken(ctx, files); err != nil {
 		return Resolved{}, err
 	}
+	if err := o.checkLoginToken(ctx, files); err != nil {
+		return Resolved{}, err
+	}
 	secrets := redact.FromContext(ctx)
 	metadata := &instanceMetadata{debugf: o.Debugf}
 	cfg, err := config.LoadDefaultConfig(ctx, o.loadOptions(ctx, files, metadata)...)
@@ -236,7 +239,11 @@ func (o Options) retrieve(ctx context.Context, c *credcache.Cache, cfg aws.Confi
 		return fetch(ctx)
 	}
 	sc := sharedConfig(cfg)
-	creds, err := c.Retrieve(ctx, credcache.Key(sc), awsconfig.SSOTokenKey(sc, sources), func(ctx context.Context) (aws.Credentials, error) {
+	tag := awsconfig.SSOTokenKey(sc, sources)
+	if session := awsconfig.LoginSession(sc, sources); session != "" {
+		tag = credcache.LoginTag(session)
+	}
+	creds, err := c.Retrieve(ctx, credcache.Key(sc), tag, func(ctx context.Context) (aws.Credentials, error) {
 		if home, err := os.UserHomeDir(); err == nil && filepath.IsAbs(home) {
 			if f := awsclicache.File(home, sc, sources); f != "" {
 				if creds, ok := awsclicache.Read(f, c.Now(), c.Debugf); ok {

@@ -77,6 +77,12 @@ func shortCause(secrets *redact.Set, err error) string {
 		return "no cached token: not signed in on this machine"
 	case strings.Contains(err.Error(), "cannot be refreshed") && ssoTokenError(err):
 		return "the cached token has expired, and cannot be refreshed"
+	case strings.Contains(err.Error(), "load login token: token file not found"): // the SDK's logincreds
+		return "no session token: not signed in on this machine"
+	case strings.Contains(err.Error(), "login session has expired"):
+		return "the session has ended"
+	case strings.Contains(err.Error(), "login session password has changed"):
+		return "the password has changed"
 	}
 	s := scrub(secrets, err)
 	if len(s) > maxCause {

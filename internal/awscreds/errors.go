@@ -39,6 +39,12 @@ func LoginCommand(profile string) string {
 	return "git-credential-codecommit login --profile " + profile
 }
 
+// ConsoleLoginCommand is the command that signs profile in with console
+// credentials (a login_session profile).
+func ConsoleLoginCommand(profile string) string {
+	return "git-credential-codecommit login --console --profile " + profile
+}
+
 // ssoExpired is the error for an IAM Identity Center session whose token
 // has expired or was never there.
 func ssoExpired(profile, cause string, err error) *Error {

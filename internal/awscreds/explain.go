@@ -56,7 +56,7 @@ type rule struct {
 //  2. then, in a chain of several steps, the step that talks to STS last
 //     (an API error of STS pins the failure on the role), then the first
 //     source, from the most specific to the least: web identity, IAM
-//     Identity Center, container, process, instance metadata named by
+//     Identity Center, console sign-in, container, process, instance metadata named by
 //     credential_source, instance metadata as the SDK's last resort;
 //  3. then a role whose source failed without an STS answer, and last
 //     anything else.
@@ -104,6 +104,9 @@ func rules() []rule {
 		}},
 		{"SSO session", has(aws.CredentialSourceSSO, aws.CredentialSourceSSOLegacy), func(f fault) *Error {
 			return ssoExpired(f.cfg.Profile, f.cause, f.err)
+		}},
+		{"console sign-in", has(aws.CredentialSourceLogin), func(f fault) *Error {
+			return f.says(fmt.Sprintf("the console sign-in session of profile %q has expired or is missing", f.cfg.Profile), "run: "+ConsoleLoginCommand(f.cfg.Profile))
 		}},
 		{"container", has(aws.CredentialSourceHTTP), func(f fault) *Error {
 			return f.says("no credentials from the container endpoint", "check AWS_CONTAINER_CREDENTIALS_*_URI, its token and the task's role")

@@ -183,6 +183,18 @@ func TestFailureLines(t *testing.T) {
 			files: map[string]string{".aws/config": ssoConfig},
 			want:  `git-credential-codecommit: AWS profile "plain" has no IAM Identity Center settings in $HOME/.aws/config; give it sso_session (see the README), or use --sso-session NAME`},
 
+		{name: "login --console: a profile with other credentials", args: []string{"login", "--console", "--profile", "dev", "--region", "us-east-1"}, code: 1,
+			files: map[string]string{".aws/config": ssoConfig},
+			want:  `git-credential-codecommit: profile "dev" already has IAM Identity Center credentials, which the AWS SDK would use instead; give --profile a new name, or remove them from the profile`},
+		{name: "login --console: no region", args: []string{"login", "--console", "--profile", "new"}, code: 1,
+			want: `git-credential-codecommit: no AWS region for profile "new" (AWS Sign-In is regional); give --region REGION (it is written into the profile)`},
+		{name: "login --console: not a region", args: []string{"login", "--console", "--region", "us east"}, code: 1,
+			want: `git-credential-codecommit: "us east" is not an AWS region; give --region REGION, as us-east-1`},
+		{name: "login: --remote without --console", args: []string{"login", "--remote"}, code: 2,
+			want: "git-credential-codecommit: --remote and --region go with --console" + usage + "login -h"},
+		{name: "login --console: an sso-session", args: []string{"login", "--console", "--sso-session", "corp"}, code: 2,
+			want: "git-credential-codecommit: login --console takes a profile, not an argument or an sso-session" + usage + "login -h"},
+
 		// The remote helper.
 		{name: "remote helper: malformed URL", argv0: remote, args: []string{"origin", "codecommit://"}, code: 1,
 			want: "git-remote-codecommit: the URL codecommit:// is malformed; " + forms},

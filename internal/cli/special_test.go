@@ -104,6 +104,26 @@ func TestGetRefusesSpecialSSOToken(t *testing.T) {
 	}
 }
 
+// TestGetRefusesSpecialLoginToken: the same for the token file of a
+// console sign-in session (login_session).
+func TestGetRefusesSpecialLoginToken(t *testing.T) {
+	const token = ".aws/login/cache/11fc4cc919a5a20db9df757c8a1b149bd4c42115ef36c7152c0d33f1e05a9027.json" // sha256 of the session
+	for what, why := range map[string]string{"fifo": "is not a regular file", "zero": "is a symbolic link", "shared": "is writable by group or others (mode 0666)"} {
+		t.Run(what, func(t *testing.T) {
+			home := isolate(t)
+			testenv.WriteFile(t, home, ".aws/config", "[profile dev]\nlogin_session = "+fakeaws.SignInSession+"\nregion = us-east-1\n")
+			plant(t, filepath.Join(home, token), what)
+			stdout, stderr, code := runWithin(t, []string{"--profile", "dev", "get"}, get1)
+			want := failure.Line("git-credential-codecommit: ", &failure.Error{
+				Problem: "the console sign-in token " + filepath.Join(home, token) + " " + why,
+				Fix:     "remove it, then run: git-credential-codecommit login --console --profile dev"}, nil) + "\n"
+			if code != 1 || stdout != "" || stderr != want {
+				t.Errorf("exit %d\nstdout %q\nstderr %q\nwant   %q", code, stdout, stderr, want)
+			}
+		})
+	}
+}
+
 // TestGetSkipsSpecialAWSCLICache plants special files in place of the AWS
 // CLI's cache file of an assume-role profile: get does not use it, says why
 // in one --debug line, and gets the role's credentials from STS.

@@ -43,9 +43,10 @@ type entry struct {
 	AccountID       string    `json:"accountId,omitempty"`
 	Obtained        time.Time `json:"obtained"`
 	Expiration      time.Time `json:"expiration"`
-	// SSOSession names the IAM Identity Center session the credentials
-	// came through (the sso-session's name, or a legacy profile's start
-	// URL), so that logout can forget them; "" for other sources.
+	// SSOSession names the session the credentials came through, so that
+	// logout can forget them: an IAM Identity Center session (the
+	// sso-session's name, or a legacy profile's start URL), or a console
+	// sign-in's (LoginTag); "" for other sources.
 	SSOSession string `json:"ssoSession,omitempty"`
 }
 
@@ -175,6 +176,22 @@ func (c *Cache) sharedFailure(key string) error {
 // many files it removed. Logout calls it: role credentials stay valid at AWS
 // after the session's token is gone, and git would go on using them.
 func (c *Cache) ForgetSSOSession(session string) (int, error) {
+	return c.forgetTagged(session)
+}
+
+// LoginTag is the tag of credentials from the console sign-in session (a
+// login_session ARN), for Retrieve and ForgetLoginSession. No sso-session
+// name or start URL starts with "login_session ".
+func LoginTag(session string) string { return "login_session " + session }
+
+// ForgetLoginSession removes the entries of credentials from the console
+// sign-in session, as ForgetSSOSession does for IAM Identity Center.
+func (c *Cache) ForgetLoginSession(session string) (int, error) {
+	return c.forgetTagged(LoginTag(session))
+}
+
+// forgetTagged removes the entries tagged tag, and any temporary file.
+func (c *Cache) forgetTagged(session string) (int, error) {
 	if safefile.CheckDir(c.Dir) != nil {
 		return 0, nil // no cache directory, or one never used: nothing was cached
 	}

@@ -19,12 +19,13 @@ var keyEnv = []string{
 	"AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
 	"AWS_EC2_METADATA_DISABLED", "AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE",
 	"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_SSO", "AWS_ENDPOINT_URL_SSO_OIDC",
+	"AWS_ENDPOINT_URL_SIGNIN", "AWS_LOGIN_CACHE_DIRECTORY",
 	"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "AWS_USE_FIPS_ENDPOINT", "AWS_USE_DUALSTACK_ENDPOINT",
 }
 
 // keyServices are the services of a profile's [services] section whose
 // settings (their endpoint_url) change where credentials are fetched.
-var keyServices = []string{"sts", "sso", "sso_oidc", "ssooidc", "sso-oidc"}
+var keyServices = []string{"sts", "sso", "sso_oidc", "ssooidc", "sso-oidc", "signin"}
 
 // Key returns the cache key of the credentials of profile sc (nil for none)
 // with this process's environment: a SHA-256 of what identifies them in the
@@ -32,7 +33,7 @@ var keyServices = []string{"sts", "sso", "sso_oidc", "ssooidc", "sso-oidc"}
 // profiles that changes what the SDK fetches or from where (role, session
 // name, external id, duration, MFA serial, credential source and process,
 // web identity token file, IAM Identity Center session, account and role,
-// the endpoints of STS and IAM Identity Center), the identity behind
+// the endpoints of STS, IAM Identity Center and Sign-In), the identity behind
 // credential_source = Environment, and the environment variables that
 // choose a source or its endpoint. None of it is a secret (a static source
 // profile counts by its access key id, which is not one), and the fields are

@@ -1,8 +1,8 @@
 // Package fakeaws provides loopback fakes of the AWS services that issue
 // credentials, for tests and demonstrations that must never reach AWS:
 // STS, EC2 instance metadata (IMDSv2), the container credentials endpoint of
-// ECS, CodeBuild and EKS, and IAM Identity Center (the SSO portal and
-// SSO-OIDC).
+// ECS, CodeBuild and EKS, IAM Identity Center (the SSO portal and
+// SSO-OIDC), and AWS Sign-In's console sign-in for developer tools.
 //
 // Each fake is a plain http server on 127.0.0.1 with an ephemeral port. Point
 // the AWS SDK at a fake with the environment variables a user would set:
@@ -11,6 +11,7 @@
 //	IMDS            AWS_EC2_METADATA_SERVICE_ENDPOINT (with AWS_EC2_METADATA_DISABLED unset or false)
 //	Container       AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN[_FILE]
 //	IdentityCenter  AWS_ENDPOINT_URL_SSO and AWS_ENDPOINT_URL_SSO_OIDC
+//	SignIn          AWS_ENDPOINT_URL_SIGNIN
 //
 // The fakes record every credential they issue in one shared Keys, through
 // which STS authenticates its callers and a fake CodeCommit server can check

@@ -50,9 +50,10 @@ func browserCommand(goos, url string, getenv func(string) string) ([]string, err
 
 // browsable says why page, a URL from IAM Identity Center, is not one to
 // hand to the desktop's opener, or nil when it is: an absolute https:// URL
-// with a host and no user name. Anything else could make the opener run a local file or
-// script (file:, javascript:, a custom handler's scheme), or, starting with
-// '-', be taken for one of its options.
+// (or http:// to 127.0.0.1 or ::1) with a host and no user name. Anything
+// else could make the opener run a local file or script (file:,
+// javascript:, a custom handler's scheme), or, starting with '-', be taken
+// for one of its options.
 func browsable(page string) error {
 	if strings.HasPrefix(page, "-") {
 		return errors.New("it starts with '-'")
@@ -61,7 +62,9 @@ func browsable(page string) error {
 	switch {
 	case err != nil:
 		return errors.New("it is not a URL")
-	case u.Scheme != "https":
+	case u.Scheme != "https" && !(u.Scheme == "http" && (u.Hostname() == "127.0.0.1" || u.Hostname() == "::1")):
+		// Plain http only to this machine's loopback address, where
+		// AWS_ENDPOINT_URL_SIGNIN may point (a test's fake, a proxy).
 		return errors.New("it is not an https:// URL")
 	case u.Host == "" || u.Hostname() == "" || strings.HasPrefix(u.Host, "-"):
 		return errors.New("it names no host")

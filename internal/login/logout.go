@@ -30,12 +30,19 @@ import (
 //   - the AWS CLI's cached SSO role credentials, which this program reads,
 //     as "aws sso logout" does (the AWS CLI does not record their session).
 //
-// The token itself is not revoked at IAM Identity Center.
+// The token itself is not revoked at IAM Identity Center. A profile signed
+// in with console credentials (login_session) is signed out of that
+// session instead (logoutConsole).
 func Logout(ctx context.Context, o Options) error {
 	ctx, _ = redact.Ensure(ctx)
 	out := o.Stderr
 	if out == nil {
 		out = io.Discard
+	}
+	if o.Session == "" {
+		if done, err := logoutConsole(ctx, o.Profile, out); done {
+			return err
+		}
 	}
 	s, err := FindSession(ctx, o.Profile, o.Session)
 	if err != nil {

@@ -114,6 +114,7 @@ func Baseline(home string) []string {
 		"AWS_ENDPOINT_URL_STS=" + Nowhere,
 		"AWS_ENDPOINT_URL_SSO=" + Nowhere,
 		"AWS_ENDPOINT_URL_SSO_OIDC=" + Nowhere,
+		"AWS_ENDPOINT_URL_SIGNIN=" + Nowhere,
 	}
 	if d := CoverDir(); d != "" {
 		env = append(env, "GOCOVERDIR="+d)
