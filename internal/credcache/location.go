@@ -1,6 +1,7 @@
 package credcache
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -171,14 +172,19 @@ func usable(c candidate) error {
 		}
 		return nil
 	}
-	if !errors.Is(err, fs.ErrNotExist) {
-		return err
+	if perr := parentUsable(c); perr != nil || !errors.Is(err, fs.ErrNotExist) {
+		return cmp.Or(perr, err)
 	}
+	return nil
+}
+
+// parentUsable reports why c's directory could not be created, or nil.
+func parentUsable(c candidate) error {
 	parent := filepath.Dir(c.dir)
 	if _, err := os.Stat(parent); errors.Is(err, fs.ErrNotExist) && !c.private {
 		parent = filepath.Dir(parent)
 	}
-	fi, err = os.Stat(parent)
+	fi, err := os.Stat(parent)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return fmt.Errorf("%s does not exist", parent)
