@@ -74,6 +74,7 @@ func (d *doctor) run(ctx context.Context) []Check {
 		t(d.checkLocalHelpers, []*task{git, url}), // only adds to the helper check
 		creds,
 		t(d.checkSSOToken, []*task{creds}, "sso"),
+		t(d.checkCache, []*task{creds}, "cache"),
 		t(d.checkRegion, []*task{creds}, "region"),
 		t(d.checkOnline, []*task{creds}, "identity", "clock"),
 		t(d.checkProject(project.CheckGo), nil, project.Go),
