@@ -198,9 +198,9 @@ func TestCacheDamage(t *testing.T) {
 		w.setenv("AWS_PROFILE=deploy")
 		// Tests run as root, which writes anywhere: make the cache
 		// directory's parent a file instead. The cache falls back to
-		// XDG_RUNTIME_DIR (the world's home, as testenv sets it).
+		// XDG_RUNTIME_DIR.
 		notDir := w.write("not-a-directory", "")
-		w.setenv("XDG_CACHE_HOME=" + notDir)
+		w.setenv("XDG_CACHE_HOME="+notDir, "XDG_RUNTIME_DIR="+w.home)
 		_, stderr := w.mustGet()
 		if stderr != "" {
 			t.Errorf("without debug, stderr is %q", stderr)

@@ -100,9 +100,6 @@ func Main(m *testing.M) {
 func Baseline(home string) []string {
 	env := []string{
 		"HOME=" + home,
-		// Where the credential cache goes when HOME cannot hold it (a
-		// test's HOME=/nonexistent), rather than /tmp.
-		"XDG_RUNTIME_DIR=" + home,
 		"AWS_CONFIG_FILE=" + filepath.Join(home, ".aws", "config"),
 		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, ".aws", "credentials"),
 		"GIT_CONFIG_NOSYSTEM=1",
