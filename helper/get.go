@@ -89,10 +89,16 @@ func FromProvider(p aws.CredentialsProvider, region string) func(context.Context
 // sdkChain is the default Resolve: the SDK's default chain through
 // internal/awscreds.
 func sdkChain(ctx context.Context, q CredentialsQuery) (Credentials, error) {
-	r, err := awscreds.Resolve(ctx, awscreds.Options{
+	o := awscreds.Options{
 		Profile: q.Profile, Region: q.Region, DefaultRegion: q.DefaultRegion, NoCache: q.NoCache, Debugf: q.Debugf,
 		ProcessStderr: q.ProcessStderr,
-	})
+	}
+	if q.ProcessStderr != nil { // the get's stderr: the cache's notices go there too
+		o.Notef = func(format string, args ...any) {
+			fmt.Fprintf(q.ProcessStderr, "git-credential-codecommit: "+format+"\n", args...)
+		}
+	}
+	r, err := awscreds.Resolve(ctx, o)
 	return Credentials{Credentials: r.Credentials, Region: r.Region, Profile: r.Profile}, err
 }
 

@@ -101,13 +101,16 @@ func pyQuote(s string) string {
 // Window left at now. The file is read by the rules of internal/safefile
 // (a regular file of the user's, writable by no one else, opened without
 // following a link or blocking), so that a FIFO or a link to /dev/zero in
-// its place neither hangs get nor fills memory. When an existing file is
-// refused, debugf, unless nil, is told why in one line.
+// its place neither hangs get nor fills memory, from its directory opened
+// once and trusted by the same rules (safefile.Dir), so that the directory
+// checked is the one read. When an existing file is refused, debugf,
+// unless nil, is told why in one line.
 func Read(path string, now time.Time, debugf func(format string, args ...any)) (aws.Credentials, bool) {
-	err := safefile.CheckDir(filepath.Dir(path)) // the AWS CLI's cache directory must be the user's too
+	d, err := safefile.OpenDir(filepath.Dir(path)) // the AWS CLI's cache directory must be the user's too
 	var b []byte
 	if err == nil {
-		b, err = safefile.ReadFile(path, safefile.MaxSmallFile)
+		b, err = d.ReadFile(filepath.Base(path), safefile.MaxSmallFile)
+		d.Close()
 	}
 	if err != nil {
 		if debugf != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -149,14 +152,15 @@ func Read(path string, now time.Time, debugf func(format string, args ...any)) (
 // Each file is read by those rules too, so that a FIFO or a link to
 // /dev/zero there can neither hang logout nor fill memory.
 func ForgetSSO(home string) (int, error) {
-	dir := Dir(home)
-	switch err := safefile.CheckDir(dir); {
+	d, err := safefile.OpenDir(Dir(home))
+	switch {
 	case errors.Is(err, fs.ErrNotExist), errors.Is(err, safefile.ErrUntrusted):
 		return 0, nil
 	case err != nil:
 		return 0, err
 	}
-	return safefile.RemoveMatching(dir, ".json", isSSO)
+	defer d.Close()
+	return d.RemoveMatching(".json", isSSO)
 }
 
 // isSSO reports whether the content of an AWS CLI cache file holds role

@@ -51,6 +51,9 @@ type Options struct {
 	NoCache bool
 	// Debugf, when set, is told what the cache does.
 	Debugf func(format string, args ...any)
+	// Notef, when set, writes what the cache has to tell the user even
+	// when credentials are found (credcache.Cache.Notef).
+	Notef func(format string, args ...any)
 	// ProcessStderr receives what a profile's credential_process writes on
 	// its stderr (its messages, an MFA prompt); nil discards it. The
 	// process never gets the caller's stdin (internal/procprovider).
@@ -201,6 +204,7 @@ func (o Options) cache() *credcache.Cache {
 		return nil
 	}
 	c.Transient = transient
+	c.Notef = o.Notef
 	return c
 }
 

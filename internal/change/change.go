@@ -18,8 +18,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/git-credential-codecommit/git-credential-codecommit/internal/atomicfile"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/gitconfig"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safefile"
 )
 
 // Kind is what a Change does.
@@ -158,7 +158,7 @@ func addCargoLine(f string) (bool, error) {
 		if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
 			return false, err
 		}
-		return true, atomicfile.Write(f, []byte(CargoLine+"\n"))
+		return true, safefile.WriteFile(f, []byte(CargoLine+"\n"))
 	}
 	if err != nil {
 		return false, err
@@ -181,7 +181,7 @@ func addCargoLine(f string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if err := atomicfile.Write(f, []byte(out)); err != nil {
+	if err := safefile.WriteFile(f, []byte(out)); err != nil {
 		return false, err
 	}
 	return true, os.Chmod(f, fi.Mode().Perm())

@@ -5,39 +5,37 @@
 // or container call.
 //
 // One file per entry, named by a hash of what identifies the credentials in
-// the configuration (Key; never a secret), in the user's cache directory:
+// the configuration (Key; never a secret), in the directory Locate chooses:
 // mode 0600 in a 0700 directory, written to a temporary file and renamed
-// into place. Everything read there obeys internal/safefile's rules (ssh's
-// for ~/.ssh): a directory or file that is not the user's own, is writable
-// by others, is a link or not a regular file is not used, and the helper
-// goes on uncached, saying why under --debug; nothing is chmod'ed. An entry
-// must also be plausible: obtained in the past, expiring no later than the
-// longest session AWS grants after that.
+// into place. Everything there obeys internal/safefile's rules (ssh's for
+// ~/.ssh): a directory or file that is not the user's own, is writable by
+// others, is a link or not a regular file is not used, and the helper goes
+// on uncached, saying why under --debug; nothing is chmod'ed. A retrieval
+// opens the directory once and works from that descriptor
+// (safefile.Dir), so that whoever can write its parent cannot redirect
+// what it writes by swapping the directory for a link. An entry must be
+// plausible: obtained in the past, expiring no later than the longest
+// session AWS grants after that; credentials that are not are never
+// written.
 //
-// A per-entry advisory lock (flock, released by the kernel when its holder
-// dies) makes the processes that miss at once wait for the one that
-// fetches, for as long as it holds the lock, up to their own deadline. When
-// the fetch fails in a way that asking again would only worsen (throttling,
-// a server error, a time-out), a small marker shares the failure for a few
-// seconds, so that the waiters report it instead of calling AWS in turn.
+// A per-entry advisory lock (released by the kernel when its holder dies)
+// makes the processes that miss at once wait for the one that fetches, up
+// to their own deadline, unless it holds the lock far longer than a fetch
+// takes (lock.go). When the fetch fails in a way that asking again would
+// only worsen (throttling, a server error, a time-out), a small marker
+// shares the failure for a few seconds, so that the waiters report it
+// instead of calling AWS in turn.
 package credcache
 
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
-	"runtime"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/gofrs/flock"
 
-	"github.com/git-credential-codecommit/git-credential-codecommit/internal/failure"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safefile"
 )
 
@@ -58,6 +56,12 @@ type Cache struct {
 	// Transient reports whether a failed fetch is one to share with the
 	// processes waiting for the same credentials; nil shares none.
 	Transient func(error) bool
+	// Notef writes a line the user should see even when the get works
+	// (a holder of the lock passed over); nil writes it under --debug.
+	Notef func(format string, args ...any)
+	// Patience is how long a lock may be held before the processes
+	// waiting for it fetch without it; zero is DefaultPatience.
+	Patience time.Duration
 }
 
 // now is c.Now(), or time.Now() when c.Now is nil.
@@ -83,114 +87,41 @@ func short(key string) string {
 	return key
 }
 
-// Open returns the cache in the user's cache directory, with debugf (nil
-// for none) told what it does, each thing once. It creates nothing.
-func Open(debugf func(format string, args ...any)) (*Cache, error) {
-	dir, err := defaultDir()
-	if err != nil {
-		return nil, err
-	}
-	return &Cache{Dir: dir, Now: time.Now, Debugf: once(debugf)}, nil
-}
-
-// once returns debugf, nil for none, dropping a line it has written
-// already: a directory the rules refuse is found so at every step of a
-// retrieval, and one line says it.
-func once(debugf func(format string, args ...any)) func(format string, args ...any) {
-	if debugf == nil {
-		return func(string, ...any) {}
-	}
-	var (
-		mu   sync.Mutex
-		said = map[string]bool{}
-	)
-	return func(format string, args ...any) {
-		line := fmt.Sprintf(format, args...)
-		mu.Lock()
-		defer mu.Unlock()
-		if !said[line] {
-			said[line] = true
-			debugf("%s", line)
-		}
-	}
-}
-
-// defaultDir is git-credential-codecommit under the user's cache
-// directory ($XDG_CACHE_HOME or ~/.cache on Linux, ~/Library/Caches on
-// macOS, %LocalAppData% on Windows). A relative one (HOME=. in a CI job)
-// is refused: it would put credentials in the working tree, where
-// git add -A picks them up.
-func defaultDir() (string, error) {
-	return cacheDir(runtime.GOOS, os.Getenv)
-}
-
-// cacheDir is defaultDir on goos, with getenv for the environment: the
-// directory os.UserCacheDir names there, which must be absolute.
-func cacheDir(goos string, getenv func(string) string) (string, error) {
-	var d string
-	switch goos {
-	case "windows":
-		d = getenv("LocalAppData")
-	case "darwin", "ios":
-		if h := getenv("HOME"); h != "" {
-			d = h + "/Library/Caches"
-		}
-	case "plan9":
-		if h := getenv("home"); h != "" {
-			d = h + "/lib/cache"
-		}
-	default:
-		d = getenv("XDG_CACHE_HOME")
-		if d == "" && getenv("HOME") != "" {
-			d = getenv("HOME") + "/.cache"
-		}
-	}
-	switch {
-	case d == "":
-		return "", &failure.Error{Problem: "no cache directory", Cause: "neither XDG_CACHE_HOME nor HOME (LocalAppData on Windows) is set",
-			Fix: "set HOME, or pass --no-cache"}
-	case !isAbs(goos, d):
-		return "", &failure.Error{Problem: "the cache directory " + d + " is not an absolute path", Fix: "set HOME (or XDG_CACHE_HOME) to an absolute path, or pass --no-cache"}
-	}
-	return join(goos, d, "git-credential-codecommit"), nil
-}
-
-// isAbs is filepath.IsAbs for goos: C:\… and \\server\share on Windows.
-func isAbs(goos, p string) bool {
-	if goos != "windows" {
-		return strings.HasPrefix(p, "/")
-	}
-	return len(p) >= 3 && p[1] == ':' && (p[2] == '\\' || p[2] == '/') || strings.HasPrefix(p, `\\`)
-}
-
-// join is filepath.Join for goos.
-func join(goos, dir, name string) string {
-	sep := "/"
-	if goos == "windows" {
-		sep = `\`
-	}
-	return strings.TrimRight(dir, sep) + sep + name
-}
-
 func (c *Cache) path(key, ext string) string { return filepath.Join(c.Dir, key+ext) }
 
-// usable reports whether the cache directory may be read: it exists, and
-// the rules trust it.
-func (c *Cache) usable() bool {
-	err := safefile.CheckDir(c.Dir)
+// open opens the cache directory, creating it when create is set and it is
+// missing, and returns nil, saying why under --debug, when the rules do
+// not trust it. Everything a retrieval reads, writes and removes then goes
+// through that one descriptor (safefile.Dir).
+func (c *Cache) open(create bool) *safefile.Dir {
+	open := safefile.OpenDir
+	if create {
+		open = safefile.MakeDir
+	}
+	d, err := open(c.Dir)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		c.debugf("cache: not used, going on uncached: %v", err)
 	}
-	return err == nil
+	if err != nil {
+		return nil
+	}
+	return d
 }
 
 // Load returns the entry for key when the rules trust its file, it is
 // whole, is for key, is plausible, and has more than its margin left.
 func (c *Cache) Load(key string) (aws.Credentials, bool) {
-	if !c.usable() {
+	d := c.open(false)
+	if d == nil {
 		return aws.Credentials{}, false
 	}
-	b, err := safefile.ReadFile(c.path(key, ".json"), safefile.MaxSmallFile)
+	defer d.Close()
+	return c.load(d, key)
+}
+
+// load is Load in d.
+func (c *Cache) load(d *safefile.Dir, key string) (aws.Credentials, bool) {
+	b, err := d.ReadFile(key+".json", safefile.MaxSmallFile)
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
 			c.debugf("cache: ignoring an entry: %v", err)
@@ -216,67 +147,36 @@ func margin(obtained, expires time.Time) time.Duration {
 	return min(maxMargin, expires.Sub(obtained)/2)
 }
 
-// lock takes the advisory lock of key, in the cache directory, which it
-// creates when missing. It waits while another process holds the lock, up
-// to ctx's deadline: the holder is fetching, and the kernel releases the
-// lock should it die. ok is false when the cache cannot be used, and the
-// caller goes on without it.
-func (c *Cache) lock(ctx context.Context, key string) (unlock func(), ok bool, err error) {
-	if err := safefile.MkdirTrusted(c.Dir); err != nil {
-		c.debugf("cache: not used, going on uncached: %v", err)
-		return nil, false, nil
-	}
-	path := c.path(key, ".lock")
-	l := flock.New(path, flock.SetFlag(os.O_CREATE|os.O_RDWR|safefile.OpenFlags), flock.SetPermissions(0o600))
-	locked, err := l.TryLock()
-	if err == nil && !locked {
-		c.Debugf("cache: another process is fetching %s; waiting for it", key[:12])
-		locked, err = l.TryLockContext(ctx, 20*time.Millisecond)
-	}
-	if !locked {
-		l.Close()
-		if ctx.Err() != nil {
-			return nil, false, &failure.Error{Problem: "another git-credential-codecommit was still fetching the same credentials at the deadline",
-				Cause: ctx.Err().Error(), Fix: "retry, or pass --no-cache", Err: ctx.Err()}
-		}
-		c.debugf("cache: no lock on %s (%v), going on uncached", short(key), err)
-		return nil, false, nil
-	}
-	fi, err := l.Stat()
-	if err == nil {
-		err = safefile.CheckInfo(path, fi)
-	}
-	if err != nil {
-		l.Close()
-		c.debugf("cache: not used, going on uncached: %v", err)
-		return nil, false, nil
-	}
-	return func() { l.Close() }, true, nil
-}
-
 // Retrieve returns the cached credentials for key, or fetches, caches and
 // returns them, tagged with ssoSession. Of many processes that miss at once,
 // one fetches and the others wait for its entry, or for its failure when
-// Transient says it is one to share.
+// Transient says it is one to share, or until the lock has been held for
+// longer than Patience (lock.go).
 func (c *Cache) Retrieve(ctx context.Context, key, ssoSession string, fetch func(context.Context) (aws.Credentials, error)) (aws.Credentials, error) {
-	if creds, ok := c.Load(key); ok {
-		return creds, nil
-	}
-	if err := c.sharedFailure(key); err != nil {
-		return aws.Credentials{}, err
-	}
-	unlock, locked, err := c.lock(ctx, key)
-	if err != nil {
-		return aws.Credentials{}, err
-	}
-	if !locked {
+	d := c.open(true)
+	if d == nil {
 		return fetch(ctx)
 	}
-	defer unlock()
-	if creds, ok := c.Load(key); ok { // another process fetched while we waited
+	defer d.Close()
+	if creds, ok := c.load(d, key); ok {
 		return creds, nil
 	}
-	if err := c.sharedFailure(key); err != nil { // or failed
+	if err := c.sharedFailure(d, key); err != nil {
+		return aws.Credentials{}, err
+	}
+	l, err := c.lock(ctx, d, key)
+	switch {
+	case err != nil:
+		return aws.Credentials{}, err
+	case l == nil:
+		return fetch(ctx)
+	case l.held:
+		defer l.unlock()
+	}
+	if creds, ok := c.load(d, key); ok { // another process fetched while we waited
+		return creds, nil
+	}
+	if err := c.sharedFailure(d, key); err != nil { // or failed
 		return aws.Credentials{}, err
 	}
 	c.debugf("cache: miss %s, fetching", short(key))
@@ -284,14 +184,18 @@ func (c *Cache) Retrieve(ctx context.Context, key, ssoSession string, fetch func
 	creds, err := fetch(ctx)
 	if err != nil {
 		if c.Transient != nil && c.Transient(err) {
-			c.shareFailure(key, err)
+			c.shareFailure(d, key, err)
 		}
 		return creds, err
 	}
 	if !creds.CanExpire || !creds.Expires.After(obtained) {
 		return creds, nil
 	}
-	if err := c.store(key, creds, obtained, ssoSession); err != nil {
+	if err := plausible(obtained, creds.Expires); err != nil {
+		c.debugf("cache: not storing credentials with %v", err)
+		return creds, nil
+	}
+	if err := c.store(d, key, creds, obtained, ssoSession); err != nil {
 		c.debugf("cache: cannot write, going on uncached: %v", err)
 	}
 	return creds, nil

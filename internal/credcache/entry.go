@@ -5,13 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
-	"github.com/git-credential-codecommit/git-credential-codecommit/internal/atomicfile"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safefile"
 )
 
@@ -67,12 +65,23 @@ func parseEntry(b []byte, key string, now time.Time) (entry, error) {
 		return entry{}, errors.New("no times")
 	case e.Obtained.After(now.Add(clockSlack)):
 		return entry{}, errors.New("fetched in the future")
-	case !e.Expiration.After(e.Obtained) || e.Expiration.Sub(e.Obtained) > maxSession:
-		return entry{}, fmt.Errorf("a lifetime no AWS session has (%s)", e.Expiration.Sub(e.Obtained))
+	case plausible(e.Obtained, e.Expiration) != nil:
+		return entry{}, plausible(e.Obtained, e.Expiration)
 	case strings.ContainsAny(e.AccessKeyID+e.SecretAccessKey+e.SessionToken, "\r\n\x00"):
 		return entry{}, errors.New("a newline or NUL in its keys")
 	}
 	return e, nil
+}
+
+// plausible says why credentials obtained at obtained and expiring at
+// expires are none that AWS grants, or nil. Entries are written only of
+// credentials that pass it, and read only when they pass it: a longer-lived
+// secret is not left on disk, where nothing would ever use it.
+func plausible(obtained, expires time.Time) error {
+	if !expires.After(obtained) || expires.Sub(obtained) > maxSession {
+		return fmt.Errorf("a lifetime no AWS session has (%s)", expires.Sub(obtained))
+	}
+	return nil
 }
 
 func (e entry) credentials() aws.Credentials {
@@ -88,9 +97,8 @@ func (e entry) credentials() aws.Credentials {
 }
 
 // store writes creds as the entry for key, atomically and of mode 0600, in
-// the cache directory, which lock has made trusted, and removes the
-// temporary files killed writers left.
-func (c *Cache) store(key string, creds aws.Credentials, obtained time.Time, ssoSession string) error {
+// d, and removes the temporary files killed writers left.
+func (c *Cache) store(d *safefile.Dir, key string, creds aws.Credentials, obtained time.Time, ssoSession string) error {
 	b, err := json.Marshal(entry{
 		Version:         entryVersion,
 		Key:             key,
@@ -106,18 +114,24 @@ func (c *Cache) store(key string, creds aws.Credentials, obtained time.Time, sso
 	if err != nil {
 		return err
 	}
-	err = atomicfile.Write(c.path(key, ".json"), b)
-	c.removeTemporary(c.now().Add(-staleTmp))
+	err = d.WriteFile(key+".json", b)
+	removeTemporary(d, c.now().Add(-staleTmp))
 	return err
 }
 
-// removeTemporary removes the temporary files of atomic writes last
+// removeTemporary removes the temporary files of atomic writes in d last
 // changed before before: those a killed writer left, which may hold keys.
-func (c *Cache) removeTemporary(before time.Time) int {
-	paths, _ := filepath.Glob(filepath.Join(c.Dir, "*.tmp"))
+func removeTemporary(d *safefile.Dir, before time.Time) int {
+	names, _ := d.Names(".tmp")
 	n := 0
-	for _, p := range paths {
-		if fi, err := os.Lstat(p); err == nil && fi.ModTime().Before(before) && os.Remove(p) == nil {
+	for _, name := range names {
+		f, err := d.OpenFile(name, os.O_RDONLY, 0)
+		if err != nil {
+			continue
+		}
+		fi, err := f.Stat()
+		f.Close()
+		if err == nil && fi.ModTime().Before(before) && d.Remove(name) == nil {
 			n++
 		}
 	}
@@ -139,24 +153,21 @@ type SharedFailure struct{ Message string }
 
 func (e *SharedFailure) Error() string { return e.Message }
 
-// shareFailure records err for key, for failFor.
-func (c *Cache) shareFailure(key string, err error) {
+// shareFailure records err for key in d, for failFor.
+func (c *Cache) shareFailure(d *safefile.Dir, key string, err error) {
 	b, jerr := json.Marshal(failureFile{Version: entryVersion, Key: key, Message: err.Error(), Until: c.now().Add(failFor).UTC()})
 	if jerr == nil {
-		jerr = atomicfile.Write(c.path(key, ".fail"), b)
+		jerr = d.WriteFile(key+".fail", b)
 	}
 	if jerr != nil {
 		c.debugf("cache: cannot share the failure: %v", jerr)
 	}
 }
 
-// sharedFailure returns the failure another process recorded for key while
-// it still stands, or nil.
-func (c *Cache) sharedFailure(key string) error {
-	if !c.usable() {
-		return nil
-	}
-	b, err := safefile.ReadFile(c.path(key, ".fail"), safefile.MaxSmallFile)
+// sharedFailure returns the failure another process recorded for key in d
+// while it still stands, or nil.
+func (c *Cache) sharedFailure(d *safefile.Dir, key string) error {
+	b, err := d.ReadFile(key+".fail", safefile.MaxSmallFile)
 	if err != nil {
 		return nil
 	}
@@ -192,11 +203,13 @@ func (c *Cache) ForgetLoginSession(session string) (int, error) {
 
 // forgetTagged removes the entries tagged tag, and any temporary file.
 func (c *Cache) forgetTagged(session string) (int, error) {
-	if safefile.CheckDir(c.Dir) != nil {
+	d, err := safefile.OpenDir(c.Dir)
+	if err != nil {
 		return 0, nil // no cache directory, or one never used: nothing was cached
 	}
-	n := c.removeTemporary(c.now().Add(time.Hour)) // any age: a writer's loss is one fetch
-	m, err := safefile.RemoveMatching(c.Dir, ".json", func(b []byte) bool {
+	defer d.Close()
+	n := removeTemporary(d, c.now().Add(time.Hour)) // any age: a writer's loss is one fetch
+	m, err := d.RemoveMatching(".json", func(b []byte) bool {
 		var e entry
 		return json.Unmarshal(b, &e) == nil && e.SSOSession == session
 	})

@@ -25,9 +25,9 @@ func TestCacheDir(t *testing.T) {
 		{"windows", map[string]string{"HOME": `C:\Users\jo`}, ""},
 		{"plan9", map[string]string{"home": "/usr/jo"}, "/usr/jo/lib/cache/git-credential-codecommit"},
 	} {
-		got, err := cacheDir(tc.goos, func(k string) string { return tc.env[k] })
-		if got != tc.want || (err == nil) != (tc.want != "") {
-			t.Errorf("cacheDir(%s, %v) = %q, %v; want %q", tc.goos, tc.env, got, err, tc.want)
+		c := userCacheDir(tc.goos, func(k string) string { return tc.env[k] })
+		if c.dir != tc.want || (c.err == nil) != (tc.want != "") {
+			t.Errorf("userCacheDir(%s, %v) = %q, %v; want %q", tc.goos, tc.env, c.dir, c.err, tc.want)
 		}
 	}
 }

@@ -117,6 +117,22 @@ var checks = map[string]func(t *testing.T, c claim){
 			t.Fatalf("get with instance metadata cached nothing under %s", p.home)
 		}
 		says(t, c, "`"+p.clean(dir)+"`", fmt.Sprintf("a %04o file per role in a %04o directory", fileMode, dirMode))
+		// Without a usable HOME: XDG_RUNTIME_DIR, which get uses, else the
+		// uid's directory in /tmp, which doctor names (and creates nothing).
+		run := filepath.Join(p.home, "run")
+		if err := os.Mkdir(run, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		r = p.run(t, []string{"HOME=/nonexistent", "XDG_RUNTIME_DIR=" + run, "AWS_EC2_METADATA_DISABLED=false", "AWS_EC2_METADATA_SERVICE_ENDPOINT=" + imds.URL}, getRequest, "get")
+		if entries, _ := filepath.Glob(filepath.Join(run, "git-credential-codecommit", "*.json")); r.code != 0 || len(entries) != 1 {
+			t.Errorf("get with HOME=/nonexistent: exit %d, entries %v\n%s", r.code, entries, r.stderr)
+		}
+		r = p.run(t, []string{"HOME=/nonexistent", "XDG_RUNTIME_DIR="}, "", "doctor", "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/app")
+		tmp := fmt.Sprintf("/tmp/git-credential-codecommit-%d", os.Getuid())
+		if !strings.Contains(r.stdout, "role credentials are shared between runs in "+tmp+";") {
+			t.Errorf("doctor with neither HOME nor XDG_RUNTIME_DIR does not name %s:\n%s", tmp, r.stdout)
+		}
+		says(t, c, "`$XDG_RUNTIME_DIR/git-credential-codecommit`", "`/tmp/git-credential-codecommit-<uid>` (0700")
 	},
 	// The newcomer's commands: build and install this module's command and
 	// run its install; or run the demonstration.
@@ -226,6 +242,7 @@ var checks = map[string]func(t *testing.T, c claim){
 			dur(cc("maxSession"))+" after that",
 			"more than "+dur(cc("maxMargin"))+" left",
 			"get's "+durAdj(time.Duration(constOf(t, "helper", "getTimeout")))+" deadline",
+			"over "+dur(cc("DefaultPatience")),
 			"for "+dur(cc("failFor")),
 			"older than "+dur(cc("staleTmp")),
 			"with more than "+dur(time.Duration(constOf(t, "internal/awsclicache", "Window")))+" left")

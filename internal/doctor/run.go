@@ -94,6 +94,7 @@ func (d *doctor) run(ctx context.Context) []Check {
 		creds,
 		t(d.checkSSOToken, []*task{creds}, "sso"),
 		t(d.checkLoginSession, []*task{creds}, "login"),
+		t(d.checkCache, []*task{creds}, "cache"),
 		t(d.checkRegion, []*task{creds}, "region"),
 		t(d.checkOnline, []*task{creds}, "identity", "clock"),
 		t(d.checkProject(project.CheckGo), nil, project.Go),

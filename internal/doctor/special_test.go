@@ -73,7 +73,7 @@ func TestDoctorStopped(t *testing.T) {
 		status Status
 	}{
 		{"git", OK}, {"url", OK}, {"fips", Skip}, {"helper", Fail}, {"usehttppath", Skip}, {"credentials", Skip},
-		{"sso", Skip}, {"login", Skip}, {"region", Skip}, {"identity", Skip}, {"clock", Skip},
+		{"sso", Skip}, {"login", Skip}, {"cache", Skip}, {"region", Skip}, {"identity", Skip}, {"clock", Skip},
 		{"go", Skip}, {"cargo", Skip}, {"yarn", Skip}, {"ssh-deps", Skip}, {"submodules", Skip},
 	}
 	if len(r.Checks) != len(want) {

@@ -197,19 +197,20 @@ func TestCacheDamage(t *testing.T) {
 		w.assumeRoleProfile()
 		w.setenv("AWS_PROFILE=deploy")
 		// Tests run as root, which writes anywhere: make the cache
-		// directory's parent a file instead.
+		// directory's parent a file instead. The cache falls back to
+		// XDG_RUNTIME_DIR.
 		notDir := w.write("not-a-directory", "")
-		w.setenv("XDG_CACHE_HOME=" + notDir)
+		w.setenv("XDG_CACHE_HOME="+notDir, "XDG_RUNTIME_DIR="+w.home)
 		_, stderr := w.mustGet()
 		if stderr != "" {
 			t.Errorf("without debug, stderr is %q", stderr)
 		}
 		_, stderr = w.mustGet("--debug")
-		if !strings.Contains(stderr, "going on uncached") {
-			t.Errorf("debug output does not say the cache is off:\n%s", stderr)
+		if want := "debug: cache: " + notDir + " is not a directory; using " + filepath.Join(w.home, "git-credential-codecommit") + "\n"; !strings.Contains(stderr, want) {
+			t.Errorf("debug output does not say %q:\n%s", want, stderr)
 		}
-		if n := sts.Calls("AssumeRole"); n != 2 {
-			t.Errorf("%d AssumeRole calls, want 2 (uncached)", n)
+		if n := sts.Calls("AssumeRole"); n != 1 {
+			t.Errorf("%d AssumeRole calls, want 1", n)
 		}
 	})
 	t.Run("killed lock holder", func(t *testing.T) {

@@ -95,15 +95,16 @@ func (w *world) pushFiles(repo string, files map[string]string) string {
 }
 
 // commitFiles writes files into the clone src, commits them and pushes the
-// commit to origin's main branch. It returns the commit.
-func (w *world) commitFiles(src string, files map[string]string) string {
+// commit to the main branch of origin, or of remote if given. It returns
+// the commit.
+func (w *world) commitFiles(src string, files map[string]string, remote ...string) string {
 	w.t.Helper()
 	for name, body := range files {
 		writeFile(w.t, filepath.Join(src, name), body)
 	}
 	w.gitIn(src, "add", ".")
 	w.gitIn(src, "commit", "--quiet", "-m", "update "+filepath.Base(src))
-	w.gitIn(src, "push", "--quiet", "origin", "HEAD:main")
+	w.gitIn(src, "push", "--quiet", append(remote, "origin")[0], "HEAD:main")
 	return strings.TrimSpace(w.gitIn(src, "rev-parse", "HEAD"))
 }
 

@@ -18,7 +18,7 @@ import (
 
 // TestCacheHome: a relative HOME (a CI job's HOME=.) puts no cache in the
 // working tree, and a HOME that does not exist is not created; the gets
-// still answer, uncached.
+// share their credentials through $XDG_RUNTIME_DIR instead.
 func TestCacheHome(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct{ name, home string }{
@@ -37,14 +37,19 @@ func TestCacheHome(t *testing.T) {
 			// The AWS files are named explicitly, as a job would: only the
 			// cache depends on HOME here.
 			w.setenv("AWS_PROFILE=deploy", "HOME="+tc.home)
+			run := filepath.Join(w.home, "run")
+			if err := os.Mkdir(run, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			w.setenv("XDG_RUNTIME_DIR=" + run)
 			for range 2 {
 				stdout, stderr, code := w.run(work, "protocol=https\nhost="+host+"\npath=v1/repos/r\n\n", testenv.HelperBinary(t), "--debug", "get")
-				if code != 0 || !strings.HasPrefix(stdout, "username=") || !strings.Contains(stderr, "going on uncached") {
+				if code != 0 || !strings.HasPrefix(stdout, "username=") || !strings.Contains(stderr, "; using "+filepath.Join(run, "git-credential-codecommit")+"\n") {
 					t.Fatalf("exit %d\nstdout %q\nstderr:\n%s", code, stdout, stderr)
 				}
 			}
-			if n := sts.Calls("AssumeRole"); n != 2 {
-				t.Errorf("%d AssumeRole calls, want 2 (uncached)", n)
+			if n := sts.Calls("AssumeRole"); n != 1 {
+				t.Errorf("%d AssumeRole calls, want 1", n)
 			}
 			if entries, _ := os.ReadDir(work); len(entries) != 0 {
 				t.Errorf("the working directory holds %v", entries)

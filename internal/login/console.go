@@ -25,11 +25,11 @@ import (
 	signintypes "github.com/aws/aws-sdk-go-v2/service/signin/types"
 	"github.com/aws/smithy-go"
 
-	"github.com/git-credential-codecommit/git-credential-codecommit/internal/atomicfile"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awscreds"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/failure"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/logintoken"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/redact"
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safefile"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safetext"
 )
 
@@ -369,7 +369,7 @@ func (f *consoleFlow) save(tok logintoken.Token, session string) error {
 	b, err := tok.Marshal()
 	if err == nil {
 		if err = cacheDir(filepath.Dir(path)); err == nil {
-			err = atomicfile.Write(path, b)
+			err = safefile.WriteFile(path, b)
 		}
 	}
 	if err != nil {

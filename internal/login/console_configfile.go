@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/git-credential-codecommit/git-credential-codecommit/internal/atomicfile"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safefile"
 )
 
@@ -32,7 +31,7 @@ func setProfileKeys(path, profile string, keys [][2]string) error {
 	case err != nil:
 		return err
 	}
-	return atomicfile.Write(path, []byte(withProfileKeys(string(b), profile, keys)))
+	return safefile.WriteFile(path, []byte(withProfileKeys(string(b), profile, keys)))
 }
 
 // withProfileKeys is text with keys set in profile's section.

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/git-credential-codecommit/git-credential-codecommit/internal/atomicfile"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/failure"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/safefile"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/ssotoken"
@@ -30,7 +29,7 @@ func writeToken(path string, t ssotoken.Token) error {
 	if err := cacheDir(filepath.Dir(path)); err != nil {
 		return err
 	}
-	return atomicfile.Write(path, b)
+	return safefile.WriteFile(path, b)
 }
 
 // cacheDir makes dir, the token cache directory HOME/.aws/sso/cache, ready

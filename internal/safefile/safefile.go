@@ -20,7 +20,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 )
 
 // MaxSmallFile bounds every small file the helper reads: its credential
@@ -205,35 +204,4 @@ func CheckFile(path string) error {
 // files themselves.
 func CheckInfo(path string, fi fs.FileInfo) error {
 	return judge(path, stat(path, fi), false, euid())
-}
-
-// RemoveMatching removes the files of dir whose names end in ext and whose
-// content match accepts, and returns how many it removed. Each file is
-// read by the rules (ReadFile, at most MaxSmallFile bytes): one that is not
-// a regular file of the user's, writable by no one else, is neither read
-// nor removed, so that a FIFO or a link to /dev/zero there can neither hang
-// the sweep nor fill memory. A file another process removed first is not
-// an error. The caller checks dir itself (CheckDir).
-func RemoveMatching(dir, ext string, match func(content []byte) bool) (int, error) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, e := range entries {
-		if !e.Type().IsRegular() || !strings.HasSuffix(e.Name(), ext) {
-			continue
-		}
-		p := filepath.Join(dir, e.Name())
-		if b, err := ReadFile(p, MaxSmallFile); err != nil || !match(b) {
-			continue
-		}
-		switch err := os.Remove(p); {
-		case err == nil:
-			n++
-		case !errors.Is(err, fs.ErrNotExist):
-			return n, err
-		}
-	}
-	return n, nil
 }

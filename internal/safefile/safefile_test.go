@@ -214,7 +214,13 @@ func TestRemoveMatching(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		n, err = RemoveMatching(dir, ".json", func(b []byte) bool { return string(b) == "yes" })
+		d, derr := OpenDir(dir)
+		if derr != nil {
+			n, err = 0, derr
+			return
+		}
+		defer d.Close()
+		n, err = d.RemoveMatching(".json", func(b []byte) bool { return string(b) == "yes" })
 	}()
 	select {
 	case <-done:
@@ -232,7 +238,7 @@ func TestRemoveMatching(t *testing.T) {
 	if want := []string{"b.json", "c.txt", "fifo.json", "link.json", "shared.json"}; !slices.Equal(names, want) {
 		t.Errorf("left %v, want %v", names, want)
 	}
-	if _, err := RemoveMatching(p("missing"), ".json", nil); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("RemoveMatching of a missing directory: %v", err)
+	if _, err := OpenDir(p("missing")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("OpenDir of a missing directory: %v", err)
 	}
 }

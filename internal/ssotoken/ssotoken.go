@@ -6,6 +6,7 @@ package ssotoken
 
 import (
 	"encoding/json"
+	"path/filepath"
 	"time"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/failure"
@@ -32,13 +33,19 @@ type Token struct {
 // a regular file of the user's that no one else may write, of at most
 // safefile.MaxSmallFile bytes, opened without following a link or
 // blocking, so that a FIFO or a link to /dev/zero there is refused at once
-// (an error matching safefile.ErrUntrusted). As for the AWS SDKs, a file
+// (an error matching safefile.ErrUntrusted), from its directory, opened
+// once and trusted by the same rules (safefile.Dir). As for the AWS SDKs, a file
 // without an access token and its expiry is no token: the error says so,
 // (what is wrong; what to do is the caller's), and the Token holds what
 // the file had, whose Secrets the caller adds to
 // its request's (internal/redact) as it does for a good one.
 func Read(path string) (Token, error) {
-	b, err := safefile.ReadFile(path, safefile.MaxSmallFile)
+	d, err := safefile.OpenDir(filepath.Dir(path))
+	if err != nil {
+		return Token{}, err
+	}
+	b, err := d.ReadFile(filepath.Base(path), safefile.MaxSmallFile)
+	d.Close()
 	if err != nil {
 		return Token{}, err
 	}

@@ -20,7 +20,7 @@ import (
 // finds in a project.
 func scrubbed(name string) bool {
 	return strings.HasPrefix(name, "AWS_") || strings.HasPrefix(name, "GIT_") || strings.HasPrefix(name, "CARGO_") ||
-		name == "HOME" || name == "XDG_CONFIG_HOME" || name == "XDG_CACHE_HOME" || name == "SSL_CERT_FILE" || name == "SSL_CERT_DIR" ||
+		name == "HOME" || name == "XDG_CONFIG_HOME" || name == "XDG_CACHE_HOME" || name == "XDG_RUNTIME_DIR" || name == "SSL_CERT_FILE" || name == "SSL_CERT_DIR" ||
 		name == "GOPRIVATE" || name == "GONOPROXY" || name == "GONOSUMDB" || name == "GOSUMDB"
 }
 
