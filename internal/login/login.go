@@ -1,5 +1,6 @@
-// Package login signs in to IAM Identity Center (SSO) with the OAuth device
-// authorization grant (RFC 8628) through the SDK's SSO-OIDC client, and
+// Package login signs in to IAM Identity Center (SSO) through the SDK's
+// SSO-OIDC client, with the authorization code grant and PKCE (pkce.go) or
+// the device authorization grant (RFC 8628; grant.go says which), and
 // keeps the token in the cache file the AWS CLI and SDKs share, where the
 // SDK's SSO credential provider finds and refreshes it. It also signs out:
 // it removes that file and the role credentials cached from it.
@@ -10,7 +11,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
+	"runtime"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -33,8 +36,11 @@ type Options struct {
 	Profile string
 	// Session names an [sso-session] section directly; it beats Profile.
 	Session string
-	// NoBrowser leaves opening the verification page to the user.
+	// NoBrowser leaves opening the sign-in page to the user.
 	NoBrowser bool
+	// UseDeviceCode signs in with the device code grant, whose page may be
+	// opened on another device, rather than the authorization code grant.
+	UseDeviceCode bool
 	// Stderr receives the prompt and what was done; nil discards them.
 	// Nothing secret is ever written to it.
 	Stderr io.Writer
@@ -79,6 +85,10 @@ type flow struct {
 	now     func() time.Time
 	sleep   func(ctx context.Context, d time.Duration) error
 	secrets *redact.Set // the tokens, secrets and codes it learns
+
+	device       bool          // the device code grant, else the authorization code grant
+	why          string        // why that grant, for the user
+	callbackWait time.Duration // how long the authorization code grant waits for the browser
 }
 
 // newFlow finds the session of o and makes an SSO-OIDC client for its
@@ -106,7 +116,8 @@ func newFlow(ctx context.Context, o Options) (*flow, error) {
 	if out == nil {
 		out = io.Discard
 	}
-	f := &flow{session: s, client: ssooidc.NewFromConfig(cfg), out: out, now: time.Now, sleep: sleep, secrets: redact.FromContext(ctx)}
+	f := &flow{session: s, client: ssooidc.NewFromConfig(cfg), out: out, now: time.Now, sleep: sleep, secrets: redact.FromContext(ctx), callbackWait: callbackWait}
+	f.device, f.why = chooseGrant(o.UseDeviceCode, s, runtime.GOOS, os.Getenv)
 	if !o.NoBrowser {
 		f.open = openBrowser
 	}
@@ -118,6 +129,7 @@ type registration struct {
 	id, secret string
 	expiresAt  time.Time // zero when unknown
 	reused     bool      // found in the token cache
+	keep       func()    // writes a new registration to its cache file; nil if none
 }
 
 // run signs in and writes the token.
@@ -133,16 +145,19 @@ func (f *flow) run(ctx context.Context) error {
 		e.Fix += ", then run " + f.session.LoginCommand()
 		return &e
 	}
-	reg, err := f.registration(ctx, path)
-	if err != nil {
-		return err
+	if n := sweep(filepath.Dir(path), f.now()); n > 0 {
+		safetext.Fprintf(f.out, f.secrets, "Removed %s left by an interrupted sign-in.\n", temporaryFiles(n))
 	}
-	auth, err := f.authorize(ctx, &reg)
-	if err != nil {
-		return err
+	safetext.Fprintf(f.out, f.secrets, "%s\n", f.why)
+	var (
+		tok *ssooidc.CreateTokenOutput
+		reg registration
+	)
+	if f.device {
+		tok, reg, err = f.deviceCode(ctx, path)
+	} else {
+		tok, reg, err = f.authCode(ctx, filepath.Dir(path))
 	}
-	f.prompt(auth)
-	tok, err := f.poll(ctx, reg, auth)
 	if err != nil {
 		return err
 	}
@@ -167,6 +182,21 @@ func (f *flow) run(ctx context.Context) error {
 	}
 	safetext.Fprintf(f.out, f.secrets, "Signed in. The token of %s is valid until %s; it is in %s.\n", f.session, utcSecond(t.ExpiresAt).Format(time.RFC3339), path)
 	return nil
+}
+
+// deviceCode signs in with the device code grant.
+func (f *flow) deviceCode(ctx context.Context, path string) (*ssooidc.CreateTokenOutput, registration, error) {
+	reg, err := f.registration(ctx, path)
+	if err != nil {
+		return nil, reg, err
+	}
+	auth, err := f.authorize(ctx, &reg)
+	if err != nil {
+		return nil, reg, err
+	}
+	f.prompt(auth)
+	tok, err := f.poll(ctx, reg, auth)
+	return tok, reg, err
 }
 
 // registration returns the client registration of the token cache file
