@@ -10,7 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-		"slices"
+	"slices"
 	"strings"
 	"time"
 
