@@ -41,6 +41,10 @@ type Options struct {
 	// UseDeviceCode signs in with the device code grant, whose page may be
 	// opened on another device, rather than the authorization code grant.
 	UseDeviceCode bool
+	// Create, when any of it is set, creates the profile (see NewProfile):
+	// Profile names it (empty: "default") and Session its sso-session
+	// (empty: the profile's name).
+	Create NewProfile
 	// Stderr receives the prompt and what was done; nil discards them.
 	// Nothing secret is ever written to it.
 	Stderr io.Writer
@@ -69,6 +73,9 @@ const (
 // says what to do.
 func Login(ctx context.Context, o Options) error {
 	ctx, _ = redact.Ensure(ctx)
+	if o.Create.set() {
+		return configure(ctx, o)
+	}
 	f, err := newFlow(ctx, o)
 	if err != nil {
 		return err
@@ -79,6 +86,7 @@ func Login(ctx context.Context, o Options) error {
 // flow is one sign-in.
 type flow struct {
 	session Session
+	cfg     aws.Config // IAM Identity Center's region, no credentials
 	client  *ssooidc.Client
 	out     io.Writer
 	open    func(url string) error // nil leaves the page to the user
@@ -89,6 +97,7 @@ type flow struct {
 	device       bool          // the device code grant, else the authorization code grant
 	why          string        // why that grant, for the user
 	callbackWait time.Duration // how long the authorization code grant waits for the browser
+	token        ssotoken.Token // the token signed in to, once run has written it
 }
 
 // newFlow finds the session of o and makes an SSO-OIDC client for its
@@ -99,6 +108,11 @@ func newFlow(ctx context.Context, o Options) (*flow, error) {
 	if err != nil {
 		return nil, err
 	}
+	return newFlowFor(ctx, s, o)
+}
+
+// newFlowFor makes the flow that signs in to s.
+func newFlowFor(ctx context.Context, s Session, o Options) (*flow, error) {
 	opts := []func(*config.LoadOptions) error{
 		config.WithRegion(s.Region),
 		// SSO-OIDC's operations are not signed: no credentials are needed,
@@ -108,7 +122,19 @@ func newFlow(ctx context.Context, o Options) (*flow, error) {
 	if s.Profile != "" {
 		opts = append(opts, config.WithSharedConfigProfile(s.Profile))
 	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	var (
+		cfg aws.Config
+		err error
+	)
+	if o.Create.set() {
+		// The profile is not written yet, and AWS_PROFILE may name it: only
+		// the environment applies (AWS_ENDPOINT_URL_SSO_OIDC and _SSO).
+		var env config.EnvConfig
+		env, err = config.NewEnvConfig()
+		cfg = aws.Config{Region: s.Region, Credentials: aws.AnonymousCredentials{}, ConfigSources: []any{env}}
+	} else {
+		cfg, err = config.LoadDefaultConfig(ctx, opts...)
+	}
 	if err != nil {
 		return nil, &failure.Error{Problem: "cannot load the AWS configuration", Cause: failure.Reason(err), Fix: "fix it, then run " + s.LoginCommand() + " again", Err: err}
 	}
@@ -116,7 +142,7 @@ func newFlow(ctx context.Context, o Options) (*flow, error) {
 	if out == nil {
 		out = io.Discard
 	}
-	f := &flow{session: s, client: ssooidc.NewFromConfig(cfg), out: out, now: time.Now, sleep: sleep, secrets: redact.FromContext(ctx), callbackWait: callbackWait}
+	f := &flow{session: s, cfg: cfg, client: ssooidc.NewFromConfig(cfg), out: out, now: time.Now, sleep: sleep, secrets: redact.FromContext(ctx), callbackWait: callbackWait}
 	f.device, f.why = chooseGrant(o.UseDeviceCode, s, runtime.GOOS, os.Getenv)
 	if !o.NoBrowser {
 		f.open = openBrowser
@@ -176,6 +202,7 @@ func (f *flow) run(ctx context.Context) error {
 		ClientSecret:          reg.secret,
 		RegistrationExpiresAt: reg.expiresAt,
 	}
+	f.token = t
 	if err := writeToken(path, t); err != nil {
 		return &failure.Error{Problem: "signed in, but cannot write the token to " + path, Cause: failure.Reason(err),
 			Fix: "check that directory's permissions, then run " + f.session.LoginCommand() + " again", Err: err}
