@@ -94,9 +94,9 @@ type flow struct {
 	sleep   func(ctx context.Context, d time.Duration) error
 	secrets *redact.Set // the tokens, secrets and codes it learns
 
-	device       bool          // the device code grant, else the authorization code grant
-	why          string        // why that grant, for the user
-	callbackWait time.Duration // how long the authorization code grant waits for the browser
+	device       bool           // the device code grant, else the authorization code grant
+	why          string         // why that grant, for the user
+	callbackWait time.Duration  // how long the authorization code grant waits for the browser
 	token        ssotoken.Token // the token signed in to, once run has written it
 }
 
