@@ -174,7 +174,6 @@ func (f *flow) run(ctx context.Context) error {
 	if n := sweep(filepath.Dir(path), f.now()); n > 0 {
 		safetext.Fprintf(f.out, f.secrets, "Removed %s left by an interrupted sign-in.\n", temporaryFiles(n))
 	}
-	safetext.Fprintf(f.out, f.secrets, "%s\n", f.why)
 	var (
 		tok *ssooidc.CreateTokenOutput
 		reg registration
@@ -298,6 +297,7 @@ func (f *flow) authorize(ctx context.Context, reg *registration) (*ssooidc.Start
 // the service, so they are printed escaped, and a page is opened only if it
 // is an https:// URL (see browsable).
 func (f *flow) prompt(auth *ssooidc.StartDeviceAuthorizationOutput) {
+	safetext.Fprintf(f.out, f.secrets, "%s\n", f.why)
 	safetext.Fprintf(f.out, f.secrets, "Signing in to %s (%s).\nTo approve, open this page and enter the code %s:\n\n    %s\n\n",
 		f.session.StartURL, f.session, aws.ToString(auth.UserCode), aws.ToString(auth.VerificationUri))
 	if page := aws.ToString(auth.VerificationUriComplete); f.open != nil && page != "" {

@@ -173,6 +173,7 @@ func ended(err error) bool {
 
 // promptAuthCode tells the user about the authorization page, and opens it.
 func (f *flow) promptAuthCode(page string) {
+	safetext.Fprintf(f.out, f.secrets, "%s\n", f.why)
 	if f.open != nil {
 		if err := f.open(page); err == nil {
 			safetext.Fprintf(f.out, f.secrets, "Opened the sign-in page in your browser; approve there. If it did not open, open this page on this machine:\n\n    %s\n\n", page)

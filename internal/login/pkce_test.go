@@ -308,3 +308,45 @@ func TestSweep(t *testing.T) {
 		}
 	}
 }
+
+// pageWatcher is stderr that, once the prompt has printed a page, has the
+// browser stand-in approve it, as a person who opens it by hand would.
+type pageWatcher struct {
+	strings.Builder
+	once  sync.Once
+	wg    sync.WaitGroup
+	pages []string
+}
+
+func (p *pageWatcher) Write(b []byte) (int, error) {
+	p.Builder.Write(b)
+	if _, rest, ok := strings.Cut(p.String(), "\n\n    "); ok && strings.Contains(rest, "\n") {
+		page, _, _ := strings.Cut(rest, "\n")
+		p.once.Do(func() {
+			p.wg.Add(1)
+			go func() {
+				defer p.wg.Done()
+				p.pages, _ = fakeaws.Browse(context.Background(), page, fakeaws.Approve)
+			}()
+		})
+	}
+	return len(b), nil
+}
+
+// TestAuthCodeNoBrowser checks that with NoBrowser the authorization code
+// grant prints its page, opens none, and signs in once the page is opened.
+func TestAuthCodeNoBrowser(t *testing.T) {
+	w := newWorld(t)
+	var out pageWatcher
+	t.Setenv("DISPLAY", ":0")
+	t.Setenv("PATH", t.TempDir()) // no xdg-open: opening one would fail the test
+	err := Login(context.Background(), Options{Profile: "dev", NoBrowser: true, Stderr: &out})
+	out.wg.Wait()
+	t.Logf("stderr:\n%s", out.String())
+	if err != nil || len(out.pages) != 1 || !strings.Contains(out.pages[0], "Signed in.") {
+		t.Fatalf("%v; pages %q", err, out.pages)
+	}
+	if !strings.Contains(out.String(), "To approve, open this page in a browser on this machine:\n\n    "+w.ic.URL+"/authorize?") || strings.Contains(out.String(), "Cannot open") {
+		t.Errorf("stderr does not show the page, or tried a browser")
+	}
+}
