@@ -40,11 +40,16 @@ func (p NewProfile) set() bool {
 	return p.StartURL != "" || p.Region != "" || p.AccountID != "" || p.RoleName != ""
 }
 
-var (
-	regionPattern  = regexp.MustCompile(`^[a-z]{2}(-[a-z0-9]+)+-[0-9]+$`)
-	accountPattern = regexp.MustCompile(`^[0-9]{12}$`)
-	namePattern    = regexp.MustCompile(`^[A-Za-z0-9_.+=,@-]+$`)
+// Patterns of what configure accepts; compiled when it runs, not when the
+// program starts.
+const (
+	regionPattern  = `^[a-z]{2}(-[a-z0-9]+)+-[0-9]+$`
+	accountPattern = `^[0-9]{12}$`
+	namePattern    = `^[A-Za-z0-9_.+=,@-]+$`
 )
+
+// matches reports whether s matches pattern.
+func matches(pattern, s string) bool { return regexp.MustCompile(pattern).MatchString(s) }
 
 // configure signs in to a new sso-session and writes it and the profile
 // to the AWS config file, changing nothing else there: it signs in, lists
@@ -68,13 +73,13 @@ func configure(ctx context.Context, o Options) error {
 		return &failure.Error{Problem: "creating a profile needs both --start-url and --sso-region", Fix: "give both: " + retry}
 	case err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || strings.ContainsAny(p.StartURL, " \t"):
 		return &failure.Error{Problem: fmt.Sprintf("--start-url %q is not an https:// URL", p.StartURL), Fix: "give the AWS access portal URL, e.g. https://d-1234567890.awsapps.com/start"}
-	case !regionPattern.MatchString(p.Region):
+	case !matches(regionPattern, p.Region):
 		return &failure.Error{Problem: fmt.Sprintf("--sso-region %q is not an AWS region", p.Region), Fix: "give IAM Identity Center's region, e.g. us-east-1"}
-	case p.AccountID != "" && !accountPattern.MatchString(p.AccountID):
+	case p.AccountID != "" && !matches(accountPattern, p.AccountID):
 		return &failure.Error{Problem: fmt.Sprintf("--account-id %q is not an AWS account id", p.AccountID), Fix: "give its 12 digits"}
-	case !namePattern.MatchString(profile) || !namePattern.MatchString(name):
+	case !matches(namePattern, profile) || !matches(namePattern, name):
 		return &failure.Error{Problem: fmt.Sprintf("%q is not a profile or sso-session name this program writes", profile+" / "+name), Fix: "use letters, digits and _.+=,@-"}
-	case p.RoleName != "" && !namePattern.MatchString(p.RoleName):
+	case p.RoleName != "" && !matches(namePattern, p.RoleName):
 		return &failure.Error{Problem: fmt.Sprintf("--role-name %q is not a role name", p.RoleName), Fix: "give the permission set's name"}
 	}
 	file, _, err := awsconfig.SharedFiles()

@@ -4,15 +4,21 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
+	"strings"
 	"time"
 )
 
-// leftover matches the temporary files atomicfile.Write makes for token and
-// registration cache files (a hex SHA-1 name): a sign-in killed while it
-// wrote one leaves it behind, with a refresh token and a client secret in
-// it.
-var leftover = regexp.MustCompile(`^[0-9a-f]{40}\.json\.[0-9]+\.tmp$`)
+// leftover reports whether name is a temporary file atomicfile.Write makes
+// for a token or registration cache file (HEX.json.DIGITS.tmp, HEX a hex
+// SHA-1): a sign-in killed while it wrote one leaves it behind, with a
+// refresh token and a client secret in it.
+func leftover(name string) bool {
+	digits, ok := strings.CutSuffix(name, ".tmp")
+	if !ok || len(digits) < 47 || digits[40:46] != ".json." {
+		return false
+	}
+	return strings.Trim(digits[:40], "0123456789abcdef") == "" && strings.Trim(digits[46:], "0123456789") == ""
+}
 
 // sweepAge is how old a temporary file must be to be a leftover: a write in
 // progress takes far less, and its file is not touched.
@@ -28,7 +34,7 @@ func sweep(dir string, now time.Time) int {
 	}
 	n := 0
 	for _, e := range entries {
-		if !e.Type().IsRegular() || !leftover.MatchString(e.Name()) {
+		if !e.Type().IsRegular() || !leftover(e.Name()) {
 			continue
 		}
 		if fi, err := e.Info(); err != nil || !fi.ModTime().Before(now.Add(-sweepAge)) {
