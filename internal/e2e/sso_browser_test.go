@@ -90,9 +90,11 @@ func TestLoginPKCE(t *testing.T) {
 	oneLine(t, stdout, stderr, code, `profile "dev" has expired or is missing`, "run: git-credential-codecommit login --profile dev")
 }
 
-// TestLoginPKCERefused checks that a callback with a wrong state, and a
-// denied approval, end the sign-in with one line, exit 1, and write
-// nothing.
+// TestLoginPKCERefused checks that each bad answer of the browser (a wrong
+// state, a denied approval, an error, a second callback, a foreign Host)
+// ends the sign-in with one line, exit 1, and writes nothing; no callback
+// before the deadline is internal/login's TestAuthCodeRefused, whose
+// deadline is short.
 func TestLoginPKCERefused(t *testing.T) {
 	t.Parallel()
 	if runtime.GOOS != "linux" {
@@ -105,6 +107,9 @@ func TestLoginPKCERefused(t *testing.T) {
 	}{
 		{fakeaws.WrongState, false, `git-credential-codecommit: refused a callback to the sign-in of SSO session "corp" (its state is not this sign-in's); run git-credential-codecommit login --profile dev again`},
 		{fakeaws.Approve, true, `git-credential-codecommit: the sign-in of SSO session "corp" was denied (access_denied: The user denied the request); run git-credential-codecommit login --profile dev again, and choose Allow`},
+		{fakeaws.CallbackError, false, `git-credential-codecommit: IAM Identity Center did not sign in SSO session "corp" (server_error: <b>boom</b>); run git-credential-codecommit login --profile dev again`},
+		{fakeaws.TwoCallbacks, false, `git-credential-codecommit: refused a callback to the sign-in of SSO session "corp" (its state is not this sign-in's); run git-credential-codecommit login --profile dev again`},
+		{fakeaws.ForeignHost, false, `; run git-credential-codecommit login --profile dev again`},
 	} {
 		w, ic := ssoWorld(t)
 		if tc.deny {
@@ -113,7 +118,8 @@ func TestLoginPKCERefused(t *testing.T) {
 		w.browser(tc.browser)
 		stdout, stderr, code := w.helper("login")
 		lines := strings.SplitAfter(stderr, "\n")
-		if code != 1 || stdout != "" || len(lines) < 2 || lines[len(lines)-2] != tc.want+"\n" {
+		if code != 1 || stdout != "" || len(lines) < 2 || !strings.HasSuffix(lines[len(lines)-2], tc.want+"\n") ||
+			!strings.HasPrefix(lines[len(lines)-2], "git-credential-codecommit: ") {
 			t.Errorf("login: exit %d\nstdout %q\nstderr %q\nwant the last line %q", code, stdout, stderr, tc.want)
 		}
 		if entries, err := os.ReadDir(filepath.Join(w.home, ".aws/sso/cache")); err == nil && len(entries) > 0 {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -59,6 +60,9 @@ func matches(pattern, s string) bool { return regexp.MustCompile(pattern).MatchS
 func configure(ctx context.Context, o Options) error {
 	p := o.Create
 	profile := o.Profile
+	if profile == "" {
+		profile = os.Getenv("AWS_PROFILE")
+	}
 	if profile == "" {
 		profile = "default"
 	}

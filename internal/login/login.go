@@ -42,7 +42,7 @@ type Options struct {
 	// opened on another device, rather than the authorization code grant.
 	UseDeviceCode bool
 	// Create, when any of it is set, creates the profile (see NewProfile):
-	// Profile names it (empty: "default") and Session its sso-session
+	// Profile names it (empty: AWS_PROFILE, else "default") and Session its sso-session
 	// (empty: the profile's name).
 	Create NewProfile
 	// Stderr receives the prompt and what was done; nil discards them.
