@@ -40,7 +40,7 @@ func listenLoopback(path string) (*loopback, error) {
 	ln, err := net.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {
 		return nil, &failure.Error{Problem: "cannot listen on 127.0.0.1 for the browser's redirect", Cause: failure.Reason(err),
-			Fix: "allow loopback connections, or use --use-device-code", Err: err}
+			Fix: "check that this machine's loopback interface is up", Err: err}
 	}
 	l := &loopback{ln: ln, path: path, arrived: make(chan arrival, 1)}
 	l.srv = &http.Server{Handler: http.HandlerFunc(l.serve), ReadHeaderTimeout: 10 * time.Second}
