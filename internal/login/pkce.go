@@ -32,6 +32,7 @@ import (
 // cache file, where either program finds the other's.
 const (
 	authCodeGrant = "authorization_code"
+	refreshGrant  = "refresh_token"
 	// callbackPath is the redirect URI's path, the AWS CLI's.
 	callbackPath = "/oauth/callback"
 	// registeredRedirect is the redirect URI registered, without a port.
@@ -44,9 +45,7 @@ const (
 )
 
 // authCodeGrants are the grants a registration for this flow is for.
-var authCodeGrants = []string{authCodeGrant, grantRefresh}
-
-const grantRefresh = "refresh_token"
+var authCodeGrants = []string{authCodeGrant, refreshGrant}
 
 // authCode signs in with the authorization code grant: it registers (or
 // reuses a registration), opens the authorization page with an S256 code
@@ -174,16 +173,15 @@ func ended(err error) bool {
 // promptAuthCode tells the user about the authorization page, and opens it.
 func (f *flow) promptAuthCode(page string) {
 	safetext.Fprintf(f.out, f.secrets, "%s\n", f.why)
+	say := "To approve, open this page in a browser on this machine:"
 	if f.open != nil {
-		if err := f.open(page); err == nil {
-			safetext.Fprintf(f.out, f.secrets, "Opened the sign-in page in your browser; approve there. If it did not open, open this page on this machine:\n\n    %s\n\n", page)
-			safetext.Fprintf(f.out, f.secrets, "Waiting for the browser (at most %s)...\n", f.callbackWait)
-			return
-		} else {
+		if err := f.open(page); err != nil {
 			safetext.Fprintf(f.out, f.secrets, "Cannot open a browser (%v).\n", err)
+		} else {
+			say = "Opened the sign-in page in your browser; approve there. If it did not open, open this page on this machine:"
 		}
 	}
-	safetext.Fprintf(f.out, f.secrets, "To approve, open this page in a browser on this machine:\n\n    %s\n\nWaiting for the browser (at most %s)...\n", page, f.callbackWait)
+	safetext.Fprintf(f.out, f.secrets, "%s\n\n    %s\n\nWaiting for the browser (at most %s)...\n", say, page, f.callbackWait)
 }
 
 // authorizeEndpoint is the SSO-OIDC endpoint the client calls, which also
