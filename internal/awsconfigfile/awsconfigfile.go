@@ -215,7 +215,8 @@ func Update(path string, sections ...Section) error {
 	return atomicfile.Write(path, b)
 }
 
-// read returns the file's bytes, nil when there is no file.
+// read returns the file's bytes, nil when there is no file. Its errors do
+// not name the file, which the caller does.
 func read(path string) ([]byte, error) {
 	fi, err := os.Stat(path)
 	switch {
@@ -224,9 +225,9 @@ func read(path string) ([]byte, error) {
 	case err != nil:
 		return nil, err
 	case !fi.Mode().IsRegular():
-		return nil, fmt.Errorf("%s is not a regular file", path)
+		return nil, errors.New("it is not a regular file")
 	case fi.Size() > safefile.MaxSmallFile:
-		return nil, fmt.Errorf("%s is larger than %d bytes", path, safefile.MaxSmallFile)
+		return nil, fmt.Errorf("it is larger than %d bytes", safefile.MaxSmallFile)
 	}
 	return os.ReadFile(path)
 }

@@ -83,3 +83,22 @@ func TestCreateProfile(t *testing.T) {
 		})
 	}
 }
+
+// TestCreateProfileCannotWrite checks that a config file that cannot be
+// replaced fails in one line that says so, after the sign-in.
+func TestCreateProfileCannotWrite(t *testing.T) {
+	w := newWorld(t)
+	t.Setenv("AWS_ENDPOINT_URL_SSO", w.ic.URL)
+	w.ic.AllowRole("222233334444", "ReadOnly")
+	config := filepath.Join(w.home, ".aws", "config")
+	os.Remove(config)
+	if err := os.Mkdir(config, 0o700); err != nil { // a directory where the file goes
+		t.Fatal(err)
+	}
+	err := Login(context.Background(), Options{Profile: "team", UseDeviceCode: true, NoBrowser: true,
+		Create: NewProfile{StartURL: "https://team.awsapps.com/start", Region: "eu-west-1"}})
+	want := "signed in, but cannot write the profile to " + config + " (it is not a regular file); check the file and its directory, then run git-credential-codecommit login --profile team --start-url https://team.awsapps.com/start --sso-region eu-west-1 again"
+	if err == nil || failure.OneLine(err) != want {
+		t.Errorf("error %v\nwant %s", err, want)
+	}
+}
