@@ -4,6 +4,8 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
+	"os"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/login"
 )
@@ -11,12 +13,20 @@ import (
 var cmdLogin = &command{
 	group:     "Set-up and diagnosis",
 	name:      "login",
-	usageLine: "[--profile NAME] [--sso-session NAME] [--no-browser] [--console [--remote] [--region REGION]]",
-	short:     "sign in to IAM Identity Center (SSO), or with console credentials",
+	usageLine: "[--profile NAME] [--sso-session NAME] [--no-browser] [--use-device-code] [--start-url URL --sso-region R [--account-id ID] [--role-name NAME]] [--console [--remote] [--region REGION]]",
+	short:     "sign in to IAM Identity Center (SSO), creating the profile with --start-url, or with console credentials",
 	long: `Login signs in to IAM Identity Center (SSO) for the profile's session, or for
-[sso-session NAME]: it prints a page and a code, opens the page in the
-browser, and waits for you to approve. The token goes where the AWS CLI and
-SDKs read it (~/.aws/sso/cache). It writes only to stderr.
+[sso-session NAME]: it opens a page in the browser, where you approve, and
+the browser comes back to this program on 127.0.0.1. With --use-device-code
+(chosen by itself in an SSH session with no display), you approve a code on
+a page you may open on any device. The token goes where the AWS CLI and SDKs
+read it (~/.aws/sso/cache). It writes only to stderr.
+
+With --start-url and --sso-region it creates the profile, as "aws configure
+sso" does: it signs in, picks the account and role (--account-id,
+--role-name; the only one, or yours from a list at a terminal), and writes
+[sso-session NAME] (NAME defaults to the profile's) and the profile to
+~/.aws/config, changing nothing else there.
 
 With --console, login signs in with the credentials you use for the AWS
 console, as "aws login" (AWS CLI 2.32+) does: the browser comes back to a
@@ -27,6 +37,12 @@ has none); a profile that does not exist is created.`,
 	setup: func(c *cli, fs *flag.FlagSet) func([]string) int {
 		o := c.loginFlags(fs)
 		fs.BoolVar(&o.NoBrowser, "no-browser", false, "print the page, and do not open it")
+		fs.BoolVar(&o.UseDeviceCode, "use-device-code", false, "approve a code on a page you may open on any device")
+		fs.StringVar(&o.Create.StartURL, "start-url", "", "create the profile: the AWS access portal `URL`")
+		fs.StringVar(&o.Create.Region, "sso-region", "", "create the profile: IAM Identity Center's `REGION`")
+		fs.StringVar(&o.Create.AccountID, "account-id", "", "create the profile: the account `ID` it uses")
+		fs.StringVar(&o.Create.RoleName, "role-name", "", "create the profile: the role (permission set) `NAME` it uses")
+		o.Create.Stdin, o.Create.Interactive = c.stdin, terminal(c.stdin)
 		return c.defineConsoleFlags(fs).wrap(c, o, c.runLogin("login", o, login.Login))
 	},
 }
@@ -45,6 +61,16 @@ the credentials this program cached from it.`,
 	setup: func(c *cli, fs *flag.FlagSet) func([]string) int {
 		return c.runLogin("logout", c.loginFlags(fs), login.Logout)
 	},
+}
+
+// terminal reports whether r is a terminal (a character device).
+func terminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
 // loginFlags defines the flags login and logout share.

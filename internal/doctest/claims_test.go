@@ -78,6 +78,31 @@ var checks = map[string]func(t *testing.T, c claim){
 			t.Errorf("%s: with this configuration and no sign-in, get does not ask for login: exit %d\nstdout: %s\nstderr: %s", c, r.code, r.stdout, r.stderr)
 		}
 	},
+	"sso-create": func(t *testing.T, c claim) {
+		// The command, run against the fake (a device code, which it
+		// approves at once, stands in for the browser), writes the config
+		// the sso-config claim shows.
+		ic, err := fakeaws.StartIdentityCenter(fakeaws.NewKeys())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ic.Close()
+		ic.AllowRole("111122223333", "Developer")
+		args := strings.Fields(strings.ReplaceAll(c.text, "\\\n", " "))
+		if len(args) < 2 || args[0] != "git-credential-codecommit" || args[1] != "login" {
+			t.Fatalf("%s: not a login command: %q", c, c.text)
+		}
+		p := newProgram(t)
+		r := p.run(t, []string{"AWS_ENDPOINT_URL_SSO=" + ic.URL, "AWS_ENDPOINT_URL_SSO_OIDC=" + ic.URL}, "", append(args[1:], "--use-device-code", "--no-browser")...)
+		if r.code != 0 {
+			t.Fatalf("%s: exit %d\n%s", c, r.code, r.stderr)
+		}
+		b, err := os.ReadFile(filepath.Join(p.home, ".aws", "config"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		same(t, c, string(b), claimText(t, "sso-config"))
+	},
 	"sso-expired": func(t *testing.T, c claim) {
 		p := newProgram(t)
 		p.write(t, ".aws/config", claimText(t, "sso-config"))

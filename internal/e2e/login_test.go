@@ -76,10 +76,13 @@ func TestLoginLogout(t *testing.T) {
 	stdout, stderr, code := w.get("sso-login")
 	oneLine(t, stdout, stderr, code, `profile "dev" has expired or is missing`, loginLine)
 
+	// An SSH session with no display signs in with a device code by itself.
+	w.setenv("SSH_CONNECTION=192.0.2.1 50000 192.0.2.2 22")
 	ic.PendingPolls(1)
 	stdout, stderr, code = w.helper("login", "--no-browser")
 	t.Logf("login:\n%s", stderr)
-	if code != 0 || stdout != "" || !userCode(ic).MatchString(stderr) || !strings.Contains(stderr, "Signed in.") {
+	if code != 0 || stdout != "" || !userCode(ic).MatchString(stderr) || !strings.Contains(stderr, "Signed in.") ||
+		!strings.HasPrefix(stderr, "Signing in with a device code, since this is an SSH session with no display here: approve on any device.\n") {
 		t.Fatalf("login: exit %d\nstdout %q\nstderr %q", code, stdout, stderr)
 	}
 	if got := [3]int{ic.Calls("RegisterClient"), ic.Calls("StartDeviceAuthorization"), ic.Calls("CreateToken")}; got != [3]int{1, 1, 2} {
@@ -105,8 +108,13 @@ func TestLoginLogout(t *testing.T) {
 		}
 	}
 
-	// git works with the token, through the SDK's SSO provider.
+	// git works with the token, through the SDK's SSO provider, which
+	// refreshes it when it has expired, with what the sign-in kept.
+	w.expireToken(ic)
 	w.roundTrip("sso-login")
+	if n := ic.Calls("CreateToken"); n != 3 {
+		t.Errorf("%d CreateToken calls, want 3: two polls and the SDK's refresh", n)
+	}
 	w.assertSignedBy(func(k string) bool { return ssoIssued(k) && known(w.keys, k) })
 
 	// A second sign-in reuses the client registration.
@@ -179,7 +187,7 @@ func TestLoginCodeExpires(t *testing.T) {
 	t.Parallel()
 	w, ic := ssoWorld(t)
 	ic.ExpireDeviceCodes()
-	stdout, stderr, code := w.helper("login", "--no-browser")
+	stdout, stderr, code := w.helper("login", "--no-browser", "--use-device-code")
 	lines := strings.SplitAfter(stderr, "\n")
 	last := lines[len(lines)-2]
 	want := `git-credential-codecommit: the sign-in code expired before the sign-in of SSO session "corp" was approved; run git-credential-codecommit login --profile dev again, and approve it within 10 minutes` + "\n"
@@ -224,7 +232,7 @@ func TestLoginOpensBrowser(t *testing.T) {
 				}
 			}
 			w.setenv(append(tc.env, "PATH="+bin)...) // nothing else: login runs no other program
-			stdout, stderr, code := w.helper("login")
+			stdout, stderr, code := w.helper("login", "--use-device-code")
 			m := userCode(ic).FindStringSubmatch(stderr)
 			if code != 0 || stdout != "" || m == nil || !strings.Contains(stderr, tc.said) {
 				t.Fatalf("login: exit %d\nstdout %q\nstderr %q\nwant it to say %q", code, stdout, stderr, tc.said)

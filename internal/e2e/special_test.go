@@ -69,7 +69,7 @@ func TestSpecialSSOToken(t *testing.T) {
 				t.Errorf("get: exit %d\nstdout %q\nstderr %q\nwant   %q", code, stdout, stderr, want)
 			}
 
-			stdout, stderr, code = w.runWithin("", "login", "--no-browser")
+			stdout, stderr, code = w.runWithin("", "login", "--no-browser", "--use-device-code")
 			if code != 0 || stdout != "" || strings.Count(stderr, "Not reading the old token: "+path+" "+why+"; signing in replaces it.\n") != 1 {
 				t.Fatalf("login: exit %d\nstdout %q\nstderr %q", code, stdout, stderr)
 			}

@@ -253,10 +253,10 @@ func TestWindowsForeignEntry(t *testing.T) {
 	}
 }
 
-// TestWindowsLogin signs in with the device code, the browser opened
-// through rundll32's URL handler: Wine hands the page to the host's
-// xdg-open, here a script that writes down what it was asked to open. The
-// token then answers a get.
+// TestWindowsLogin signs in with the device code (--use-device-code), the
+// browser opened through rundll32's URL handler: Wine hands the page to the
+// host's xdg-open, here a script that writes down what it was asked to
+// open. The token then answers a get.
 func TestWindowsLogin(t *testing.T) {
 	w := newWinWorld(t)
 	ic, err := fakeaws.StartIdentityCenter(w.keys)
@@ -275,7 +275,7 @@ func TestWindowsLogin(t *testing.T) {
 	w.setenv("AWS_ENDPOINT_URL_SSO="+ic.URL, "AWS_ENDPOINT_URL_SSO_OIDC="+ic.URL, "AWS_PROFILE=dev",
 		"PATH="+filepath.Join(w.home, "bin")+":"+os.Getenv("PATH"))
 
-	stdout, stderr, code := w.run("", "", w.wine.Loader(), w.exe, "login")
+	stdout, stderr, code := w.run("", "", w.wine.Loader(), w.exe, "login", "--use-device-code")
 	m := userCode(ic).FindStringSubmatch(stderr)
 	if code != 0 || stdout != "" || m == nil || !strings.Contains(stderr, "Opening the page") {
 		t.Fatalf("login: exit %d\nstdout %q\nstderr %q", code, stdout, stderr)

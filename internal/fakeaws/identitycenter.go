@@ -44,8 +44,11 @@ const (
 //   - Access tokens are not tied to a start URL, an account or a user.
 //   - The verification page it sends (DefaultPage, or SetPage's) is not
 //     served: tests only check what is printed and opened.
-//   - The other SSO portal operations (ListAccounts, ListAccountRoles,
-//     Logout) and CreateTokenWithIAM (POST /token?aws_iam=t) are 404.
+//   - The SSO portal's Logout and CreateTokenWithIAM (POST /token?aws_iam=t)
+//     are 404.
+//
+// The authorization code grant (GET /authorize), ListAccounts and
+// ListAccountRoles are in authcode.go.
 type IdentityCenter struct {
 	// URL is the endpoint, for AWS_ENDPOINT_URL_SSO and
 	// AWS_ENDPOINT_URL_SSO_OIDC.
@@ -65,6 +68,11 @@ type IdentityCenter struct {
 	slowDown   int
 	expired    bool
 	page       string // the verification page StartDeviceAuthorization sends
+
+	registrations map[string]registration // client id → what it registered for
+	codes         map[string]authCode     // authorization code → what it was issued for
+	deny          bool                    // the user denies every authorization
+	accounts      map[string]string       // account id → name, for ListAccounts
 }
 
 // DefaultPage is the verification page the fake sends, in the form IAM
@@ -97,12 +105,19 @@ func StartIdentityCenter(keys *Keys) (*IdentityCenter, error) {
 		refresh: make(map[string]string),
 		devices: make(map[string]string),
 		page:    DefaultPage,
+
+		registrations: make(map[string]registration),
+		codes:         make(map[string]authCode),
+		accounts:      make(map[string]string),
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /federation/credentials", ic.getRoleCredentials)
 	mux.HandleFunc("POST /client/register", ic.registerClient)
 	mux.HandleFunc("POST /device_authorization", ic.startDeviceAuthorization)
 	mux.HandleFunc("POST /token", ic.createToken)
+	mux.HandleFunc("GET /authorize", ic.authorize)
+	mux.HandleFunc("GET /assignment/accounts", ic.listAccounts)
+	mux.HandleFunc("GET /assignment/roles", ic.listAccountRoles)
 	srv.serve(mux)
 	return ic, nil
 }
@@ -135,13 +150,16 @@ func (ic *IdentityCenter) IssueToken() (accessToken, refreshToken string) {
 }
 
 // RegisterClient registers a client as the RegisterClient operation does and
-// returns its id and secret.
+// returns its id and secret. It is registered for every grant, with the
+// AWS CLI's redirect URI, http://127.0.0.1/oauth/callback.
 func (ic *IdentityCenter) RegisterClient() (clientID, clientSecret string) {
 	ic.mu.Lock()
 	defer ic.mu.Unlock()
 	clientID, clientSecret = randomBase64(30), randomBase64(300)
 	ic.clients[clientID] = clientSecret
 	ic.lastClient = clientID
+	ic.registrations[clientID] = registration{grants: []string{grantAuthorizationCode, grantRefreshToken, grantDeviceCode},
+		redirects: []string{"http://127.0.0.1/oauth/callback"}}
 	return clientID, clientSecret
 }
 
@@ -244,6 +262,12 @@ type oidcRequest struct {
 	GrantType    string `json:"grantType"`
 	DeviceCode   string `json:"deviceCode"`
 	RefreshToken string `json:"refreshToken"`
+	// The authorization code grant's (authcode.go).
+	GrantTypes   []string `json:"grantTypes"`
+	RedirectURIs []string `json:"redirectUris"`
+	Code         string   `json:"code"`
+	CodeVerifier string   `json:"codeVerifier"`
+	RedirectURI  string   `json:"redirectUri"`
 }
 
 // readOIDC counts a call of op and decodes its request.
@@ -274,6 +298,9 @@ func (ic *IdentityCenter) registerClient(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	id, secret := ic.RegisterClient()
+	ic.mu.Lock()
+	ic.registrations[id] = registration{grants: req.GrantTypes, redirects: req.RedirectURIs}
+	ic.mu.Unlock()
 	now := time.Now()
 	writeJSON(w, http.StatusOK, map[string]any{
 		"clientId":              id,
@@ -345,6 +372,10 @@ func (ic *IdentityCenter) grant(req oidcRequest) (accessToken, refreshToken stri
 			return "", "", errInvalidGrant
 		}
 		delete(ic.refresh, req.RefreshToken)
+	case grantAuthorizationCode:
+		if f := ic.redeem(req); f != nil {
+			return "", "", f
+		}
 	case grantDeviceCode:
 		owner, known := ic.devices[req.DeviceCode]
 		switch {

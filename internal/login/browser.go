@@ -2,6 +2,7 @@ package login
 
 import (
 	"errors"
+	"net"
 	"net/url"
 	"os"
 	"os/exec"
@@ -48,9 +49,15 @@ func browserCommand(goos, url string, getenv func(string) string) ([]string, err
 	return []string{"xdg-open", url}, nil
 }
 
+// loopbackHost reports whether host is a loopback IP address.
+func loopbackHost(host string) bool {
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
 // browsable says why page, a URL from IAM Identity Center, is not one to
 // hand to the desktop's opener, or nil when it is: an absolute https:// URL
-// (or http:// to 127.0.0.1 or ::1) with a host and no user name. Anything
+// (or http:// to a loopback address) with a host and no user name. Anything
 // else could make the opener run a local file or script (file:,
 // javascript:, a custom handler's scheme), or, starting with '-', be taken
 // for one of its options.
@@ -62,9 +69,10 @@ func browsable(page string) error {
 	switch {
 	case err != nil:
 		return errors.New("it is not a URL")
-	case u.Scheme != "https" && !(u.Scheme == "http" && (u.Hostname() == "127.0.0.1" || u.Hostname() == "::1")):
-		// Plain http only to this machine's loopback address, where
-		// AWS_ENDPOINT_URL_SIGNIN may point (a test's fake, a proxy).
+	case u.Scheme != "https" && !(u.Scheme == "http" && loopbackHost(u.Hostname())):
+		// http:// only to this machine: an endpoint set to a local service
+		// (AWS_ENDPOINT_URL_SSO_OIDC, AWS_ENDPOINT_URL_SIGNIN), as the
+		// tests' fakes are.
 		return errors.New("it is not an https:// URL")
 	case u.Host == "" || u.Hostname() == "" || strings.HasPrefix(u.Host, "-"):
 		return errors.New("it names no host")

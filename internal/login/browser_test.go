@@ -17,6 +17,8 @@ func TestBrowsable(t *testing.T) {
 		{"http://127.0.0.1:8080/v1/authorize?x=1", ""},
 		{"http://[::1]:8080/v1/authorize", ""},
 		{"http://localhost.evil.example/", "it is not an https:// URL"},
+		{"http://localhost:8080/authorize", "it is not an https:// URL"},
+		{"http://127.0.0.1.evil.example/", "it is not an https:// URL"},
 		{"file:///etc/passwd", "it is not an https:// URL"},
 		{"javascript:alert(1)", "it is not an https:// URL"},
 		{"ms-settings:display", "it is not an https:// URL"},

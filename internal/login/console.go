@@ -100,7 +100,7 @@ func (f *consoleFlow) run(ctx context.Context) error {
 	if f.region = firstOf(f.o.Region, f.getenv("AWS_REGION"), f.getenv("AWS_DEFAULT_REGION"), p.region); f.region == "" {
 		return &failure.Error{Problem: fmt.Sprintf("no AWS region for profile %q", p.name), Cause: "AWS Sign-In is regional", Fix: "give --region REGION (it is written into the profile)"}
 	}
-	if !regionPattern.MatchString(f.region) {
+	if !matches(regionPattern, f.region) {
 		return &failure.Error{Problem: fmt.Sprintf("%q is not an AWS region", f.region), Fix: "give --region REGION, as us-east-1"}
 	}
 	client, base, err := f.client(ctx)
@@ -334,9 +334,6 @@ func (f *consoleFlow) exchange(ctx context.Context, client *signin.Client, clien
 // root, or an assumed role's session (federated console users), with no
 // white space or brackets, and a 12-digit account.
 var sessionPattern = regexp.MustCompile(`^arn:aws[a-z-]*:(iam|sts)::(\d{12}):[A-Za-z0-9+=,.@_/:-]{1,512}$`)
-
-// regionPattern is an AWS region's name.
-var regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z0-9]+)+-\d+$`)
 
 // sessionOf returns the subject of an ID token (a JWT, whose signature the
 // token endpoint's TLS vouches for, as for the AWS CLI) and the account in

@@ -85,19 +85,19 @@ func (c *consoleCallback) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case !first:
 		w.WriteHeader(http.StatusGone)
-		fmt.Fprint(w, page("This sign-in is over", "The terminal took an earlier answer. Close this tab."))
+		fmt.Fprint(w, consolePage("This sign-in is over", "The terminal took an earlier answer. Close this tab."))
 	case res.refused != "":
 		w.WriteHeader(http.StatusBadRequest)
-		fmt.Fprint(w, page("Sign-in refused", "The terminal refused this request: "+res.refused+"."))
+		fmt.Fprint(w, consolePage("Sign-in refused", "The terminal refused this request: "+res.refused+"."))
 	case res.errCode != "":
-		fmt.Fprint(w, page("Sign-in failed", "AWS Sign-In answered "+res.errCode+": "+res.errDescription+". See the terminal."))
+		fmt.Fprint(w, consolePage("Sign-in failed", "AWS Sign-In answered "+res.errCode+": "+res.errDescription+". See the terminal."))
 	default:
-		fmt.Fprint(w, page("Signed in", "git-credential-codecommit has the answer; you can close this tab."))
+		fmt.Fprint(w, consolePage("Signed in", "git-credential-codecommit has the answer; you can close this tab."))
 	}
 }
 
-// page is a small HTML page; title and text are escaped.
-func page(title, text string) string {
+// consolePage is a small HTML page; title and text are escaped.
+func consolePage(title, text string) string {
 	return "<!doctype html><html><head><meta charset=\"utf-8\"><title>" + html.EscapeString(title) +
 		"</title></head><body><h1>" + html.EscapeString(title) + "</h1><p>" + html.EscapeString(text) + "</p></body></html>\n"
 }

@@ -1,5 +1,6 @@
-// Package login signs in to IAM Identity Center (SSO) with the OAuth device
-// authorization grant (RFC 8628) through the SDK's SSO-OIDC client, and
+// Package login signs in to IAM Identity Center (SSO) through the SDK's
+// SSO-OIDC client, with the authorization code grant and PKCE (pkce.go) or
+// the device authorization grant (RFC 8628; grant.go says which), and
 // keeps the token in the cache file the AWS CLI and SDKs share, where the
 // SDK's SSO credential provider finds and refreshes it. It also signs out:
 // it removes that file and the role credentials cached from it.
@@ -10,7 +11,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
+	"runtime"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -33,8 +36,15 @@ type Options struct {
 	Profile string
 	// Session names an [sso-session] section directly; it beats Profile.
 	Session string
-	// NoBrowser leaves opening the verification page to the user.
+	// NoBrowser leaves opening the sign-in page to the user.
 	NoBrowser bool
+	// UseDeviceCode signs in with the device code grant, whose page may be
+	// opened on another device, rather than the authorization code grant.
+	UseDeviceCode bool
+	// Create, when any of it is set, creates the profile (see NewProfile):
+	// Profile names it (empty: AWS_PROFILE, else "default") and Session its sso-session
+	// (empty: the profile's name).
+	Create NewProfile
 	// Stderr receives the prompt and what was done; nil discards them.
 	// Nothing secret is ever written to it.
 	Stderr io.Writer
@@ -63,6 +73,9 @@ const (
 // says what to do.
 func Login(ctx context.Context, o Options) error {
 	ctx, _ = redact.Ensure(ctx)
+	if o.Create.set() {
+		return configure(ctx, o)
+	}
 	f, err := newFlow(ctx, o)
 	if err != nil {
 		return err
@@ -73,12 +86,18 @@ func Login(ctx context.Context, o Options) error {
 // flow is one sign-in.
 type flow struct {
 	session Session
+	cfg     aws.Config // IAM Identity Center's region, no credentials
 	client  *ssooidc.Client
 	out     io.Writer
 	open    func(url string) error // nil leaves the page to the user
 	now     func() time.Time
 	sleep   func(ctx context.Context, d time.Duration) error
 	secrets *redact.Set // the tokens, secrets and codes it learns
+
+	device       bool           // the device code grant, else the authorization code grant
+	why          string         // why that grant, for the user
+	callbackWait time.Duration  // how long the authorization code grant waits for the browser
+	token        ssotoken.Token // the token signed in to, once run has written it
 }
 
 // newFlow finds the session of o and makes an SSO-OIDC client for its
@@ -89,6 +108,11 @@ func newFlow(ctx context.Context, o Options) (*flow, error) {
 	if err != nil {
 		return nil, err
 	}
+	return newFlowFor(ctx, s, o)
+}
+
+// newFlowFor makes the flow that signs in to s.
+func newFlowFor(ctx context.Context, s Session, o Options) (*flow, error) {
 	opts := []func(*config.LoadOptions) error{
 		config.WithRegion(s.Region),
 		// SSO-OIDC's operations are not signed: no credentials are needed,
@@ -98,7 +122,19 @@ func newFlow(ctx context.Context, o Options) (*flow, error) {
 	if s.Profile != "" {
 		opts = append(opts, config.WithSharedConfigProfile(s.Profile))
 	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	var (
+		cfg aws.Config
+		err error
+	)
+	if o.Create.set() {
+		// The profile is not written yet, and AWS_PROFILE may name it: only
+		// the environment applies (AWS_ENDPOINT_URL_SSO_OIDC and _SSO).
+		var env config.EnvConfig
+		env, err = config.NewEnvConfig()
+		cfg = aws.Config{Region: s.Region, Credentials: aws.AnonymousCredentials{}, ConfigSources: []any{env}}
+	} else {
+		cfg, err = config.LoadDefaultConfig(ctx, opts...)
+	}
 	if err != nil {
 		return nil, &failure.Error{Problem: "cannot load the AWS configuration", Cause: failure.Reason(err), Fix: "fix it, then run " + s.LoginCommand() + " again", Err: err}
 	}
@@ -106,7 +142,8 @@ func newFlow(ctx context.Context, o Options) (*flow, error) {
 	if out == nil {
 		out = io.Discard
 	}
-	f := &flow{session: s, client: ssooidc.NewFromConfig(cfg), out: out, now: time.Now, sleep: sleep, secrets: redact.FromContext(ctx)}
+	f := &flow{session: s, cfg: cfg, client: ssooidc.NewFromConfig(cfg), out: out, now: time.Now, sleep: sleep, secrets: redact.FromContext(ctx), callbackWait: callbackWait}
+	f.device, f.why = chooseGrant(o.UseDeviceCode, s, runtime.GOOS, os.Getenv)
 	if !o.NoBrowser {
 		f.open = openBrowser
 	}
@@ -118,6 +155,7 @@ type registration struct {
 	id, secret string
 	expiresAt  time.Time // zero when unknown
 	reused     bool      // found in the token cache
+	keep       func()    // writes a new registration to its cache file; nil if none
 }
 
 // run signs in and writes the token.
@@ -133,16 +171,18 @@ func (f *flow) run(ctx context.Context) error {
 		e.Fix += ", then run " + f.session.LoginCommand()
 		return &e
 	}
-	reg, err := f.registration(ctx, path)
-	if err != nil {
-		return err
+	if n := sweep(filepath.Dir(path), f.now()); n > 0 {
+		safetext.Fprintf(f.out, f.secrets, "Removed %s left by an interrupted sign-in.\n", temporaryFiles(n))
 	}
-	auth, err := f.authorize(ctx, &reg)
-	if err != nil {
-		return err
+	var (
+		tok *ssooidc.CreateTokenOutput
+		reg registration
+	)
+	if f.device {
+		tok, reg, err = f.deviceCode(ctx, path)
+	} else {
+		tok, reg, err = f.authCode(ctx, filepath.Dir(path))
 	}
-	f.prompt(auth)
-	tok, err := f.poll(ctx, reg, auth)
 	if err != nil {
 		return err
 	}
@@ -161,12 +201,28 @@ func (f *flow) run(ctx context.Context) error {
 		ClientSecret:          reg.secret,
 		RegistrationExpiresAt: reg.expiresAt,
 	}
+	f.token = t
 	if err := writeToken(path, t); err != nil {
 		return &failure.Error{Problem: "signed in, but cannot write the token to " + path, Cause: failure.Reason(err),
 			Fix: "check that directory's permissions, then run " + f.session.LoginCommand() + " again", Err: err}
 	}
 	safetext.Fprintf(f.out, f.secrets, "Signed in. The token of %s is valid until %s; it is in %s.\n", f.session, utcSecond(t.ExpiresAt).Format(time.RFC3339), path)
 	return nil
+}
+
+// deviceCode signs in with the device code grant.
+func (f *flow) deviceCode(ctx context.Context, path string) (*ssooidc.CreateTokenOutput, registration, error) {
+	reg, err := f.registration(ctx, path)
+	if err != nil {
+		return nil, reg, err
+	}
+	auth, err := f.authorize(ctx, &reg)
+	if err != nil {
+		return nil, reg, err
+	}
+	f.prompt(auth)
+	tok, err := f.poll(ctx, reg, auth)
+	return tok, reg, err
 }
 
 // registration returns the client registration of the token cache file
@@ -241,6 +297,7 @@ func (f *flow) authorize(ctx context.Context, reg *registration) (*ssooidc.Start
 // the service, so they are printed escaped, and a page is opened only if it
 // is an https:// URL (see browsable).
 func (f *flow) prompt(auth *ssooidc.StartDeviceAuthorizationOutput) {
+	safetext.Fprintf(f.out, f.secrets, "%s\n", f.why)
 	safetext.Fprintf(f.out, f.secrets, "Signing in to %s (%s).\nTo approve, open this page and enter the code %s:\n\n    %s\n\n",
 		f.session.StartURL, f.session, aws.ToString(auth.UserCode), aws.ToString(auth.VerificationUri))
 	if page := aws.ToString(auth.VerificationUriComplete); f.open != nil && page != "" {

@@ -54,11 +54,12 @@ type signIn struct {
 	err    error
 }
 
-// login runs the flow for o with a fake clock whose sleeps take no time,
-// and a browser that records the pages it is asked to open, failing with
-// openErr.
+// login runs the device code flow for o with a fake clock whose sleeps
+// take no time, and a browser that records the pages it is asked to open,
+// failing with openErr.
 func (w *world) login(o Options, openErr error) *signIn {
 	w.t.Helper()
+	o.UseDeviceCode = true
 	s := &signIn{clock: newClock()}
 	o.Stderr = &s.out
 	f, err := newFlow(context.Background(), o)

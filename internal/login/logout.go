@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awsclicache"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/credcache"
@@ -30,9 +31,10 @@ import (
 //   - the AWS CLI's cached SSO role credentials, which this program reads,
 //     as "aws sso logout" does (the AWS CLI does not record their session).
 //
-// The token itself is not revoked at IAM Identity Center. A profile signed
-// in with console credentials (login_session) is signed out of that
-// session instead (logoutConsole).
+// It also removes the temporary token files a sign-in killed while writing
+// left (see sweep). The token itself is not revoked at IAM Identity Center.
+// A profile signed in with console credentials (login_session) is signed
+// out of that session instead (logoutConsole).
 func Logout(ctx context.Context, o Options) error {
 	ctx, _ = redact.Ensure(ctx)
 	out := o.Stderr
@@ -59,6 +61,9 @@ func Logout(ctx context.Context, o Options) error {
 		safetext.Fprintf(out, redact.FromContext(ctx), "No token of %s to remove: %s does not exist.\n", s, path)
 	default:
 		return &failure.Error{Problem: fmt.Sprintf("cannot remove the token of %s", s), Cause: failure.Reason(err), Fix: "check the permissions of " + filepath.Dir(path), Err: err}
+	}
+	if n := sweep(filepath.Dir(path), time.Now()); n > 0 {
+		safetext.Fprintf(out, redact.FromContext(ctx), "Removed %s left by an interrupted sign-in.\n", temporaryFiles(n))
 	}
 	n, err := forgetRoleCredentials(s)
 	if n > 0 {

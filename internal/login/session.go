@@ -31,6 +31,8 @@ type Session struct {
 	// Scopes are the sso-session's sso_registration_scopes. A legacy
 	// profile has none, and gets no refresh token.
 	Scopes []string
+	// retry, when set, is the command that signs in again.
+	retry string
 }
 
 // String names s for messages: its sso-session, else its profile.
@@ -45,6 +47,9 @@ func (s Session) String() string {
 // spells it, with --profile; a session named directly is given with
 // --sso-session instead.
 func (s Session) LoginCommand() string {
+	if s.retry != "" {
+		return s.retry
+	}
 	if s.Profile != "" {
 		return awscreds.LoginCommand(s.Profile)
 	}

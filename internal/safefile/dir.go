@@ -137,7 +137,7 @@ func (d *Dir) WriteFile(name string, data []byte) error {
 	if err := checkName(name); err != nil {
 		return err
 	}
-	var r [8]byte
+	var r [tempRandom]byte
 	rand.Read(r[:])
 	tmp := name + "." + hex.EncodeToString(r[:]) + ".tmp"
 	f, err := d.open(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL|openFlags, 0o600)
@@ -216,4 +216,23 @@ func WriteFile(path string, data []byte) error {
 	}
 	defer d.Close()
 	return d.WriteFile(filepath.Base(path), data)
+}
+
+// tempRandom is how many random bytes, in hex, WriteFile's temporary file
+// names carry.
+const tempRandom = 8
+
+// TempOf returns the name of the file that a temporary file of WriteFile,
+// named name, was to replace, and whether name is one: a writer killed
+// before its rename leaves it behind.
+func TempOf(name string) (string, bool) {
+	rest, ok := strings.CutSuffix(name, ".tmp")
+	dot := len(rest) - 2*tempRandom - 1
+	if !ok || dot < 1 || rest[dot] != '.' {
+		return "", false
+	}
+	if _, err := hex.DecodeString(rest[dot+1:]); err != nil {
+		return "", false
+	}
+	return rest[:dot], true
 }
