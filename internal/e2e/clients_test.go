@@ -6,7 +6,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/fakeaws"
@@ -43,42 +42,8 @@ func installedWorld(t *testing.T, installArgs ...string) (*world, fakeaws.Creden
 	w := newBareWorld(t)
 	key := w.staticProfiles("default")["default"]
 	global := filepath.Join(w.home, ".gitconfig")
-	writeFile(t, global, readFile(t, global)+installedConfig(t, installArgs))
+	writeFile(t, global, readFile(t, global)+testenv.InstalledConfig(t, installArgs...))
 	return w, key
-}
-
-// installs holds, per list of install arguments, the global configuration
-// the built helper's install writes into an empty home. Install runs git
-// config some 65 times, and the client tests all start from the same
-// install: it runs once per list, and each world gets the sections it
-// wrote, appended to its own configuration as install appends them. The
-// install tests (install_test.go) run install in their worlds.
-var installs struct {
-	sync.Mutex
-	config map[string]string
-}
-
-func installedConfig(t *testing.T, args []string) string {
-	t.Helper()
-	installs.Lock()
-	defer installs.Unlock()
-	key := strings.Join(args, "\x00")
-	if c, ok := installs.config[key]; ok {
-		return c
-	}
-	home := t.TempDir()
-	cmd := testenv.Command(home, nil, testenv.HelperBinary(t), append([]string{"install"}, args...)...)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil || stderr.Len() > 0 {
-		t.Fatalf("install %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
-	}
-	c := readFile(t, filepath.Join(home, ".gitconfig"))
-	if installs.config == nil {
-		installs.config = map[string]string{}
-	}
-	installs.config[key] = c
-	return c
 }
 
 // pushFiles creates repo on the fake CodeCommit and pushes one commit of
