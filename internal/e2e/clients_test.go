@@ -46,21 +46,27 @@ func installedWorld(t *testing.T, installArgs ...string) (*world, fakeaws.Creden
 	return w, key
 }
 
-// pushFiles creates repo on the fake CodeCommit and pushes one commit of
-// files (name to contents) to its main branch through the helper. It
-// returns the commit.
+// pushFiles creates repo on the fake CodeCommit with one commit of files
+// (name to contents) on its main branch, and returns the commit. The
+// commit is made in home/src/<repo>, a repository whose origin is repo's
+// URL, as a clone of it would be. This set-up writes to the fake's
+// repository directly, not through the helper: the tests count and check
+// what the clients do after it, and a push through the helper is
+// roundTrip's.
 func (w *world) pushFiles(repo string, files map[string]string) string {
 	w.t.Helper()
 	if err := w.cc.CreateRepo(repo); err != nil {
 		w.t.Fatal(err)
 	}
 	src := filepath.Join(w.home, "src", repo)
-	w.git("clone", "--quiet", repoURL+repo, src)
+	w.git("init", "--quiet", "--initial-branch=main", src)
+	w.gitIn(src, "remote", "add", "origin", repoURL+repo)
 	return w.commitFiles(src, files)
 }
 
-// commitFiles writes files into the clone src, commits them and pushes the
-// commit to origin's main branch. It returns the commit.
+// commitFiles writes files into src, a repository pushFiles made, commits
+// them and pushes the commit to the main branch of its repository on the
+// fake, directly (see pushFiles). It returns the commit.
 func (w *world) commitFiles(src string, files map[string]string) string {
 	w.t.Helper()
 	for name, body := range files {
@@ -68,7 +74,7 @@ func (w *world) commitFiles(src string, files map[string]string) string {
 	}
 	w.gitIn(src, "add", ".")
 	w.gitIn(src, "commit", "--quiet", "-m", "update "+filepath.Base(src))
-	w.gitIn(src, "push", "--quiet", "origin", "HEAD:main")
+	w.gitIn(src, "push", "--quiet", w.cc.RepoDir(filepath.Base(src)), "HEAD:main")
 	return strings.TrimSpace(w.gitIn(src, "rev-parse", "HEAD"))
 }
 

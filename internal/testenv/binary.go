@@ -248,11 +248,12 @@ var installs struct {
 // what it wrote to its own home's global configuration, as install appends
 // its sections (which is the same only while that configuration holds none
 // of install's sections). args must not name another file (--file,
-// --system, --local) or ask for more than configuration (--remote-helper).
+// --system, --local); what install does besides configuration (the link of
+// --remote-helper) is done once.
 func InstalledConfig(t testing.TB, args ...string) string {
 	t.Helper()
 	for _, a := range args {
-		for _, f := range []string{"--file", "--system", "--local", "--remote-helper"} {
+		for _, f := range []string{"--file", "--system", "--local"} {
 			if a == f || strings.HasPrefix(a, f+"=") {
 				t.Fatalf("InstalledConfig: install %s writes more than the global configuration", a)
 			}
