@@ -6,12 +6,15 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -21,7 +24,19 @@ import (
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
 )
 
-func TestMain(m *testing.M) { testenv.Main(m) }
+// TestMain runs twice as many tests at once as go test would (GOMAXPROCS),
+// unless -test.parallel says otherwise: an e2e test spends most of its
+// time waiting for the git, helper and client processes it starts, and
+// for the fakes, so two tests a core leave it idle less.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		flag.Set("test.parallel", strconv.Itoa(2*runtime.GOMAXPROCS(0)))
+	}
+	testenv.Main(m)
+}
 
 const (
 	host    = "git-codecommit.us-east-1.amazonaws.com"
