@@ -11,7 +11,6 @@ package install
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -221,11 +220,15 @@ func Install(ctx context.Context, o Options, w io.Writer) error {
 			return err
 		}
 	}
-	wrote, err := writeCredentialSections(ctx, g, creds, o.URL == "")
+	have, err := g.Read(ctx, "credential", "url")
 	if err != nil {
 		return err
 	}
-	more, err := writeRewriteRules(ctx, g, rules)
+	wrote, err := writeCredentialSections(ctx, g, have, creds, o.URL == "")
+	if err != nil {
+		return err
+	}
+	more, err := writeRewriteRules(ctx, g, have, rules)
 	if err != nil {
 		return err
 	}
@@ -240,16 +243,14 @@ func Install(ctx context.Context, o Options, w io.Writer) error {
 	return nil
 }
 
-// writeCredentialSections writes the credential sections ss that g does
-// not hold as they are, and returns those it wrote. hosts says they are the
-// sections for every host, which the sections of an install --url refine.
-func writeCredentialSections(ctx context.Context, g gitconfig.File, ss []section, hosts bool) ([]section, error) {
+// writeCredentialSections writes the credential sections ss that g, which
+// held snap, does not hold as they are, and returns those it wrote. hosts
+// says they are the sections for every host, which the sections of an
+// install --url refine.
+func writeCredentialSections(ctx context.Context, g gitconfig.File, snap gitconfig.Snapshot, ss []section, hosts bool) ([]section, error) {
 	var wrote []section
 	for _, s := range ss {
-		have, err := g.Entries(ctx, s.name)
-		if err != nil {
-			return nil, err
-		}
+		have := snap.Section(s.name)
 		if slices.Equal(have, s.entries) {
 			continue
 		}
@@ -274,15 +275,12 @@ func writeCredentialSections(ctx context.Context, g gitconfig.File, ss []section
 	return wrote, nil
 }
 
-// writeRewriteRules adds the entries of the rewrite rules ss that g lacks,
-// and returns them.
-func writeRewriteRules(ctx context.Context, g gitconfig.File, ss []section) ([]section, error) {
+// writeRewriteRules adds the entries of the rewrite rules ss that g, which
+// held snap, lacks, and returns them.
+func writeRewriteRules(ctx context.Context, g gitconfig.File, snap gitconfig.Snapshot, ss []section) ([]section, error) {
 	var wrote []section
 	for _, s := range ss {
-		have, err := g.Entries(ctx, s.name)
-		if err != nil {
-			return nil, err
-		}
+		have := snap.Section(s.name)
 		var missing []entry
 		for _, e := range s.entries {
 			if !slices.Contains(have, e) {
@@ -322,25 +320,19 @@ func add(ctx context.Context, g gitconfig.File, name string, entries []entry) er
 // moveURLSectionsLast moves the credential sections an install --url wrote
 // to the end of the file, in their order.
 func moveURLSectionsLast(ctx context.Context, g gitconfig.File) error {
-	out, err := g.Config(ctx, "-z", "--name-only", "--get-regexp", `^credential\..*/\.helper$`)
-	if errors.Is(err, gitconfig.ErrNotFound) {
-		return nil
-	}
+	snap, err := g.Read(ctx, "credential")
 	if err != nil {
 		return err
 	}
-	var names []string
-	for _, k := range strings.Split(strings.TrimSuffix(out, "\x00"), "\x00") {
-		name := strings.TrimSuffix(k, ".helper")
-		if !slices.Contains(names, name) {
-			names = append(names, name)
+	var names []string // of sections with a helper, ending in '/', in file order
+	for _, e := range snap {
+		name, ok := strings.CutSuffix(e.Key, "/.helper")
+		if ok && !slices.Contains(names, name+"/") {
+			names = append(names, name+"/")
 		}
 	}
 	for _, name := range names {
-		es, err := g.Entries(ctx, name)
-		if err != nil {
-			return err
-		}
+		es := snap.Section(name)
 		if !isURLSection(name, es) {
 			continue
 		}

@@ -119,10 +119,12 @@ func TestRewriteSections(t *testing.T) {
 	}
 }
 
-// configFile returns the path of an empty git config file in a fresh home.
+// configFile returns the path of a git config file that does not exist
+// yet, in a directory of the test's. The tests that write it name it
+// (git config --file) and run git with the environment testenv.Main
+// scrubbed, which they leave alone: they run in parallel.
 func configFile(t *testing.T) string {
-	home := testenv.Isolate(t)
-	return filepath.Join(home, "test.gitconfig")
+	return filepath.Join(t.TempDir(), "test.gitconfig")
 }
 
 func listing(t *testing.T, file string) string {
@@ -140,6 +142,7 @@ func listing(t *testing.T, file string) string {
 // use for examples of every host form: each must reach ours, which must also
 // be a host the helper signs for; look-alikes must not.
 func TestScopesMatch(t *testing.T) {
+	t.Parallel()
 	file := configFile(t)
 	const bin = "/opt/bin/git-credential-codecommit"
 	if err := Install(context.Background(), Options{Scope: Path, File: file, Binary: bin}, io.Discard); err != nil {
@@ -179,6 +182,7 @@ func TestScopesMatch(t *testing.T) {
 // helper and useHttpPath from the sections install wrote: a rewrite to a
 // host no helper answers would turn a working SSH clone into a failing one.
 func TestRewriteTargetsReachTheHelper(t *testing.T) {
+	t.Parallel()
 	file := configFile(t)
 	const bin = "/opt/bin/git-credential-codecommit"
 	o := Options{Scope: Path, File: file, Binary: bin, RewriteSSH: true}
@@ -191,6 +195,7 @@ func TestRewriteTargetsReachTheHelper(t *testing.T) {
 	}
 	for _, p := range endpoint.Partitions() {
 		t.Run(p.ID, func(t *testing.T) {
+			t.Parallel()
 			n := 0
 			for _, s := range rules {
 				target := strings.TrimPrefix(s.name, "url.")
@@ -233,6 +238,7 @@ func urlmatch(t *testing.T, file, key, u string) string {
 // holds the user's own sections with the same URLs (without the trailing
 // slash) and rewrite rules, then uninstalls.
 func TestInstallIdempotentAndUninstallExact(t *testing.T) {
+	t.Parallel()
 	file := configFile(t)
 	user := `[credential]
 	helper = store
@@ -292,6 +298,7 @@ func TestInstallIdempotentAndUninstallExact(t *testing.T) {
 // list the host section built. Install knows the sections by the form it
 // writes, whatever the binary is called.
 func TestURLSectionsStayLast(t *testing.T) {
+	t.Parallel()
 	for _, binary := range []string{"/opt/bin/git-credential-codecommit", "/usr/libexec/cc-helper"} {
 		file := configFile(t)
 		ctx := context.Background()
@@ -350,7 +357,8 @@ func subsequence(a, b []string) bool {
 // TestRemoteHelperLink installs, reinstalls and uninstalls the
 // git-remote-codecommit link, and refuses to replace a file that is not it.
 func TestRemoteHelperLink(t *testing.T) {
-	home := testenv.Isolate(t)
+	t.Parallel()
+	home := t.TempDir()
 	bin := filepath.Join(home, "bin", "git-credential-codecommit")
 	if err := os.MkdirAll(filepath.Dir(bin), 0o755); err != nil {
 		t.Fatal(err)

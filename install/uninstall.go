@@ -2,10 +2,10 @@ package install
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/gitconfig"
@@ -27,7 +27,11 @@ func Uninstall(ctx context.Context, o Options, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	removed, err := removeSections(ctx, g, names)
+	have, err := g.Read(ctx, "credential", "url")
+	if err != nil {
+		return err
+	}
+	removed, err := removeSections(ctx, g, have, names)
 	if err != nil {
 		return err
 	}
@@ -36,7 +40,7 @@ func Uninstall(ctx context.Context, o Options, w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		gone, err := removeRewriteRules(ctx, g, rules)
+		gone, err := removeRewriteRules(ctx, g, have, rules)
 		if err != nil {
 			return err
 		}
@@ -60,15 +64,12 @@ func Uninstall(ctx context.Context, o Options, w io.Writer) error {
 	return nil
 }
 
-// removeSections removes the sections names from g, and returns those it
-// found, with their entries.
-func removeSections(ctx context.Context, g gitconfig.File, names []string) ([]section, error) {
+// removeSections removes the sections names from g, which held snap, and
+// returns those it found, with their entries.
+func removeSections(ctx context.Context, g gitconfig.File, snap gitconfig.Snapshot, names []string) ([]section, error) {
 	var removed []section
 	for _, name := range names {
-		have, err := g.Entries(ctx, name)
-		if err != nil {
-			return nil, err
-		}
+		have := snap.Section(name)
 		if have == nil {
 			continue
 		}
@@ -81,20 +82,35 @@ func removeSections(ctx context.Context, g gitconfig.File, names []string) ([]se
 }
 
 // removeRewriteRules removes the entries of the rewrite rules ss from g,
-// and returns those it found.
-func removeRewriteRules(ctx context.Context, g gitconfig.File, ss []section) ([]section, error) {
+// which held snap, and returns those it found. Each key's values go in one
+// git config --unset-all.
+func removeRewriteRules(ctx context.Context, g gitconfig.File, snap gitconfig.Snapshot, ss []section) ([]section, error) {
 	var removed []section
 	for _, s := range ss {
+		have := snap.Section(s.name)
 		var gone []entry
 		for _, e := range s.entries {
-			_, err := g.Config(ctx, "--unset-all", s.name+"."+e.Key, "^"+regexp.QuoteMeta(e.Value)+"$")
-			if errors.Is(err, gitconfig.ErrNotFound) {
-				continue
+			if slices.Contains(have, e) {
+				gone = append(gone, e)
 			}
-			if err != nil {
+		}
+		var keys []string
+		for _, e := range gone {
+			if !slices.Contains(keys, e.Key) {
+				keys = append(keys, e.Key)
+			}
+		}
+		for _, k := range keys {
+			var values []string
+			for _, e := range gone {
+				if e.Key == k {
+					values = append(values, regexp.QuoteMeta(e.Value))
+				}
+			}
+			pattern := "^(" + strings.Join(values, "|") + ")$"
+			if _, err := g.Config(ctx, "--unset-all", s.name+"."+k, pattern); err != nil {
 				return nil, err
 			}
-			gone = append(gone, e)
 		}
 		if len(gone) > 0 {
 			removed = append(removed, section{s.name, gone})

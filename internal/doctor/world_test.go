@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -67,9 +70,19 @@ func (w *doctorWorld) git(args ...string) {
 	}
 }
 
-// install runs the helper binary's install with args.
+// install configures git as the helper binary's install with args does.
+// Into a home without a global configuration, that is the file
+// testenv.InstalledConfig had install write once for every test with args;
+// into any other (and with --file), install runs.
 func (w *doctorWorld) install(args ...string) {
 	w.t.Helper()
+	global := filepath.Join(w.home, ".gitconfig")
+	if _, err := os.Stat(global); errors.Is(err, fs.ErrNotExist) && !slices.Contains(args, "--file") {
+		if err := os.WriteFile(global, []byte(testenv.InstalledConfig(w.t, args...)), 0o644); err != nil {
+			w.t.Fatal(err)
+		}
+		return
+	}
 	cmd := testenv.Command(w.home, nil, w.bin, append([]string{"install"}, args...)...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		w.t.Fatalf("install %q: %v\n%s", args, err, out)

@@ -6,7 +6,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/fakeaws"
@@ -43,68 +42,39 @@ func installedWorld(t *testing.T, installArgs ...string) (*world, fakeaws.Creden
 	w := newBareWorld(t)
 	key := w.staticProfiles("default")["default"]
 	global := filepath.Join(w.home, ".gitconfig")
-	writeFile(t, global, readFile(t, global)+installedConfig(t, installArgs))
+	writeFile(t, global, readFile(t, global)+testenv.InstalledConfig(t, installArgs...))
 	return w, key
 }
 
-// installs holds, per list of install arguments, the global configuration
-// the built helper's install writes into an empty home. Install runs git
-// config some 65 times, and the client tests all start from the same
-// install: it runs once per list, and each world gets the sections it
-// wrote, appended to its own configuration as install appends them. The
-// install tests (install_test.go) run install in their worlds.
-var installs struct {
-	sync.Mutex
-	config map[string]string
-}
-
-func installedConfig(t *testing.T, args []string) string {
-	t.Helper()
-	installs.Lock()
-	defer installs.Unlock()
-	key := strings.Join(args, "\x00")
-	if c, ok := installs.config[key]; ok {
-		return c
-	}
-	home := t.TempDir()
-	cmd := testenv.Command(home, nil, testenv.HelperBinary(t), append([]string{"install"}, args...)...)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil || stderr.Len() > 0 {
-		t.Fatalf("install %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
-	}
-	c := readFile(t, filepath.Join(home, ".gitconfig"))
-	if installs.config == nil {
-		installs.config = map[string]string{}
-	}
-	installs.config[key] = c
-	return c
-}
-
-// pushFiles creates repo on the fake CodeCommit and pushes one commit of
-// files (name to contents) to its main branch through the helper. It
-// returns the commit.
+// pushFiles creates repo on the fake CodeCommit with one commit of files
+// (name to contents) on its main branch, and returns the commit. The
+// commit is made in home/src/<repo>, a repository whose origin is repo's
+// URL, as a clone of it would be. This set-up writes to the fake's
+// repository directly, not through the helper: the tests count and check
+// what the clients do after it, and a push through the helper is
+// roundTrip's.
 func (w *world) pushFiles(repo string, files map[string]string) string {
 	w.t.Helper()
 	if err := w.cc.CreateRepo(repo); err != nil {
 		w.t.Fatal(err)
 	}
 	src := filepath.Join(w.home, "src", repo)
-	w.git("clone", "--quiet", repoURL+repo, src)
+	w.git("init", "--quiet", "--initial-branch=main", src)
+	w.gitIn(src, "remote", "add", "origin", repoURL+repo)
 	return w.commitFiles(src, files)
 }
 
-// commitFiles writes files into the clone src, commits them and pushes the
-// commit to the main branch of origin, or of remote if given. It returns
-// the commit.
-func (w *world) commitFiles(src string, files map[string]string, remote ...string) string {
+// commitFiles writes files into src, a repository pushFiles made, commits
+// them and pushes the commit to the main branch of its repository on the
+// fake, directly (see pushFiles). It returns the commit.
+func (w *world) commitFiles(src string, files map[string]string) string {
 	w.t.Helper()
 	for name, body := range files {
 		writeFile(w.t, filepath.Join(src, name), body)
 	}
 	w.gitIn(src, "add", ".")
 	w.gitIn(src, "commit", "--quiet", "-m", "update "+filepath.Base(src))
-	w.gitIn(src, "push", "--quiet", append(remote, "origin")[0], "HEAD:main")
+	w.gitIn(src, "push", "--quiet", w.cc.RepoDir(filepath.Base(src)), "HEAD:main")
 	return strings.TrimSpace(w.gitIn(src, "rev-parse", "HEAD"))
 }
 

@@ -39,7 +39,7 @@ func TestNpmWithoutHome(t *testing.T) {
 		w.commitFiles(src, map[string]string{
 			"package.json": `{"name": "` + lib + `", "version": "1.0.0", "main": "index.js"}`,
 			"index.js":     "module.exports = '" + lib + "';\n",
-		}, w.cc.RepoDir(lib))
+		})
 		deps[i] = `"` + lib + `": "git+` + repoURL + lib + `"`
 	}
 	app := w.write("app/package.json", `{"name": "app", "version": "1.0.0", "private": true, "dependencies": {`+strings.Join(deps, ", ")+`}}`)

@@ -103,10 +103,12 @@ func (w *world) pythonWithBuildTools() string {
 			continue
 		}
 		tried = append(tried, python)
-		if _, _, code := w.run("", "", python, "-m", "pip", "--version"); code != 0 {
+		// The build tools first: pyenv's python3, often first on PATH,
+		// lacks wheel, and that is the cheaper question.
+		if _, _, code := w.run("", "", python, "-c", "import setuptools, wheel"); code != 0 {
 			continue
 		}
-		if _, _, code := w.run("", "", python, "-c", "import setuptools, wheel"); code == 0 {
+		if _, _, code := w.run("", "", python, "-m", "pip", "--version"); code == 0 {
 			return python
 		}
 	}

@@ -22,8 +22,29 @@ import (
 // The Windows suite: the windows/amd64 build of the helper, run under Wine
 // (testenv.RequireWine), with the host's git and the fakes. Its tests share
 // the test process's Wine prefix, and so %LocalAppData% and %USERPROFILE%:
-// they do not run in parallel, and each starts and ends with neither
+// they run one after another, and each starts and ends with neither
 // holding the helper's or the SDK's files.
+
+// TestWindows runs the Windows suite's tests, as subtests one after
+// another, and the suite as a whole beside the package's other tests.
+func TestWindows(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		test func(*testing.T)
+	}{
+		{"AWSCLIVectors", windowsAWSCLIVectors},
+		{"Get", windowsGet},
+		{"CloneAndPush", windowsCloneAndPush},
+		{"AssumeRoleHerd", windowsAssumeRoleHerd},
+		{"DamagedEntry", windowsDamagedEntry},
+		{"ForeignEntry", windowsForeignEntry},
+		{"Login", windowsLogin},
+		{"Install", windowsInstall},
+	} {
+		t.Run(tc.name, tc.test)
+	}
+}
 
 const module = "github.com/git-credential-codecommit/git-credential-codecommit"
 
@@ -92,11 +113,11 @@ func (w *winWorld) mustWinGet(args ...string) (stdout, stderr string) {
 	return stdout, stderr
 }
 
-// TestWindowsAWSCLIVectors runs the AWS CLI vectors through the Windows
+// windowsAWSCLIVectors runs the AWS CLI vectors through the Windows
 // build of the whole program: internal/cli's TestAWSCLIVectorsThroughRun,
 // which fixes the clock in the process as on Linux, compiled for Windows
 // and run under Wine. It expects the same bytes as the Linux run.
-func TestWindowsAWSCLIVectors(t *testing.T) {
+func windowsAWSCLIVectors(t *testing.T) {
 	wine := testenv.RequireWine(t)
 	exe := testenv.WindowsBuild(t, "cli.test", "test", "-c", module+"/internal/cli")
 	dir, err := filepath.Abs("../cli") // where the test finds ../../sigv4/testdata
@@ -112,10 +133,10 @@ func TestWindowsAWSCLIVectors(t *testing.T) {
 	}
 }
 
-// TestWindowsGet: git credential fill, through the Windows helper, answers
+// windowsGet: git credential fill, through the Windows helper, answers
 // with environment keys the password sigv4 signs for the time the password
 // names, and says when it expires.
-func TestWindowsGet(t *testing.T) {
+func windowsGet(t *testing.T) {
 	w := newWinWorld(t)
 	c := w.keys.Issue("ASIAWINDOWS", time.Now().Add(time.Hour))
 	w.setenv("AWS_ACCESS_KEY_ID="+c.AccessKeyID, "AWS_SECRET_ACCESS_KEY="+c.SecretAccessKey, "AWS_SESSION_TOKEN="+c.SessionToken)
@@ -136,19 +157,19 @@ func TestWindowsGet(t *testing.T) {
 	}
 }
 
-// TestWindowsCloneAndPush clones, commits, pushes, fetches and clones again
+// windowsCloneAndPush clones, commits, pushes, fetches and clones again
 // through the Windows helper, with a static profile's keys.
-func TestWindowsCloneAndPush(t *testing.T) {
+func windowsCloneAndPush(t *testing.T) {
 	w := newWinWorld(t)
 	keys := w.staticProfiles("default")
 	w.roundTrip("windows")
 	w.assertSignedBy(func(id string) bool { return id == keys["default"].AccessKeyID })
 }
 
-// TestWindowsAssumeRoleHerd: 20 gets at once on an assume-role profile make
+// windowsAssumeRoleHerd: 20 gets at once on an assume-role profile make
 // one AssumeRole call, through the cache's lock (LockFileEx) and entry
 // under %LocalAppData%\git-credential-codecommit; later gets make none.
-func TestWindowsAssumeRoleHerd(t *testing.T) {
+func windowsAssumeRoleHerd(t *testing.T) {
 	w := newWinWorld(t)
 	sts := w.startSTS()
 	sts.SetLatency(500 * time.Millisecond)
@@ -196,9 +217,9 @@ func newWinWorldWithEntry(t *testing.T) (*winWorld, *fakeaws.STS, string) {
 	return w, sts, entries[0]
 }
 
-// TestWindowsDamagedEntry: an entry that is not one the helper wrote is
+// windowsDamagedEntry: an entry that is not one the helper wrote is
 // not used: get asks STS again, and replaces it.
-func TestWindowsDamagedEntry(t *testing.T) {
+func windowsDamagedEntry(t *testing.T) {
 	w, sts, entry := newWinWorldWithEntry(t)
 	for i, junk := range []string{`{"version": 1}`, "\x00\x01\x02"} {
 		if err := os.WriteFile(entry, []byte(junk), 0o600); err != nil {
@@ -215,12 +236,12 @@ func TestWindowsDamagedEntry(t *testing.T) {
 	}
 }
 
-// TestWindowsForeignEntry: an entry, or the cache directory, that someone
+// windowsForeignEntry: an entry, or the cache directory, that someone
 // else owns or may write is not used on Windows either (safefile's rules
 // there: owner and access list). Wine describes a file of another uid as
 // owned by S-1-5-7, and a world-writable one as writable by Everyone
 // (S-1-1-0).
-func TestWindowsForeignEntry(t *testing.T) {
+func windowsForeignEntry(t *testing.T) {
 	w, sts, entry := newWinWorldWithEntry(t)
 	calls := 1
 	for _, tc := range []struct {
@@ -253,11 +274,11 @@ func TestWindowsForeignEntry(t *testing.T) {
 	}
 }
 
-// TestWindowsLogin signs in with the device code (--use-device-code), the
+// windowsLogin signs in with the device code (--use-device-code), the
 // browser opened through rundll32's URL handler: Wine hands the page to the
 // host's xdg-open, here a script that writes down what it was asked to
 // open. The token then answers a get.
-func TestWindowsLogin(t *testing.T) {
+func windowsLogin(t *testing.T) {
 	w := newWinWorld(t)
 	ic, err := fakeaws.StartIdentityCenter(w.keys)
 	if err != nil {
@@ -301,7 +322,7 @@ func TestWindowsLogin(t *testing.T) {
 	}
 }
 
-// TestWindowsInstall: install --remote-helper, doctor and uninstall of a
+// windowsInstall: install --remote-helper, doctor and uninstall of a
 // helper under C:\Program Files, run by the Windows helper with the host's
 // git (through testenv's git.exe bridge); git reads back what install
 // wrote. Started by the name of the hard link install makes beside it, the
@@ -309,7 +330,7 @@ func TestWindowsLogin(t *testing.T) {
 // remote-https the repository's HTTPS URL (here asked only for its
 // capabilities: a clone would make the host's git run the credential helper
 // by its Windows path, which it cannot).
-func TestWindowsInstall(t *testing.T) {
+func windowsInstall(t *testing.T) {
 	w := newWinWorld(t)
 	keys := w.staticProfiles("default")
 	const dir, winDir = "Git CodeCommit", `C:\Program Files\Git CodeCommit`

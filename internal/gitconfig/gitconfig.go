@@ -157,23 +157,45 @@ func (f File) Config(ctx context.Context, args ...string) (string, error) {
 // Entry is one key and value of a section, in file order.
 type Entry struct{ Key, Value string }
 
-// Entries returns the entries of section name (for example
-// "credential.https://git-codecommit.*.amazonaws.com/") in f, in file order,
-// with keys in lower case as git reports them, and nil when there are none.
-func (f File) Entries(ctx context.Context, name string) ([]Entry, error) {
-	out, err := f.Config(ctx, "-z", "--get-regexp", "^"+regexp.QuoteMeta(name)+`\.[^.]+$`)
+// Snapshot is entries of a configuration file in file order, each Key the
+// whole key as git reports it (section and name in lower case), read with
+// one git config so that a caller asking about many sections runs git once.
+type Snapshot []Entry
+
+// Read returns the entries of f in the sections named sections (for
+// example "credential", "url"), and nil when there are none.
+func (f File) Read(ctx context.Context, sections ...string) (Snapshot, error) {
+	quoted := make([]string, len(sections))
+	for i, s := range sections {
+		quoted[i] = regexp.QuoteMeta(s)
+	}
+	out, err := f.Config(ctx, "-z", "--get-regexp", `^(`+strings.Join(quoted, "|")+`)\.`)
 	if errors.Is(err, ErrNotFound) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	var es []Entry
+	var s Snapshot
 	for rec := range strings.SplitSeq(strings.TrimSuffix(out, "\x00"), "\x00") {
 		k, v, _ := strings.Cut(rec, "\n")
-		es = append(es, Entry{k[len(name)+1:], v})
+		s = append(s, Entry{k, v})
 	}
-	return es, nil
+	return s, nil
+}
+
+// Section returns the entries of section name (for example
+// "credential.https://git-codecommit.*.amazonaws.com/") in s, in file order,
+// with keys relative to the section, and nil when there are none.
+func (s Snapshot) Section(name string) []Entry {
+	var es []Entry
+	for _, e := range s {
+		k, ok := strings.CutPrefix(e.Key, name+".")
+		if ok && k != "" && !strings.Contains(k, ".") {
+			es = append(es, Entry{k, e.Value})
+		}
+	}
+	return es
 }
 
 // Add appends entries to section name; key spells each key in the file.

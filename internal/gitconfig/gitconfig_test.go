@@ -66,8 +66,9 @@ func TestVersionAtLeast(t *testing.T) {
 }
 
 // TestFile writes and reads a file with real git: entries in file order,
-// keys in lower case, nothing for a missing section, and git's exit status
-// 5 (nothing to unset) as ErrNotFound.
+// keys in lower case, only the sections asked for, not those of a
+// subsection that extends the name, nothing for a missing section, and
+// git's exit status 5 (nothing to unset) as ErrNotFound.
 func TestFile(t *testing.T) {
 	ctx := context.Background()
 	home := testenv.Isolate(t)
@@ -87,12 +88,27 @@ func TestFile(t *testing.T) {
 	if err := f.Add(ctx, name, want, spell); err != nil {
 		t.Fatal(err)
 	}
-	got, err := f.Entries(ctx, name)
-	if err != nil || !slices.Equal(got, want) {
-		t.Errorf("Entries = %q, %v; want %q", got, err, want)
+	if _, err := f.Config(ctx, "--add", name+".x.helper", "/bin/y"); err != nil {
+		t.Fatal(err)
 	}
-	if got, err := f.Entries(ctx, "credential.https://other/"); got != nil || err != nil {
-		t.Errorf("Entries of a missing section = %q, %v", got, err)
+	if _, err := f.Config(ctx, "--add", "core.pager", "less"); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := f.Read(ctx, "credential", "url")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := snap.Section(name); !slices.Equal(got, want) {
+		t.Errorf("Section = %q, want %q", got, want)
+	}
+	if got := snap.Section("credential.https://other/"); got != nil {
+		t.Errorf("Section of a missing section = %q", got)
+	}
+	if n := len(snap); n != 4 {
+		t.Errorf("Read %q: %d entries, want the 4 of credential sections", snap, n)
+	}
+	if snap, err := f.Read(ctx, "url"); snap != nil || err != nil {
+		t.Errorf("Read of no entries = %q, %v", snap, err)
 	}
 	if _, err := f.Config(ctx, "--unset-all", name+".nothing"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unsetting a missing key: %v, want ErrNotFound", err)

@@ -233,3 +233,52 @@ func CoverDir() string {
 	})
 	return cover.dir
 }
+
+// installs holds, per list of install arguments, the global configuration
+// the helper binary's install writes into an empty home.
+var installs struct {
+	sync.Mutex
+	config map[string]string
+}
+
+// InstalledConfig returns the global git configuration that the helper
+// binary's install, with args, writes into an empty home. Install runs git
+// config about 50 times, and many tests start from the same install: it
+// runs once per list of arguments in a test process, and a test appends
+// what it wrote to its own home's global configuration, as install appends
+// its sections (which is the same only while that configuration holds none
+// of install's sections). args must not name another file (--file,
+// --system, --local); what install does besides configuration (the link of
+// --remote-helper) is done once.
+func InstalledConfig(t testing.TB, args ...string) string {
+	t.Helper()
+	for _, a := range args {
+		for _, f := range []string{"--file", "--system", "--local"} {
+			if a == f || strings.HasPrefix(a, f+"=") {
+				t.Fatalf("InstalledConfig: install %s writes more than the global configuration", a)
+			}
+		}
+	}
+	installs.Lock()
+	defer installs.Unlock()
+	key := strings.Join(args, "\x00")
+	if c, ok := installs.config[key]; ok {
+		return c
+	}
+	home := t.TempDir()
+	cmd := Command(home, nil, HelperBinary(t), append([]string{"install"}, args...)...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil || stderr.Len() > 0 {
+		t.Fatalf("install %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	b, err := os.ReadFile(filepath.Join(home, ".gitconfig"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if installs.config == nil {
+		installs.config = map[string]string{}
+	}
+	installs.config[key] = string(b)
+	return string(b)
+}

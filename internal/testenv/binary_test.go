@@ -32,17 +32,18 @@ func TestSourceKey(t *testing.T) {
 	write("main.go", "package main\n\nfunc main() {}\n")
 	write("p/p.go", "package p\n")
 	k := key()
-	for name, body := range map[string]string{
-		"main_test.go":        "package main\n",
-		"p/testdata/x.go":     "package x\n",
-		".git/HEAD":           "ref: refs/heads/main\n",
-		"tools/go.mod":        "module tools\n",
-		"tools/tools.go":      "package tools\n",
-		"docs/development.md": "# Development\n",
+	// In this order: tools/ is a nested module once its go.mod is there.
+	for _, f := range []struct{ name, body string }{
+		{"main_test.go", "package main\n"},
+		{"p/testdata/x.go", "package x\n"},
+		{".git/HEAD", "ref: refs/heads/main\n"},
+		{"tools/go.mod", "module tools\n"},
+		{"tools/tools.go", "package tools\n"},
+		{"docs/development.md", "# Development\n"},
 	} {
-		write(name, body)
+		write(f.name, f.body)
 		if got := key(); got != k {
-			t.Errorf("writing %s changed the key", name)
+			t.Errorf("writing %s changed the key", f.name)
 		}
 	}
 	for _, change := range []struct{ name, body string }{
