@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/logging"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awscreds"
@@ -43,6 +44,8 @@ func checkOnline(ctx context.Context, c awscreds.Resolved, profile string, now f
 	}
 	opts := []func(*config.LoadOptions) error{
 		config.WithRegion(region),
+		// SDK log lines (a retry, a deprecation) are not doctor's report.
+		config.WithLogger(logging.Nop{}),
 		config.WithCredentialsProvider(aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return c.Credentials, nil
 		})),

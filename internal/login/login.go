@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
 	"github.com/aws/aws-sdk-go-v2/service/ssooidc/types"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/logging"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/failure"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/redact"
@@ -118,6 +119,8 @@ func newFlowFor(ctx context.Context, s Session, o Options) (*flow, error) {
 		// SSO-OIDC's operations are not signed: no credentials are needed,
 		// and none are looked for.
 		config.WithCredentialsProvider(aws.AnonymousCredentials{}),
+		// SDK log lines never reach stderr, which says what login does.
+		config.WithLogger(logging.Nop{}),
 	}
 	if s.Profile != "" {
 		opts = append(opts, config.WithSharedConfigProfile(s.Profile))
