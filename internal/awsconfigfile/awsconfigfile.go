@@ -189,10 +189,16 @@ func ending(l, eol string) string {
 }
 
 // Update sets the sections in the config file path (see Edit), creating it
-// and its directory, mode 0700, when missing. A link is followed, so that
-// the file it names is changed and the link stays. The file is replaced
-// atomically, mode 0600; it must be a regular file of at most
-// safefile.MaxSmallFile bytes.
+// and its directory, mode 0700, when missing. It is the one writer of the
+// file for both sign-ins (login --configure and login --console), so they
+// treat it alike: a link is followed, so that the file it names (a
+// dotfiles checkout's) is changed and the link stays, as the AWS CLI does;
+// but the file itself must be one the rules of internal/safefile trust
+// (the user's, writable by no one else, a regular file of at most
+// safefile.MaxSmallFile bytes), as ssh judges its config: a file others
+// may write is refused, not rewritten as if the user had written it. The
+// file is replaced atomically, mode 0600, and not at all when nothing
+// changes.
 func Update(path string, sections ...Section) error {
 	if p, err := filepath.EvalSymlinks(path); err == nil {
 		path = p
@@ -200,8 +206,14 @@ func Update(path string, sections ...Section) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
-	src, err := read(path)
-	if err != nil {
+	src, err := safefile.ReadFile(path, safefile.MaxSmallFile)
+	var untrusted *safefile.UntrustedError
+	switch {
+	case errors.As(err, &untrusted):
+		// as a PathError, so that the caller's message, which names the
+		// file, gives the reason alone
+		return &fs.PathError{Op: "read", Path: path, Err: errors.New("it " + untrusted.Reason)}
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
 		return err
 	}
 	b, err := Edit(src, sections...)
@@ -212,21 +224,4 @@ func Update(path string, sections ...Section) error {
 		return nil
 	}
 	return safefile.WriteFile(path, b)
-}
-
-// read returns the file's bytes, nil when there is no file. Its errors do
-// not name the file, which the caller does.
-func read(path string) ([]byte, error) {
-	fi, err := os.Stat(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return nil, nil
-	case err != nil:
-		return nil, err
-	case !fi.Mode().IsRegular():
-		return nil, errors.New("it is not a regular file")
-	case fi.Size() > safefile.MaxSmallFile:
-		return nil, fmt.Errorf("it is larger than %d bytes", safefile.MaxSmallFile)
-	}
-	return os.ReadFile(path)
 }

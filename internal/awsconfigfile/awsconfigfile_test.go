@@ -3,6 +3,7 @@ package awsconfigfile
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -15,7 +16,14 @@ var (
 		{"sso_session", "corp"},
 		{"sso_account_id", "111122223333"},
 	}}
+	// what login --console sets
+	consoleKeys = []Key{{"login_session", "arn:aws:iam::111122223333:user/dev"}, {"region", "eu-west-1"}}
+	console     = Section{Header: Profile("dev"), Keys: consoleKeys}
+	consoleDef  = Section{Header: Profile("default"), Keys: consoleKeys}
 )
+
+// consoleAdded is what console adds to a section that has none of its keys.
+const consoleAdded = "login_session = arn:aws:iam::111122223333:user/dev\nregion = eu-west-1\n"
 
 // TestEdit checks every byte of the result: what the sections name
 // changes, and nothing else does.
@@ -69,6 +77,22 @@ func TestEdit(t *testing.T) {
 			"[profile dev]\nsso_session = corp\nsso_account_id = 111122223333\n\n\n# end\n",
 			[]Section{dev},
 			"[profile dev]\nsso_session = corp\nsso_account_id = 111122223333\n\n\n# end\n"},
+		{"a new [default] for the default profile", "[profile other]\nregion = x\n", []Section{consoleDef},
+			"[profile other]\nregion = x\n\n[default]\n" + consoleAdded},
+		{"keys follow the last setting, before the blank lines that end the section",
+			"[profile dev]\n# a comment\noutput = json\n\n\n[profile next]\nregion = us-east-2\n", []Section{console},
+			"[profile dev]\n# a comment\noutput = json\n" + consoleAdded + "\n\n[profile next]\nregion = us-east-2\n"},
+		{"keys replaced in place, not an indented key of the same name",
+			"[profile   dev]\nregion=us-west-2 ; old\nlogin_session = arn:old\ns3 =\n  region = not-this\n[profile dev2]\nregion = us-east-2\n",
+			[]Section{console},
+			"[profile   dev]\nregion = eu-west-1\nlogin_session = arn:aws:iam::111122223333:user/dev\ns3 =\n  region = not-this\n[profile dev2]\nregion = us-east-2\n"},
+		{"an sso-session named default is not the default profile",
+			"[default]\noutput = json\n[sso-session default]\nregion = a\n", []Section{consoleDef},
+			"[default]\noutput = json\n" + consoleAdded + "[sso-session default]\nregion = a\n"},
+		{"CRLF file, keys added to a section", "[profile dev]\r\noutput = json\r\n[x]\r\n", []Section{console},
+			"[profile dev]\r\noutput = json\r\nlogin_session = arn:aws:iam::111122223333:user/dev\r\nregion = eu-west-1\r\n[x]\r\n"},
+		{"keys added after a last line without newline", "[profile dev]\noutput = json", []Section{console},
+			"[profile dev]\noutput = json\n" + consoleAdded},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := Edit([]byte(tc.src), tc.sections...)
@@ -98,8 +122,9 @@ func TestEditRefuses(t *testing.T) {
 	}
 }
 
-// TestUpdate checks that Update creates the file and its directory, and
-// changes the file a link names rather than the link.
+// TestUpdate checks that Update creates the file, mode 0600, and its
+// directory, mode 0700, changes the file a link names rather than the
+// link, and refuses a file others may write.
 func TestUpdate(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, ".aws", "config")
@@ -108,6 +133,9 @@ func TestUpdate(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(path); string(b) != "[profile dev]\nsso_session = corp\nsso_account_id = 111122223333\n" {
 		t.Errorf("new file %q", b)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("file: %v %v", fi.Mode(), err)
 	}
 	if fi, err := os.Stat(filepath.Dir(path)); err != nil || fi.Mode().Perm() != 0o700 {
 		t.Errorf("directory: %v %v", fi.Mode(), err)
@@ -128,5 +156,14 @@ func TestUpdate(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(real); string(b) != "# dotfiles\n\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n" {
 		t.Errorf("linked file %q", b)
+	}
+	if err := os.Chmod(real, 0o620); err != nil {
+		t.Fatal(err)
+	}
+	if err := Update(link, dev); err == nil || !strings.HasSuffix(err.Error(), ": it is writable by group or others (mode 0620)") {
+		t.Errorf("a file others may write: %v", err)
+	}
+	if b, _ := os.ReadFile(real); !strings.HasPrefix(string(b), "# dotfiles\n") || strings.Contains(string(b), "profile dev") {
+		t.Errorf("the file others may write became %q", b)
 	}
 }

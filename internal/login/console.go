@@ -7,6 +7,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -25,6 +26,7 @@ import (
 	signintypes "github.com/aws/aws-sdk-go-v2/service/signin/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awsconfigfile"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awscreds"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/failure"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/logintoken"
@@ -53,9 +55,6 @@ type ConsoleOptions struct {
 	Stderr io.Writer
 }
 
-// consoleWait bounds the wait for the browser's redirect, as the AWS CLI's.
-const consoleWait = 10 * time.Minute
-
 // consoleFlow is one console sign-in.
 type consoleFlow struct {
 	o        ConsoleOptions
@@ -78,7 +77,7 @@ type consoleFlow struct {
 // profile has none) in the profile, which it creates if needed.
 func Console(ctx context.Context, o ConsoleOptions) error {
 	ctx, _ = redact.Ensure(ctx)
-	f := &consoleFlow{o: o, out: o.Stderr, wait: consoleWait, now: time.Now, secrets: redact.FromContext(ctx), getenv: os.Getenv}
+	f := &consoleFlow{o: o, out: o.Stderr, wait: callbackWait, now: time.Now, secrets: redact.FromContext(ctx), getenv: os.Getenv}
 	if f.out == nil {
 		f.out = io.Discard
 	}
@@ -111,23 +110,26 @@ func (f *consoleFlow) run(ctx context.Context) error {
 		return err
 	}
 	f.verifier, f.state = pkceVerifier(), uuid()
-	var clientID, redirect, code string
+	var clientID string
+	finish := func(code, redirect string) error {
+		f.secrets.Add(code)
+		tok, session, err := f.exchange(ctx, client, clientID, code, redirect)
+		if err != nil {
+			return err
+		}
+		return f.save(tok, session)
+	}
 	if f.remote() {
-		clientID, redirect = logintoken.CrossDeviceClient, base+"/v1/sessions/confirmation"
-		code, err = f.crossDevice(base, clientID, redirect)
-	} else {
-		clientID = logintoken.SameDeviceClient
-		code, redirect, err = f.sameDevice(ctx, base, clientID)
+		clientID = logintoken.CrossDeviceClient
+		redirect := base + "/v1/sessions/confirmation"
+		code, err := f.crossDevice(base, clientID, redirect)
+		if err != nil {
+			return err
+		}
+		return finish(code, redirect)
 	}
-	if err != nil {
-		return err
-	}
-	f.secrets.Add(code)
-	tok, session, err := f.exchange(ctx, client, clientID, code, redirect)
-	if err != nil {
-		return err
-	}
-	return f.save(tok, session)
+	clientID = logintoken.SameDeviceClient
+	return f.sameDevice(ctx, base, clientID, finish)
 }
 
 // remote says whether the sign-in is the cross-device one, and why on
@@ -189,16 +191,20 @@ func (f *consoleFlow) authorizeURL(base, clientID, redirect string) string {
 	return base + "/v1/authorize?" + strings.Join(q, "&")
 }
 
-// sameDevice opens the authorize page and waits for the browser's
-// redirect to the loopback listener, and returns the code and the
-// redirect URI.
-func (f *consoleFlow) sameDevice(ctx context.Context, base, clientID string) (code, redirect string, err error) {
-	cb, err := listenConsoleCallback()
+// sameDevice opens the authorize page, waits for the browser's redirect
+// to the loopback listener (loopback.go, shared with IAM Identity Center's
+// sign-in), and finishes the sign-in with its code and the redirect URI.
+// The browser's page shows the outcome once finish is done.
+func (f *consoleFlow) sameDevice(ctx context.Context, base, clientID string, finish func(code, redirect string) error) error {
+	lb, err := listenLoopback(callbackPath)
 	if err != nil {
-		return "", "", &failure.Error{Problem: "cannot listen on 127.0.0.1 for the browser's redirect", Cause: failure.Reason(err), Fix: "run " + f.command() + " --remote", Err: err}
+		var e *failure.Error
+		if errors.As(err, &e) {
+			err = &failure.Error{Problem: e.Problem, Cause: e.Cause, Fix: "run " + f.command() + " --remote", Err: e.Err}
+		}
+		return err
 	}
-	defer cb.close()
-	page := f.authorizeURL(base, clientID, cb.redirectURI())
+	page := f.authorizeURL(base, clientID, lb.redirectURI())
 	safetext.Fprintf(f.out, f.secrets, "Signing in to AWS with your console credentials for profile %q.\nTo approve, open this page:\n\n    %s\n\n", f.p.name, page)
 	if f.open != nil {
 		if err := f.open(page); err != nil {
@@ -211,29 +217,36 @@ func (f *consoleFlow) sameDevice(ctx context.Context, base, clientID string) (co
 	if f.wait >= 2*time.Minute {
 		within = minutes(int32(f.wait / time.Second))
 	}
-	safetext.Fprintf(f.out, f.secrets, "Waiting for the browser to come back to 127.0.0.1:%d (for %s)...\n", cb.port(), within)
-	res, err := cb.wait(ctx, f.wait)
+	safetext.Fprintf(f.out, f.secrets, "Waiting for the browser to come back to %s (for %s)...\n", lb.host(), within)
+	a, err := lb.wait(ctx, f.wait)
 	switch {
-	case errors.Is(err, errNoCallback):
-		return "", "", &failure.Error{Problem: "the browser did not come back within " + within,
+	case errors.Is(err, errCallbackTimeout):
+		err = &failure.Error{Problem: "the browser did not come back within " + within,
 			Fix: "run " + f.command() + " again, with --remote for a browser elsewhere"}
+	case errors.As(err, new(refused)):
+		err = &failure.Error{Problem: "refused a request to the sign-in's listener", Cause: err.Error(), Fix: "run " + f.command() + " again"}
 	case err != nil:
-		return "", "", &failure.Error{Problem: "stopped waiting for the console sign-in", Cause: err.Error(), Fix: "run " + f.command() + " again", Err: err}
+		err = &failure.Error{Problem: "stopped waiting for the console sign-in", Cause: err.Error(), Fix: "run " + f.command() + " again", Err: err}
+	default:
+		q := a.query
+		res := callbackResult{code: q.Get("code"), state: q.Get("state"), errCode: q.Get("error"), errDescription: q.Get("error_description")}
+		f.secrets.Add(res.code)
+		if err = f.check(res); err == nil {
+			err = finish(res.code, lb.redirectURI())
+		}
 	}
-	f.secrets.Add(res.code)
-	if err := f.check(res); err != nil {
-		return "", "", err
-	}
-	return res.code, cb.redirectURI(), nil
+	lb.close(a, err) // the page says what the terminal says
+	return err
 }
+
+// callbackResult is what a redirect, or a pasted code, brought.
+type callbackResult struct{ code, state, errCode, errDescription string }
 
 // check refuses a redirect that is not the answer to this sign-in.
 func (f *consoleFlow) check(res callbackResult) error {
 	again := "run " + f.command() + " again"
 	switch {
-	case res.refused != "":
-		return &failure.Error{Problem: "refused a request to the sign-in's listener", Cause: res.refused, Fix: again}
-	case res.state != f.state:
+	case subtle.ConstantTimeCompare([]byte(res.state), []byte(f.state)) != 1:
 		return &failure.Error{Problem: "the sign-in answer is not for this sign-in", Cause: "its state differs", Fix: again}
 	case res.errCode == "access_denied":
 		return &failure.Error{Problem: "the console sign-in was denied", Cause: safetext.Line(res.errDescription), Fix: again + ", and allow it"}
@@ -373,12 +386,12 @@ func (f *consoleFlow) save(tok logintoken.Token, session string) error {
 		return &failure.Error{Problem: "signed in, but cannot write the session's token to " + path, Cause: failure.Reason(err),
 			Fix: "check that directory's permissions, then run " + f.command() + " again", Err: err}
 	}
-	keys := [][2]string{{"login_session", session}}
+	keys := []awsconfigfile.Key{{Name: "login_session", Value: session}}
 	if f.p.region == "" {
-		keys = append(keys, [2]string{"region", f.region})
+		keys = append(keys, awsconfigfile.Key{Name: "region", Value: f.region})
 	}
 	if f.p.session != session || f.p.region == "" {
-		if err := setProfileKeys(f.p.configFile, f.p.name, keys); err != nil {
+		if err := awsconfigfile.Update(f.p.configFile, awsconfigfile.Section{Header: awsconfigfile.Profile(f.p.name), Keys: keys}); err != nil {
 			return &failure.Error{Problem: fmt.Sprintf("signed in, but cannot write profile %q to %s", f.p.name, f.p.configFile), Cause: failure.Reason(err),
 				Fix: fmt.Sprintf("add login_session = %s to the profile yourself", session), Err: err}
 		}

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"io"
 	"io/fs"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -49,14 +48,14 @@ func newConsoleWorld(t *testing.T) *consoleWorld {
 }
 
 // run signs in with o, the browser played by browser (nil for none), and
-// waiting wait for the redirect (consoleWait when zero); it returns what
+// waiting wait for the redirect (callbackWait when zero); it returns what
 // was printed and the error.
 func (w *consoleWorld) run(o ConsoleOptions, wait time.Duration, browser func(page string)) (string, error) {
 	var out bytes.Buffer
 	w.out = &out
 	f := &consoleFlow{o: o, out: &out, wait: wait, now: time.Now, secrets: new(redact.Set), getenv: os.Getenv}
 	if f.wait == 0 {
-		f.wait = consoleWait
+		f.wait = callbackWait
 	}
 	if browser != nil {
 		f.open = func(page string) error { go browser(page); return nil }
@@ -292,7 +291,7 @@ func TestConsoleBadInput(t *testing.T) {
 			if resp, err := http.DefaultClient.Do(req); err == nil {
 				resp.Body.Close()
 			}
-		}, want: `refused a request to the sign-in's listener (for host "rebound.example:`},
+		}, want: `refused a request to the sign-in's listener (it came for host "rebound.example:`},
 		{name: "no callback in time", wait: 50 * time.Millisecond, browser: func(*testing.T, string) {},
 			want: "the browser did not come back within 50ms; run git-credential-codecommit login --console --profile default again, with --remote for a browser elsewhere"},
 		{name: "denied", deny: true, browser: func(_ *testing.T, page string) { follow(page) },
@@ -365,27 +364,5 @@ func TestSessionOf(t *testing.T) {
 		if s, a := sessionOf(jwt(sub)); a != account || s != want {
 			t.Errorf("sessionOf(%q) = %q, %q", sub, s, a)
 		}
-	}
-}
-
-// TestConsoleCallbackListensOnLoopback: the listener is on 127.0.0.1, and
-// answers a browser's other requests (a favicon) without taking them for
-// the redirect.
-func TestConsoleCallbackListensOnLoopback(t *testing.T) {
-	cb, err := listenConsoleCallback()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cb.close()
-	if addr := cb.ln.Addr().(*net.TCPAddr); !addr.IP.Equal(net.IPv4(127, 0, 0, 1)) || !strings.HasPrefix(cb.redirectURI(), "http://127.0.0.1:") {
-		t.Errorf("listening on %v, redirect %s", addr, cb.redirectURI())
-	}
-	if status, _ := follow("http://" + cb.host + "/favicon.ico"); status != http.StatusNotFound {
-		t.Errorf("favicon: %d", status)
-	}
-	select {
-	case res := <-cb.got:
-		t.Errorf("a favicon request was taken for the redirect: %+v", res)
-	default:
 	}
 }

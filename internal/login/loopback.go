@@ -3,11 +3,11 @@ package login
 import (
 	"context"
 	"errors"
-	"fmt"
 	"html"
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"sync"
 	"time"
 
@@ -15,11 +15,15 @@ import (
 )
 
 // loopback is the listener an OAuth redirect to this machine comes back
-// to (RFC 8252, section 7.3): on 127.0.0.1 only, on a port the system
-// picks, for one request to its callback path. The browser's page waits
-// for the sign-in's outcome (reply) and shows it: "signed in", or the
-// error, escaped. Any later request is refused, and cannot change the
-// outcome.
+// to (RFC 8252, section 7.3), for both sign-ins: IAM Identity Center's
+// (pkce.go) and the console's (console.go). It is on 127.0.0.1 only, on a
+// port the system picks, for one request to its callback path; other
+// paths (a browser's favicon) get 404 and change nothing. The first
+// request ends the wait, even one refused (another Host, not a GET): that
+// sign-in fails rather than wait on for a second try. The browser's page
+// waits for the sign-in's outcome (reply), so that it says "Signed in"
+// only once the credentials are written, or else the error, escaped. A
+// later request gets 409 and cannot change the outcome.
 type loopback struct {
 	ln      net.Listener
 	srv     *http.Server
@@ -48,10 +52,12 @@ func listenLoopback(path string) (*loopback, error) {
 	return l, nil
 }
 
+// host is the listener's address, 127.0.0.1:PORT: the Host a browser
+// sends.
+func (l *loopback) host() string { return l.ln.Addr().String() }
+
 // redirectURI is the URI the browser is sent back to.
-func (l *loopback) redirectURI() string {
-	return "http://" + l.ln.Addr().String() + l.path
-}
+func (l *loopback) redirectURI() string { return "http://" + l.host() + l.path }
 
 // serve answers the callback, and refuses every other request.
 func (l *loopback) serve(w http.ResponseWriter, r *http.Request) {
@@ -60,15 +66,19 @@ func (l *loopback) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a := arrival{query: r.URL.Query(), reply: make(chan error, 1)}
-	if r.Host != l.ln.Addr().String() {
+	switch {
+	case r.Host != l.host():
 		// A page elsewhere that reaches this port through a name of its
-		// own (DNS rebinding) sends its own Host.
-		a.err = fmt.Errorf("%w %s", errForeignHost, r.Host)
+		// own (DNS rebinding) sends its own Host; a browser following the
+		// redirect sends the address itself.
+		a.err = refused("it came for host " + strconv.Quote(r.Host))
+	case r.Method != http.MethodGet:
+		a.err = refused("it is a " + strconv.Quote(r.Method) + ", not a GET")
 	}
 	first := false
 	l.once.Do(func() { first = true })
 	if !first {
-		page(w, http.StatusConflict, "This sign-in has ended already; this request changed nothing.")
+		page(w, http.StatusConflict, "The terminal took an earlier answer; this request changed nothing. You can close this tab.")
 		return
 	}
 	l.arrived <- a
@@ -110,12 +120,14 @@ func (l *loopback) wait(ctx context.Context, timeout time.Duration) (arrival, er
 	}
 }
 
-var (
-	// errCallbackTimeout says no callback came in time.
-	errCallbackTimeout = errors.New("no callback came in time")
-	// errForeignHost says a callback named a host other than the listener's.
-	errForeignHost = errors.New("it came for host")
-)
+// errCallbackTimeout says no callback came in time.
+var errCallbackTimeout = errors.New("no callback came in time")
+
+// refused says why the request to the callback path is not the browser's
+// redirect.
+type refused string
+
+func (r refused) Error() string { return string(r) }
 
 // close answers the waiting page, if there is one, with err, and stops
 // the listener once that page is written.

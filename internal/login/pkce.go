@@ -152,7 +152,7 @@ func (f *flow) authCodeFailed(err error) error {
 	case errors.Is(err, errCallbackTimeout):
 		return &failure.Error{Problem: fmt.Sprintf("the browser did not come back within %s to sign in %s", f.callbackWait, f.session),
 			Fix: again + ", or add --use-device-code"}
-	case errors.Is(err, errState), errors.Is(err, errNoCode), errors.Is(err, errForeignHost):
+	case errors.Is(err, errState), errors.Is(err, errNoCode), errors.As(err, new(refused)):
 		return &failure.Error{Problem: fmt.Sprintf("refused a callback to the sign-in of %s", f.session), Cause: err.Error(), Fix: again}
 	case errors.As(err, &cb) && cb.code == "access_denied", errors.As(err, &denied):
 		return &failure.Error{Problem: fmt.Sprintf("the sign-in of %s was denied", f.session), Cause: failure.OneLine(err), Fix: again + ", and choose Allow", Err: err}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -189,7 +190,7 @@ func TestAuthCodeRefused(t *testing.T) {
 		{fakeaws.CallbackError, false, `IAM Identity Center did not sign in SSO session "corp" (server_error: <b>boom</b>); run git-credential-codecommit login --profile dev again`,
 			[]string{"400 "}, "(server_error: &lt;b&gt;boom&lt;/b&gt;)"},
 		{fakeaws.TwoCallbacks, false, `refused a callback to the sign-in of SSO session "corp" (its state is not this sign-in's)`, []string{"400 ", ""}, "The sign-in failed"},
-		{fakeaws.ForeignHost, false, `refused a callback to the sign-in of SSO session "corp" (it came for host attacker.example:`, []string{"400 "}, "The sign-in failed"},
+		{fakeaws.ForeignHost, false, `refused a callback to the sign-in of SSO session "corp" (it came for host "attacker.example:`, []string{"400 "}, "The sign-in failed"},
 		{fakeaws.Ignore, false, `the browser did not come back within 200ms to sign in SSO session "corp"; run git-credential-codecommit login --profile dev again, or add --use-device-code`, nil, ""},
 		{fakeaws.Approve, true, `the sign-in of SSO session "corp" was denied (access_denied: The user denied the request); run git-credential-codecommit login --profile dev again, and choose Allow`,
 			[]string{"400 "}, "was denied"},
@@ -232,16 +233,43 @@ func TestAuthCodeRefused(t *testing.T) {
 }
 
 // TestLoopbackListensOnLoopbackOnly checks that the listener is bound to
-// 127.0.0.1, whatever the machine's other addresses.
+// 127.0.0.1, whatever the machine's other addresses, and answers a
+// browser's other requests (a favicon) without taking them for the
+// redirect.
 func TestLoopbackListensOnLoopbackOnly(t *testing.T) {
 	l, err := listenLoopback(callbackPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.close(arrival{}, nil)
 	addr := l.ln.Addr().(*net.TCPAddr)
 	if !addr.IP.Equal(net.IPv4(127, 0, 0, 1)) || !strings.HasPrefix(l.redirectURI(), "http://127.0.0.1:") || !strings.HasSuffix(l.redirectURI(), "/oauth/callback") {
 		t.Errorf("listening on %v, redirect URI %s", addr, l.redirectURI())
+	}
+	if status, _ := follow("http://" + l.host() + "/favicon.ico"); status != http.StatusNotFound {
+		t.Errorf("favicon: %d", status)
+	}
+	select {
+	case a := <-l.arrived:
+		t.Errorf("a favicon request was taken for the redirect: %+v", a)
+	default:
+	}
+	status := make(chan int, 1)
+	go func() {
+		resp, err := http.Post(l.redirectURI()+"?code=c&state=s", "text/plain", nil)
+		if err != nil {
+			status <- 0
+			return
+		}
+		resp.Body.Close()
+		status <- resp.StatusCode
+	}()
+	a, err := l.wait(context.Background(), time.Minute)
+	if err == nil || err.Error() != `it is a "POST", not a GET` {
+		t.Errorf("a POST to the callback: %v", err)
+	}
+	l.close(a, err)
+	if s := <-status; s != http.StatusBadRequest {
+		t.Errorf("a POST to the callback was answered %d", s)
 	}
 }
 
