@@ -25,6 +25,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/signin"
 	signintypes "github.com/aws/aws-sdk-go-v2/service/signin/types"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/logging"
 
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awsconfigfile"
 	"github.com/git-credential-codecommit/git-credential-codecommit/internal/awscreds"
@@ -158,7 +159,7 @@ func (f *consoleFlow) client(ctx context.Context) (*signin.Client, string, error
 	var err error
 	if f.p.exists {
 		cfg, err = config.LoadDefaultConfig(ctx, config.WithRegion(f.region), config.WithCredentialsProvider(aws.AnonymousCredentials{}),
-			config.WithSharedConfigProfile(f.p.name))
+			config.WithSharedConfigProfile(f.p.name), config.WithLogger(logging.Nop{}))
 	} else {
 		// A profile yet to be made, which AWS_PROFILE may name already:
 		// LoadDefaultConfig would fail on it. The environment's settings
