@@ -9,9 +9,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-
-	"github.com/git-credential-codecommit/git-credential-codecommit/internal/fakeaws"
-	"github.com/git-credential-codecommit/git-credential-codecommit/internal/testenv"
 )
 
 // TestTwoUsersParentSwap: another user who can write the cache directory's
@@ -44,28 +41,8 @@ func TestTwoUsersParentSwap(t *testing.T) {
 	for _, d := range []string{home, work, run} {
 		mustChown(t, d, victim)
 	}
-	bin := filepath.Join(base, "git-credential-codecommit")
-	b, err := os.ReadFile(testenv.HelperBinary(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(bin, b, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	keys := fakeaws.NewKeys()
-	sts, err := fakeaws.StartSTS(keys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sts.Close)
-	own := fakeaws.Credentials{AccessKeyID: "AKIAVICTIMBASE000002", SecretAccessKey: "victim/base/secret+key0000000000000002"}
-	keys.Add(own)
-	configFile := filepath.Join(home, "config")
-	writeOwned(t, configFile, "[profile base]\naws_access_key_id = "+own.AccessKeyID+"\naws_secret_access_key = "+own.SecretAccessKey+"\n"+
-		"[profile deploy]\nrole_arn = arn:aws:iam::111122223333:role/Deploy\nsource_profile = base\n", victim)
-	env := append([]string{"PATH=" + os.Getenv("PATH")}, testenv.Baseline(home)...)
-	env = append(env, "AWS_CONFIG_FILE="+configFile, "AWS_SHARED_CREDENTIALS_FILE="+configFile,
-		"AWS_ENDPOINT_URL_STS="+sts.URL, "AWS_PROFILE=deploy", "XDG_CACHE_HOME="+shared, "XDG_RUNTIME_DIR="+run)
+	v := newVictim(t, base, home, victim, "AKIAVICTIMBASE000002", "XDG_CACHE_HOME="+shared, "XDG_RUNTIME_DIR="+run)
+	bin, env := v.bin, v.env
 	get := func(i int) {
 		t.Helper()
 		// A session name of its own: a miss, and an entry written.

@@ -87,32 +87,9 @@ func TestTwoUsersSharedCache(t *testing.T) {
 	mustMkdir(t, shared, 0o777|os.ModeSticky)
 	home := filepath.Join(base, "victim")
 	mustMkdir(t, home, 0o700)
-	// The helper where the victim can run it: the test's build directory
-	// is root's, 0700.
-	bin := filepath.Join(base, "git-credential-codecommit")
-	b, err := os.ReadFile(testenv.HelperBinary(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(bin, b, 0o755); err != nil {
-		t.Fatal(err)
-	}
-
-	keys := fakeaws.NewKeys()
-	sts, err := fakeaws.StartSTS(keys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sts.Close)
-	own := fakeaws.Credentials{AccessKeyID: "AKIAVICTIMBASE000001", SecretAccessKey: "victim/base/secret+key0000000000000000"}
-	keys.Add(own)
-	configFile := filepath.Join(home, "config")
-	writeOwned(t, configFile, "[profile base]\naws_access_key_id = "+own.AccessKeyID+"\naws_secret_access_key = "+own.SecretAccessKey+"\n"+
-		"[profile deploy]\nrole_arn = arn:aws:iam::111122223333:role/Deploy\nsource_profile = base\n", victim)
+	v := newVictim(t, base, home, victim, "AKIAVICTIMBASE000001", "XDG_CACHE_HOME="+shared)
 	mustChown(t, home, victim)
-	env := append([]string{"PATH=" + os.Getenv("PATH")}, testenv.Baseline(home)...)
-	env = append(env, "AWS_CONFIG_FILE="+configFile, "AWS_SHARED_CREDENTIALS_FILE="+configFile,
-		"AWS_ENDPOINT_URL_STS="+sts.URL, "AWS_PROFILE=deploy", "XDG_CACHE_HOME="+shared)
+	bin, sts, keys, own, configFile, env := v.bin, v.sts, v.keys, v.own, v.config, v.env
 
 	// The key the victim's helper computes, from the victim's settings.
 	sc, err := config.LoadSharedConfigProfile(context.Background(), "deploy", func(o *config.LoadSharedConfigOptions) {
@@ -176,6 +153,45 @@ func TestTwoUsersSharedCache(t *testing.T) {
 	if n := sts.Calls("AssumeRole"); n != 2 || !strings.HasPrefix(stdout, "username=ASIASTS") {
 		t.Errorf("%d AssumeRole calls, want 2: the second get answers from the victim's own entry", n)
 	}
+}
+
+// victimSetup is what the two-user tests give the victim: the helper where
+// the victim can run it (the test's build directory is root's, 0700), a
+// fake STS, a config file whose profile "deploy" assumes a role with the
+// victim's own keys, and the victim's environment for it.
+type victimSetup struct {
+	bin, config string
+	sts         *fakeaws.STS
+	keys        *fakeaws.Keys
+	own         fakeaws.Credentials
+	env         []string
+}
+
+// newVictim makes victim's set-up under base, with home as HOME, base keys
+// of access key id id, and extra settings in the environment.
+func newVictim(t *testing.T, base, home string, victim localUser, id string, extra ...string) victimSetup {
+	t.Helper()
+	v := victimSetup{bin: filepath.Join(base, "git-credential-codecommit"), config: filepath.Join(home, "config"), keys: fakeaws.NewKeys()}
+	b, err := os.ReadFile(testenv.HelperBinary(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(v.bin, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if v.sts, err = fakeaws.StartSTS(v.keys); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(v.sts.Close)
+	v.own = fakeaws.Credentials{AccessKeyID: id, SecretAccessKey: "victim/base/secret+key/" + id}
+	v.keys.Add(v.own)
+	writeOwned(t, v.config, "[profile base]\naws_access_key_id = "+v.own.AccessKeyID+"\naws_secret_access_key = "+v.own.SecretAccessKey+"\n"+
+		"[profile deploy]\nrole_arn = arn:aws:iam::111122223333:role/Deploy\nsource_profile = base\n", victim)
+	v.env = append([]string{"PATH=" + os.Getenv("PATH")}, testenv.Baseline(home)...)
+	v.env = append(v.env, "AWS_CONFIG_FILE="+v.config, "AWS_SHARED_CREDENTIALS_FILE="+v.config,
+		"AWS_ENDPOINT_URL_STS="+v.sts.URL, "AWS_PROFILE=deploy")
+	v.env = append(v.env, extra...)
+	return v
 }
 
 func mustMkdir(t *testing.T, dir string, mode os.FileMode) {
