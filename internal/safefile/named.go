@@ -1,10 +1,6 @@
 package safefile
 
-import (
-	"fmt"
-	"io"
-	"os"
-)
+import "io/fs"
 
 // ReadNamed reads path, a file a setting names for the SDK to send (a web
 // identity or container authorization token), of at most max bytes. Such a
@@ -14,24 +10,10 @@ import (
 // judged by fstat of what was opened without blocking, so that a link to
 // /dev/zero or a FIFO is refused at once rather than read.
 func ReadNamed(path string, max int64) ([]byte, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|nonBlocking, 0)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, &UntrustedError{path, "is not a regular file"}
-	}
-	b, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) > max {
-		return nil, &UntrustedError{path, fmt.Sprintf("is larger than %d bytes", max)}
-	}
-	return b, nil
+	return read(path, max, nonBlocking, func(fi fs.FileInfo) error {
+		if !fi.Mode().IsRegular() {
+			return &UntrustedError{path, "is not a regular file"}
+		}
+		return nil
+	})
 }

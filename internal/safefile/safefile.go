@@ -141,20 +141,28 @@ func MkdirTrusted(path string) error {
 
 // ReadFile reads path, a regular file the rules trust, of at most max
 // bytes.
-func ReadFile(path string, max int64) ([]byte, error) { return read(path, max, true) }
+func ReadFile(path string, max int64) ([]byte, error) {
+	return read(path, max, openFlags, func(fi fs.FileInfo) error {
+		return judge(path, stat(path, fi), false, euid())
+	})
+}
 
 // ReadRegular reads path as ReadFile does, but whoever owns it and may
 // write it: only its type and size are judged. It is for data a user reads
 // from a tree others may write (a shared checkout's manifests), where a
 // FIFO or a link to /dev/zero swapped in at any moment must neither hang
 // the reader nor fill its memory.
-func ReadRegular(path string, max int64) ([]byte, error) { return read(path, max, false) }
+func ReadRegular(path string, max int64) ([]byte, error) {
+	return read(path, max, openFlags, func(fi fs.FileInfo) error {
+		return judge(path, ownerMode{mode: fi.Mode(), uid: -1}, false, -1)
+	})
+}
 
-// read opens path without following a final link or blocking, judges what
-// it opened (by the rules when trust, else only as a regular file), and
-// reads at most max bytes of it.
-func read(path string, max int64, trust bool) ([]byte, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|openFlags, 0)
+// read opens path with flags (openFlags: no final link followed, no
+// blocking), judges what it opened with check, and reads at most max bytes
+// of it.
+func read(path string, max int64, flags int, check func(fs.FileInfo) error) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|flags, 0)
 	if err != nil {
 		if isLoop(err) {
 			return nil, &UntrustedError{path, "is a symbolic link"}
@@ -166,11 +174,7 @@ func read(path string, max int64, trust bool) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, uid := stat(path, fi), euid()
-	if !trust {
-		m, uid = ownerMode{mode: fi.Mode(), uid: -1}, -1
-	}
-	if err := judge(path, m, false, uid); err != nil {
+	if err := check(fi); err != nil {
 		return nil, err
 	}
 	if fi.Size() > max {
