@@ -6,15 +6,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -25,19 +22,9 @@ import (
 )
 
 // TestMain hands over to the browser stand-in when started as xdg-open.
-// Otherwise it runs twice as many tests at once as go test would
-// (GOMAXPROCS), unless -test.parallel says otherwise: an e2e test spends
-// most of its time waiting for the git, helper and client processes it
-// starts, and for the fakes, so two tests a core leave it idle less.
 func TestMain(m *testing.M) {
 	if filepath.Base(os.Args[0]) == "xdg-open" { // the browser stand-in
 		os.Exit(browse())
-	}
-	flag.Parse()
-	set := false
-	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
-	if !set {
-		flag.Set("test.parallel", strconv.Itoa(2*runtime.GOMAXPROCS(0)))
 	}
 	testenv.Main(m)
 }

@@ -404,10 +404,7 @@ func TestInstallPathWithSpaces(t *testing.T) {
 			w := newBareWorld(t)
 			keys := w.staticProfiles("default")
 			bin := filepath.Join(t.TempDir(), dir, "git-credential-codecommit")
-			writeFile(t, bin, readFile(t, testenv.HelperBinary(t)))
-			if err := os.Chmod(bin, 0o755); err != nil {
-				t.Fatal(err)
-			}
+			testenv.PlaceHelper(t, bin)
 			quoted := "!'" + strings.ReplaceAll(bin, "'", `'\''`) + "'"
 			if out := w.cli("", bin, "install"); out != installed("--global", quoted) {
 				t.Errorf("install printed\n%s", out)

@@ -172,13 +172,8 @@ type victimSetup struct {
 func newVictim(t *testing.T, base, home string, victim localUser, id string, extra ...string) victimSetup {
 	t.Helper()
 	v := victimSetup{bin: filepath.Join(base, "git-credential-codecommit"), config: filepath.Join(home, "config"), keys: fakeaws.NewKeys()}
-	b, err := os.ReadFile(testenv.HelperBinary(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(v.bin, b, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	testenv.PlaceHelper(t, v.bin)
+	var err error
 	if v.sts, err = fakeaws.StartSTS(v.keys); err != nil {
 		t.Fatal(err)
 	}

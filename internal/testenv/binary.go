@@ -282,3 +282,22 @@ func InstalledConfig(t testing.TB, args ...string) string {
 	installs.config[key] = string(b)
 	return string(b)
 }
+
+// PlaceHelper puts HelperBinary at path, making its directory: a hard link
+// where it can, else a copy made by cp. Never a copy this process writes:
+// a test running in parallel that starts a process while the file is open
+// for writing would pass it the descriptor, and exec of the file would then
+// fail with "text file busy" until that process had exec'd.
+func PlaceHelper(t testing.TB, path string) {
+	t.Helper()
+	bin := HelperBinary(t)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if os.Link(bin, path) == nil {
+		return
+	}
+	if out, err := exec.Command("cp", bin, path).CombinedOutput(); err != nil {
+		t.Fatalf("cp %s %s: %v\n%s", bin, path, err, out)
+	}
+}
