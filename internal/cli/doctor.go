@@ -24,7 +24,7 @@ the region. It changes nothing, and names the fix for each problem. It exits
 It never runs credential helpers that the repository's own .git/config
 names unless --local is given: it lists them instead.`,
 	setup: func(c *cli, fs *flag.FlagSet) func([]string) int {
-		o := doctor.Options{Profile: c.getter.Profile, Region: c.getter.Region}
+		o := doctor.Options{Profile: c.getter.Profile, Region: c.getter.Region, FIPSModule: fipsModuleVersion()}
 		fs.StringVar(&o.Profile, "profile", o.Profile, "check with the AWS profile `NAME` instead of the helper's")
 		fs.StringVar(&o.Region, "region", o.Region, "check with `REGION` instead of the helper's")
 		fs.BoolVar(&o.Online, "online", false, "also ask STS who the credentials are, and compare the clock with AWS's")
