@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -69,7 +68,11 @@ func linked(t *testing.T) []*module {
 		}
 	}
 	// The standard library is the module "std" to the go command.
-	return append(mods, readModule(t, "std", "", runtime.GOROOT()))
+	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		t.Fatalf("go env GOROOT: %v", err)
+	}
+	return append(mods, readModule(t, "std", "", strings.TrimSpace(string(goroot))))
 }
 
 func mapKeys(m map[string]string) func(func(string) bool) {
