@@ -6,8 +6,9 @@
 //
 // Tools:
 //   - goreleaser builds the release: archives, checksums, packages and the
-//     Homebrew and Scoop manifests (v2.15.1 is the newest that Go 1.26.8
-//     builds).
+//     Homebrew and Scoop manifests. v2.17.0, with nfpm raised to v2.48.0,
+//     whose rpm writer (go.digitalxero.dev/rpm) stores the payload under
+//     relative ./ paths, as rpmbuild does (v2.18 needs a newer Go).
 //   - cyclonedx-gomod writes the SBOM of each archive. It was chosen over
 //     syft because it builds in a fraction of syft's time and module graph,
 //     and because it reads the Go build information embedded in the binary
@@ -15,6 +16,10 @@
 //     at the versions linked; syft's strength, scanning images and many
 //     ecosystems, is nothing this single Go binary needs.
 //   - staticcheck lints the product (./... from the repository root).
+//   - actionlint checks .github/workflows (v1.7.7: v1.7.11 and later need
+//     go.yaml.in/yaml/v4 rc.3, whose API GoReleaser's rc.6 changed).
+//   - cdx (./cdx, this module's own) completes the SBOMs and validates
+//     them against the CycloneDX schema, offline.
 module github.com/git-credential-codecommit/git-credential-codecommit/tools
 
 go 1.26.8
