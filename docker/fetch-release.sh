@@ -25,6 +25,12 @@ version=${1#v}
 sums_sha256=$2
 arch=$3
 dest=$4
+# The work happens in a temporary directory: a relative DEST is taken from
+# here.
+case $dest in
+/*) ;;
+*) dest=$(pwd)/$dest ;;
+esac
 suffix=
 if [ "$#" -eq 5 ]; then
 	suffix=_fips
@@ -43,7 +49,8 @@ curl -fsSL --proto '=https,file' -o "$archive" "$releases/v$version/$archive"
 # Only the archive's own line: sha256sum -c fails when it is missing.
 awk -v f="$archive" '$2 == f' "$sums" | sha256sum -c -
 
-tar -xzf "$archive" git-credential-codecommit
+# The archive's files are in a directory named after it.
+tar -xzf "$archive" "${archive%.tar.gz}/git-credential-codecommit"
 mkdir -p "$dest"
-cp git-credential-codecommit "$dest/git-credential-codecommit"
+cp "${archive%.tar.gz}/git-credential-codecommit" "$dest/git-credential-codecommit"
 chmod 0755 "$dest/git-credential-codecommit"

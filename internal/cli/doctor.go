@@ -36,7 +36,7 @@ protocol.codecommit.allow always. It prints each change first and asks, on
 a terminal, unless --yes; it never edits the project's files, whose fixes it
 leaves to you as the report names them.`,
 	setup: func(c *cli, fs *flag.FlagSet) func([]string) int {
-		o := doctor.Options{Profile: c.getter.Profile, Region: c.getter.Region}
+		o := doctor.Options{Profile: c.getter.Profile, Region: c.getter.Region, FIPSModule: fipsModuleVersion()}
 		fs.StringVar(&o.Profile, "profile", o.Profile, "check with the AWS profile `NAME` instead of the helper's")
 		fs.StringVar(&o.Region, "region", o.Region, "check with `REGION` instead of the helper's")
 		fs.BoolVar(&o.Online, "online", false, "also ask STS who the credentials are, and compare the clock with AWS's")

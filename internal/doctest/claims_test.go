@@ -508,6 +508,18 @@ var checks = map[string]func(t *testing.T, c claim){
 			t.Errorf("%s: the claim names no version of %q", c, slices.Sorted(maps.Keys(pinned)))
 		}
 	},
+	"release-go": func(t *testing.T, c claim) {
+		// The release toolchain: tools/go.mod's go line, which the release
+		// workflow installs.
+		m := regexp.MustCompile(`(?m)^go (\d+\.\d+\.\d+)$`).FindStringSubmatch(readFile(t, "tools/go.mod"))
+		if m == nil {
+			t.Fatal("tools/go.mod has no go line with a patch version")
+		}
+		says(t, c, "go"+m[1])
+		if !strings.Contains(readFile(t, ".github/workflows/release.yml"), `go-version: "`+m[1]+`"`) {
+			t.Errorf("%s: .github/workflows/release.yml does not install go %s", c, m[1])
+		}
+	},
 	"fuzz-times": func(t *testing.T, c claim) {
 		run := readFile(t, ".ci/run")
 		ms := regexp.MustCompile(`-fuzz (\w+) -fuzztime (\d+)s`).FindAllStringSubmatch(run, -1)

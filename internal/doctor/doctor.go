@@ -63,6 +63,11 @@ type Options struct {
 	// Budget bounds the whole run, all checks together; zero for
 	// DefaultBudget.
 	Budget time.Duration
+	// FIPSModule is the Go Cryptographic Module the binary links, as
+	// crypto/fips140.Version reports it: "v1.0.0" for the validated module
+	// (GOFIPS140=v1.0.0), "latest" for Go's own source, which
+	// GODEBUG=fips140=on or only also runs in FIPS 140-3 mode.
+	FIPSModule string
 }
 
 // DefaultBudget is how long doctor lets all its checks run, together. It is

@@ -229,16 +229,19 @@ func TestFIPSCheck(t *testing.T) {
 		fipsOn bool
 		status Status
 		fix    string
+		module string
 	}{
-		{fips, false, Warn, "install the _fips release (or build with GOFIPS140=v1.0.0)"},
-		{fips, true, OK, ""},
-		{plain, true, Warn, "use " + fips},
-		{plain, false, Skip, ""},
-		{"https://git-codecommit.eu-west-1.amazonaws.com/v1/repos/r", true, Skip, ""}, // no FIPS endpoint there
-		{"https://example.com/r", true, Skip, ""},
-		{"", false, Skip, ""}, // no CodeCommit URL
+		{fips, false, Warn, "install the _fips release (or build with GOFIPS140=v1.0.0)", "latest"},
+		{fips, true, OK, "", "v1.0.0"},
+		// GODEBUG=fips140=only on the plain build: FIPS mode, the wrong module.
+		{fips, true, Warn, "install the _fips release (or build with GOFIPS140=v1.0.0)", "latest"},
+		{plain, true, Warn, "use " + fips, "v1.0.0"},
+		{plain, false, Skip, "", "v1.0.0"},
+		{"https://git-codecommit.eu-west-1.amazonaws.com/v1/repos/r", true, Skip, "", "v1.0.0"}, // no FIPS endpoint there
+		{"https://example.com/r", true, Skip, "", "v1.0.0"},
+		{"", false, Skip, "", "v1.0.0"}, // no CodeCommit URL
 	} {
-		c := fipsCheck(tc.url, tc.fipsOn)
+		c := fipsCheck(tc.url, tc.fipsOn, tc.module)
 		if c.Name != "fips" || c.Status != tc.status || c.Fix != tc.fix || c.Detail == "" {
 			t.Errorf("fipsCheck(%s, %v) = %+v; want status %q, fix %q", tc.url, tc.fipsOn, c, tc.status, tc.fix)
 		}
