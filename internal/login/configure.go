@@ -70,21 +70,8 @@ func configure(ctx context.Context, o Options) error {
 	if name == "" {
 		name = profile
 	}
-	retry := awscreds.LoginCommand(profile) + " --start-url URL --sso-region REGION"
-	u, err := url.Parse(p.StartURL)
-	switch {
-	case p.StartURL == "" || p.Region == "":
-		return &failure.Error{Problem: "creating a profile needs both --start-url and --sso-region", Fix: "give both: " + retry}
-	case err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || strings.ContainsAny(p.StartURL, " \t"):
-		return &failure.Error{Problem: fmt.Sprintf("--start-url %q is not an https:// URL", p.StartURL), Fix: "give the AWS access portal URL, e.g. https://d-1234567890.awsapps.com/start"}
-	case !matches(regionPattern, p.Region):
-		return &failure.Error{Problem: fmt.Sprintf("--sso-region %q is not an AWS region", p.Region), Fix: "give IAM Identity Center's region, e.g. us-east-1"}
-	case p.AccountID != "" && !matches(accountPattern, p.AccountID):
-		return &failure.Error{Problem: fmt.Sprintf("--account-id %q is not an AWS account id", p.AccountID), Fix: "give its 12 digits"}
-	case !matches(namePattern, profile) || !matches(namePattern, name):
-		return &failure.Error{Problem: fmt.Sprintf("%q is not a profile or sso-session name this program writes", profile+" / "+name), Fix: "use letters, digits and _.+=,@-"}
-	case p.RoleName != "" && !matches(namePattern, p.RoleName):
-		return &failure.Error{Problem: fmt.Sprintf("--role-name %q is not a role name", p.RoleName), Fix: "give the permission set's name"}
+	if err := checkCreate(p, profile, name); err != nil {
+		return err
 	}
 	file, _, err := awsconfig.SharedFiles()
 	if err != nil {
@@ -149,6 +136,28 @@ func configure(ctx context.Context, o Options) error {
 	}
 	safetext.Fprintf(f.out, f.secrets, "Wrote [%s] (account %s, role %s) and [%s] to %s.\n",
 		awsconfigfile.Profile(profile), account, role, awsconfigfile.SSOSession(name), file)
+	return nil
+}
+
+// checkCreate refuses the flags of a profile to create, p, with the
+// profile and sso-session names, before anything is asked of AWS.
+func checkCreate(p NewProfile, profile, name string) error {
+	retry := awscreds.LoginCommand(profile) + " --start-url URL --sso-region REGION"
+	u, err := url.Parse(p.StartURL)
+	switch {
+	case p.StartURL == "" || p.Region == "":
+		return &failure.Error{Problem: "creating a profile needs both --start-url and --sso-region", Fix: "give both: " + retry}
+	case err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || strings.ContainsAny(p.StartURL, " \t"):
+		return &failure.Error{Problem: fmt.Sprintf("--start-url %q is not an https:// URL", p.StartURL), Fix: "give the AWS access portal URL, e.g. https://d-1234567890.awsapps.com/start"}
+	case !matches(regionPattern, p.Region):
+		return &failure.Error{Problem: fmt.Sprintf("--sso-region %q is not an AWS region", p.Region), Fix: "give IAM Identity Center's region, e.g. us-east-1"}
+	case p.AccountID != "" && !matches(accountPattern, p.AccountID):
+		return &failure.Error{Problem: fmt.Sprintf("--account-id %q is not an AWS account id", p.AccountID), Fix: "give its 12 digits"}
+	case !matches(namePattern, profile) || !matches(namePattern, name):
+		return &failure.Error{Problem: fmt.Sprintf("%q is not a profile or sso-session name this program writes", profile+" / "+name), Fix: "use letters, digits and _.+=,@-"}
+	case p.RoleName != "" && !matches(namePattern, p.RoleName):
+		return &failure.Error{Problem: fmt.Sprintf("--role-name %q is not a role name", p.RoleName), Fix: "give the permission set's name"}
+	}
 	return nil
 }
 
