@@ -92,37 +92,11 @@ func configure(ctx context.Context, o Options) error {
 	}
 	portal := sso.NewFromConfig(f.cfg)
 	token := aws.String(f.token.AccessToken)
-	account, err := choose(f, "account", "--account-id", p.AccountID, func() ([]choice, error) {
-		var list []choice
-		pg := sso.NewListAccountsPaginator(portal, &sso.ListAccountsInput{AccessToken: token})
-		for pg.HasMorePages() {
-			out, err := pg.NextPage(ctx)
-			if err != nil {
-				return nil, err
-			}
-			for _, a := range out.AccountList {
-				list = append(list, choice{aws.ToString(a.AccountId), aws.ToString(a.AccountName)})
-			}
-		}
-		return list, nil
-	}, in)
+	account, err := choose(f, "account", "--account-id", p.AccountID, func() ([]choice, error) { return accounts(ctx, portal, token) }, in)
 	if err != nil {
 		return err
 	}
-	role, err := choose(f, "role in account "+account, "--role-name", p.RoleName, func() ([]choice, error) {
-		var list []choice
-		pg := sso.NewListAccountRolesPaginator(portal, &sso.ListAccountRolesInput{AccessToken: token, AccountId: aws.String(account)})
-		for pg.HasMorePages() {
-			out, err := pg.NextPage(ctx)
-			if err != nil {
-				return nil, err
-			}
-			for _, r := range out.RoleList {
-				list = append(list, choice{aws.ToString(r.RoleName), ""})
-			}
-		}
-		return list, nil
-	}, in)
+	role, err := choose(f, "role in account "+account, "--role-name", p.RoleName, func() ([]choice, error) { return roles(ctx, portal, token, account) }, in)
 	if err != nil {
 		return err
 	}
@@ -159,6 +133,38 @@ func checkCreate(p NewProfile, profile, name string) error {
 		return &failure.Error{Problem: fmt.Sprintf("--role-name %q is not a role name", p.RoleName), Fix: "give the permission set's name"}
 	}
 	return nil
+}
+
+// accounts lists the accounts the token may use, every page.
+func accounts(ctx context.Context, portal *sso.Client, token *string) ([]choice, error) {
+	var list []choice
+	pg := sso.NewListAccountsPaginator(portal, &sso.ListAccountsInput{AccessToken: token})
+	for pg.HasMorePages() {
+		out, err := pg.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range out.AccountList {
+			list = append(list, choice{aws.ToString(a.AccountId), aws.ToString(a.AccountName)})
+		}
+	}
+	return list, nil
+}
+
+// roles lists the roles the token may take in account, every page.
+func roles(ctx context.Context, portal *sso.Client, token *string, account string) ([]choice, error) {
+	var list []choice
+	pg := sso.NewListAccountRolesPaginator(portal, &sso.ListAccountRolesInput{AccessToken: token, AccountId: aws.String(account)})
+	for pg.HasMorePages() {
+		out, err := pg.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range out.RoleList {
+			list = append(list, choice{aws.ToString(r.RoleName), ""})
+		}
+	}
+	return list, nil
 }
 
 // choice is an account or a role: its id or name, and a description.
