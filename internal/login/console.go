@@ -346,8 +346,13 @@ func (f *consoleFlow) exchange(ctx context.Context, client *signin.Client, clien
 
 // sessionPattern is a session ARN fit for the config file: an IAM user or
 // root, or an assumed role's session (federated console users), with no
-// white space or brackets, and a 12-digit account.
-var sessionPattern = regexp.MustCompile(`^arn:aws[a-z-]*:(iam|sts)::(\d{12}):[A-Za-z0-9+=,.@_/:-]{1,512}$`)
+// white space or brackets, and a 12-digit account. Its resource, the third
+// group, is at most maxResource bytes: checked apart, because a {1,512}
+// here compiled into 512 copies of the class, 5.7 ms and 350 KB at the
+// start of every run of the program, get included.
+var sessionPattern = regexp.MustCompile(`^arn:aws[a-z-]*:(iam|sts)::(\d{12}):([A-Za-z0-9+=,.@_/:-]+)$`)
+
+const maxResource = 512
 
 // sessionOf returns the subject of an ID token (a JWT, whose signature the
 // token endpoint's TLS vouches for, as for the AWS CLI) and the account in
@@ -365,7 +370,7 @@ func sessionOf(idToken string) (session, account string) {
 		return "", ""
 	}
 	m := sessionPattern.FindStringSubmatch(claims.Sub)
-	if m == nil {
+	if m == nil || len(m[3]) > maxResource {
 		return "", ""
 	}
 	return claims.Sub, m[2]

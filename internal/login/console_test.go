@@ -348,14 +348,16 @@ func TestSessionOf(t *testing.T) {
 		return "e30." + base64.RawURLEncoding.EncodeToString(b) + ".sig"
 	}
 	for sub, account := range map[string]string{
-		"arn:aws:iam::111122223333:user/dev":                 "111122223333",
-		"arn:aws:sts::012345678901:assumed-role/Admin/admin": "012345678901",
-		"arn:aws:iam::111122223333:root":                     "111122223333",
-		"arn:aws-cn:iam::111122223333:user/dev":              "111122223333",
-		"arn:aws:iam::111122223333:user/dev\n[profile evil]": "",
-		"arn:aws:iam::1111:user/dev":                         "",
-		"arn:aws:iam::111122223333:user/a b":                 "",
-		"":                                                   "",
+		"arn:aws:iam::111122223333:user/dev":                              "111122223333",
+		"arn:aws:sts::012345678901:assumed-role/Admin/admin":              "012345678901",
+		"arn:aws:iam::111122223333:root":                                  "111122223333",
+		"arn:aws-cn:iam::111122223333:user/dev":                           "111122223333",
+		"arn:aws:iam::111122223333:user/dev\n[profile evil]":              "",
+		"arn:aws:iam::1111:user/dev":                                      "",
+		"arn:aws:iam::111122223333:user/a b":                              "",
+		"":                                                                "",
+		"arn:aws:iam::111122223333:" + strings.Repeat("u", maxResource):   "111122223333",
+		"arn:aws:iam::111122223333:" + strings.Repeat("u", maxResource+1): "",
 	} {
 		want := sub
 		if account == "" {
