@@ -20,6 +20,12 @@
 //     go.yaml.in/yaml/v4 rc.3, whose API GoReleaser's rc.6 changed).
 //   - cdx (./cdx, this module's own) completes the SBOMs and validates
 //     them against the CycloneDX schema, offline.
+//   - sigstore (./sigstore, this module's own) signs SHA256SUMS into a
+//     Sigstore bundle with a throw-away key and verifies it, offline, as the
+//     release workflow's cosign does with its keyless certificate. It is
+//     built on sigstore-go, which GoReleaser already links (one package
+//     more), not on the cosign CLI, which would add some 750 packages
+//     (Kubernetes' client among them) and minutes to a cold CI run.
 module github.com/git-credential-codecommit/git-credential-codecommit/tools
 
 go 1.26.8
@@ -27,12 +33,18 @@ go 1.26.8
 tool (
 	github.com/CycloneDX/cyclonedx-gomod/cmd/cyclonedx-gomod
 	github.com/git-credential-codecommit/git-credential-codecommit/tools/cdx
+	github.com/git-credential-codecommit/git-credential-codecommit/tools/sigstore
 	github.com/goreleaser/goreleaser/v2
 	github.com/rhysd/actionlint/cmd/actionlint
 	honnef.co/go/tools/cmd/staticcheck
 )
 
-require github.com/santhosh-tekuri/jsonschema/v5 v5.3.1
+require (
+	github.com/santhosh-tekuri/jsonschema/v5 v5.3.1
+	github.com/sigstore/sigstore v1.10.8
+	github.com/sigstore/sigstore-go v1.2.0
+	google.golang.org/protobuf v1.36.12-0.20260120151049-f2248ac996af
+)
 
 require (
 	al.essio.dev/pkg/shellescape v1.6.0 // indirect
@@ -311,8 +323,6 @@ require (
 	github.com/sigstore/protobuf-specs v0.5.1 // indirect
 	github.com/sigstore/rekor v1.5.2 // indirect
 	github.com/sigstore/rekor-tiles/v2 v2.2.2-0.20260601073857-5d098a2b6443 // indirect
-	github.com/sigstore/sigstore v1.10.8 // indirect
-	github.com/sigstore/sigstore-go v1.2.0 // indirect
 	github.com/sigstore/timestamp-authority/v2 v2.1.2 // indirect
 	github.com/sirupsen/logrus v1.9.4 // indirect
 	github.com/skeema/knownhosts v1.3.2 // indirect
@@ -376,7 +386,6 @@ require (
 	google.golang.org/genproto/googleapis/api v0.0.0-20260526163538-3dc84a4a5aaa // indirect
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20260523011958-0a33c5d7ca68 // indirect
 	google.golang.org/grpc v1.81.1 // indirect
-	google.golang.org/protobuf v1.36.12-0.20260120151049-f2248ac996af // indirect
 	gopkg.in/alexcesaro/quotedprintable.v3 v3.0.0-20150716171945-2caba252f4dc // indirect
 	gopkg.in/mail.v2 v2.3.1 // indirect
 	gopkg.in/neurosnap/sentences.v1 v1.0.6 // indirect
