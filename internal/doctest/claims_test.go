@@ -672,8 +672,13 @@ type program struct {
 func newProgram(t *testing.T) *program {
 	t.Helper()
 	// A short home, so that error lines quoting its paths are not
-	// shortened (failure.Line) where the documents' "~" lines are not.
-	home, err := os.MkdirTemp("", "doc")
+	// shortened (failure.Line) where the documents' "~" lines are not:
+	// /tmp, shorter than the /dev/shm testenv may choose as TMPDIR.
+	dir := ""
+	if fi, err := os.Stat("/tmp"); err == nil && fi.IsDir() {
+		dir = "/tmp"
+	}
+	home, err := os.MkdirTemp(dir, "doc")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,6 +29,7 @@ func scrubbed(name string) bool {
 // directory as HOME. TestMain calls it before m.Run, because the AWS SDK
 // reads the process environment itself, and defer-calls what it returns.
 func Scrub() (cleanup func()) {
+	memoryTempDir()
 	// The go command finds its build and module caches through HOME; keep
 	// them where they were, so that tests that run "go build" stay fast.
 	if os.Getenv("GOCACHE") == "" {

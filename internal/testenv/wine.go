@@ -134,6 +134,12 @@ func startWine() {
 	}
 }
 
+// diskTemp is the temporary directory from before memoryTempDir moved
+// TMPDIR to /dev/shm ("" when it did not), which Windows programs get as
+// TMPDIR: under Wine 8 with TMPDIR=/dev/shm, they found no program on the
+// Windows PATH ("executable file not found in %PATH%").
+var diskTemp string
+
 // boot makes w a new prefix and starts its server, and on failure returns
 // what wineboot said.
 func (w *Wine) boot() ([]byte, error) {
@@ -184,11 +190,15 @@ func stopWine() {
 // off, and Wine's bcryptprimitives.dll replaced by the shim's (mscoree and
 // mshtml disabled: the prefix needs neither Mono nor Gecko).
 func (w *Wine) Env() []string {
-	return []string{
+	env := []string{
 		"WINEPREFIX=" + w.Prefix,
 		"WINEDEBUG=-all",
 		"WINEDLLOVERRIDES=bcryptprimitives=n;mscoree,mshtml=",
 	}
+	if diskTemp != "" {
+		env = append(env, "TMPDIR="+diskTemp)
+	}
+	return env
 }
 
 // Command runs name with the machine's environment plus the prefix's and
