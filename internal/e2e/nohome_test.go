@@ -111,6 +111,9 @@ func TestStoppedLockHolder(t *testing.T) {
 	if err := holder.Process.Signal(syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
 	}
+	// kill(2) returns before every thread of the holder has stopped: one
+	// still running could read STS's answer once released.
+	waitStopped(t, holder.Process.Pid)
 	release()
 
 	locks, _ := filepath.Glob(filepath.Join(w.home, ".cache", "git-credential-codecommit", "*.lock"))
@@ -158,4 +161,31 @@ type lineWatch struct {
 func (l *lineWatch) Write(p []byte) (int, error) {
 	l.w.Write(p)
 	return l.signal.Write(p)
+}
+
+// waitStopped waits until every thread of process pid is stopped (state T
+// in /proc/pid/task/*/stat), for at most a minute. Without procfs (macOS)
+// it returns at once.
+func waitStopped(t *testing.T, pid int) {
+	t.Helper()
+	if _, err := os.Stat("/proc/self/task"); err != nil {
+		return
+	}
+	for bound := time.Now().Add(time.Minute); ; time.Sleep(time.Millisecond) {
+		stats, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/stat", pid))
+		stopped := len(stats) > 0
+		for _, f := range stats {
+			b, err := os.ReadFile(f)
+			// The state follows the command name's closing parenthesis.
+			if i := bytes.LastIndexByte(b, ')'); err != nil || i < 0 || i+2 >= len(b) || b[i+2] != 'T' {
+				stopped = false
+			}
+		}
+		if stopped {
+			return
+		}
+		if time.Now().After(bound) {
+			t.Fatalf("process %d did not stop", pid)
+		}
+	}
 }
