@@ -13,7 +13,7 @@ const shm = "/dev/shm"
 // project's machines /tmp is ext4, where creating a file in a directory
 // whose inodes were recently freed scans inode tables (ext4's
 // recently_deleted): with the thousands of files git, npm and pip make and
-// t.TempDir deletes, that was a third of the suite's system time. Each
+// t.TempDir deletes, that was about a fifth of the suite's CPU time. Each
 // test's files still live in its own t.TempDir, and vanish with it.
 func memoryTempDir() {
 	if os.Getenv("TMPDIR") != "" {
