@@ -147,15 +147,7 @@ func (w *world) start(dir, stdin, name string, args ...string) (stdout, stderr s
 func (w *world) startWatched(dir, stdin string, watch io.Writer, name string, args ...string) (stdout, stderr string, code int, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
 	defer cancel()
-	cmd := testenv.CommandContext(ctx, w.home, w.env, name, args...)
-	cmd.Env = slices.DeleteFunc(cmd.Env, func(kv string) bool {
-		k, _, _ := strings.Cut(kv, "=")
-		return slices.Contains(w.unset, k)
-	})
-	if dir != "" {
-		cmd.Dir = dir
-	}
-	cmd.Stdin = strings.NewReader(stdin)
+	cmd := w.command(ctx, dir, stdin, name, args...)
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e
 	if watch != nil {
@@ -173,6 +165,21 @@ func (w *world) startWatched(dir, stdin string, watch io.Writer, name string, ar
 		return "", "", 0, fmt.Errorf("%s: %v", name, err)
 	}
 	return o.String(), e.String(), code, nil
+}
+
+// command is the command line name args in the world, in dir (home when
+// empty), with stdin.
+func (w *world) command(ctx context.Context, dir, stdin, name string, args ...string) *exec.Cmd {
+	cmd := testenv.CommandContext(ctx, w.home, w.env, name, args...)
+	cmd.Env = slices.DeleteFunc(cmd.Env, func(kv string) bool {
+		k, _, _ := strings.Cut(kv, "=")
+		return slices.Contains(w.unset, k)
+	})
+	if dir != "" {
+		cmd.Dir = dir
+	}
+	cmd.Stdin = strings.NewReader(stdin)
+	return cmd
 }
 
 // git runs git in home and fails the test if git fails.

@@ -3,10 +3,12 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -296,7 +298,7 @@ func windowsLogin(t *testing.T) {
 	w.setenv("AWS_ENDPOINT_URL_SSO="+ic.URL, "AWS_ENDPOINT_URL_SSO_OIDC="+ic.URL, "AWS_PROFILE=dev",
 		"PATH="+filepath.Join(w.home, "bin")+":"+os.Getenv("PATH"))
 
-	stdout, stderr, code := w.run("", "", w.wine.Loader(), w.exe, "login", "--use-device-code")
+	stdout, stderr, code := w.runOutlived(w.wine.Loader(), w.exe, "login", "--use-device-code")
 	m := userCode(ic).FindStringSubmatch(stderr)
 	if code != 0 || stdout != "" || m == nil || !strings.Contains(stderr, "Opening the page") {
 		t.Fatalf("login: exit %d\nstdout %q\nstderr %q", code, stdout, stderr)
@@ -320,6 +322,37 @@ func windowsLogin(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(w.home, ".aws", "sso")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("login wrote into the host's HOME: %v", err)
 	}
+}
+
+// runOutlived is run for a Windows program whose children outlive it: Wine
+// starts login's opener (rundll32, then explorer, which stays) as processes
+// that inherit the helper's Unix descriptors, so a pipe of its output would
+// stay open for half a minute after it has exited. Its output goes to
+// files instead, and the test waits for the program alone.
+func (w *winWorld) runOutlived(name string, args ...string) (stdout, stderr string, code int) {
+	w.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+	defer cancel()
+	cmd := w.command(ctx, "", "", name, args...)
+	var out [2]*os.File
+	for i := range out {
+		f, err := os.CreateTemp(w.t.TempDir(), "out")
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		defer f.Close()
+		out[i] = f
+	}
+	cmd.Stdout, cmd.Stderr = out[0], out[1]
+	err := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		code = exit.ExitCode()
+	case err != nil:
+		w.t.Fatalf("%s: %v", name, err)
+	}
+	return string(readFile(w.t, out[0].Name())), string(readFile(w.t, out[1].Name())), code
 }
 
 // windowsInstall: install --remote-helper, doctor and uninstall of a
