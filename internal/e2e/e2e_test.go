@@ -6,12 +6,15 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -25,6 +28,15 @@ import (
 func TestMain(m *testing.M) {
 	if filepath.Base(os.Args[0]) == "xdg-open" { // the browser stand-in
 		os.Exit(browse())
+	}
+	// Most of these tests wait on other programs (git, the package
+	// managers, Wine) more than they use the CPU: unless -parallel says
+	// otherwise, run twice its default at once.
+	flag.Parse()
+	parallel := false
+	flag.Visit(func(f *flag.Flag) { parallel = parallel || f.Name == "test.parallel" })
+	if !parallel {
+		flag.Set("test.parallel", strconv.Itoa(2*runtime.GOMAXPROCS(0)))
 	}
 	testenv.Main(m)
 }
