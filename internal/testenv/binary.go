@@ -27,7 +27,8 @@ import (
 // The build goes into a directory of this user's under os.TempDir, named by
 // a hash of the module's source and of what else changes the build, under
 // a lock, so that the first test binary builds and the others wait for it,
-// and a later run with the same source builds nothing.
+// and a later run with the same source builds nothing. The Windows suite's
+// builds are kept the same way (cached).
 
 // binName is the helper binary's file name.
 const binName = "git-credential-codecommit"
@@ -38,10 +39,16 @@ const staleBuild = time.Hour
 
 // build holds the helper binary of this test process.
 var build struct {
-	once    sync.Once
-	path    string
-	err     error
-	private string // a build for this process alone, which Main's cleanup removes
+	once sync.Once
+	path string
+	err  error
+}
+
+// private holds the builds made for this process alone, which Main's
+// cleanup removes.
+var private struct {
+	sync.Mutex
+	dirs []string
 }
 
 // HelperBinary returns the path of git-credential-codecommit built from this
@@ -71,37 +78,48 @@ func buildHelper() (string, error) {
 		return "", err
 	}
 	args := buildArgs()
-	key, err := sourceKey(root, args)
+	key, err := sourceKey(root, args, false)
 	if err != nil {
 		return "", err
 	}
+	dir, err := cached(key, func(dir string) error { return goBuild(root, args, dir) })
+	return filepath.Join(dir, binName), err
+}
+
+// cached returns the directory named key under this user's directory of
+// builds, first making it with make(dir) when it is not there: under a
+// lock, so that one process makes it and the others wait and use it. Where
+// that directory is not this user's own, it makes a directory for this
+// process alone, as untrusted a place must not hand us a program.
+func cached(key string, make func(dir string) error) (string, error) {
 	base := filepath.Join(os.TempDir(), fmt.Sprintf("git-credential-codecommit-test-%d", os.Getuid()))
 	if err := safefile.MkdirTrusted(base); err != nil {
-		// Not this user's own: build for this process alone, as
-		// untrusted a place must not hand us a binary.
-		if build.private, err = os.MkdirTemp("", "testenv-bin-"); err != nil {
+		dir, err := os.MkdirTemp("", "testenv-bin-")
+		if err != nil {
 			return "", err
 		}
-		return filepath.Join(build.private, binName), goBuild(root, args, build.private)
+		private.Lock()
+		private.dirs = append(private.dirs, dir)
+		private.Unlock()
+		return dir, make(dir)
 	}
 	dir := filepath.Join(base, key)
 	lock := flock.New(dir + ".lock")
 	if err := lock.Lock(); err != nil {
-		return "", fmt.Errorf("locking the helper's build: %v", err)
+		return "", fmt.Errorf("locking the build %s: %v", dir, err)
 	}
 	defer lock.Unlock()
-	bin := filepath.Join(dir, binName)
-	if _, err := os.Stat(bin); err == nil {
+	if _, err := os.Stat(dir); err == nil {
 		now := time.Now()
 		os.Chtimes(dir, now, now) // in use: not stale
-		return bin, nil
+		return dir, nil
 	}
 	removeStale(base, time.Now().Add(-staleBuild))
 	tmp, err := os.MkdirTemp(base, "build-")
 	if err != nil {
 		return "", err
 	}
-	if err := goBuild(root, args, tmp); err != nil {
+	if err := make(tmp); err != nil {
 		os.RemoveAll(tmp)
 		return "", err
 	}
@@ -109,7 +127,7 @@ func buildHelper() (string, error) {
 		os.RemoveAll(tmp)
 		return "", err
 	}
-	return bin, nil
+	return dir, nil
 }
 
 func goBuild(root string, args []string, dir string) error {
@@ -140,12 +158,14 @@ func moduleRoot() (string, error) {
 	}
 }
 
-// sourceKey hashes what the helper's build depends on: the Go release, the
-// build's flags and environment, go.mod, go.sum and every Go file of the
-// module but tests (nested modules, testdata and dot directories left out).
-func sourceKey(root string, args []string) (string, error) {
+// sourceKey hashes what a build of the module depends on: the Go release,
+// the build's flags and environment, go.mod, go.sum and every Go file of the
+// module but tests (nested modules, testdata and dot directories left out);
+// with tests, the tests and testdata too (for go test -c, and what the tests
+// embed).
+func sourceKey(root string, args []string, tests bool) (string, error) {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s %s/%s %q\n", runtime.Version(), runtime.GOOS, runtime.GOARCH, args)
+	fmt.Fprintf(h, "%s %s/%s %q %v\n", runtime.Version(), runtime.GOOS, runtime.GOARCH, args, tests)
 	for _, v := range []string{"GOFLAGS", "GOEXPERIMENT", "GOFIPS140", "CGO_ENABLED", "GOAMD64", "GOARM64", "GOTOOLCHAIN"} {
 		fmt.Fprintf(h, "%s=%q\n", v, os.Getenv(v))
 	}
@@ -158,7 +178,7 @@ func sourceKey(root string, args []string) (string, error) {
 			if path == root {
 				return nil
 			}
-			if strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata" {
+			if strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata" && !tests {
 				return filepath.SkipDir
 			}
 			if _, err := os.Stat(filepath.Join(path, "go.mod")); err == nil {
@@ -166,7 +186,8 @@ func sourceKey(root string, args []string) (string, error) {
 			}
 			return nil
 		}
-		if !(strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go")) && name != "go.mod" && name != "go.sum" {
+		inTestdata := strings.Contains(filepath.ToSlash(path), "/testdata/")
+		if !inTestdata && !(strings.HasSuffix(name, ".go") && (tests || !strings.HasSuffix(name, "_test.go"))) && name != "go.mod" && name != "go.sum" {
 			return nil
 		}
 		b, err := os.ReadFile(path)

@@ -22,7 +22,7 @@ func TestSourceKey(t *testing.T) {
 	}
 	key := func() string {
 		t.Helper()
-		k, err := sourceKey(root, []string{"build"})
+		k, err := sourceKey(root, []string{"build"}, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -59,7 +59,28 @@ func TestSourceKey(t *testing.T) {
 			k = got
 		}
 	}
-	if cover, err := sourceKey(root, []string{"build", "-cover"}); err != nil || cover == k {
+	if cover, err := sourceKey(root, []string{"build", "-cover"}, false); err != nil || cover == k {
 		t.Errorf("the key does not depend on the build's flags: %v", err)
+	}
+	// A build of tests (go test -c) reads the tests, and embeds testdata.
+	testsKey := func() string {
+		t.Helper()
+		k, err := sourceKey(root, []string{"build"}, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	k = testsKey()
+	for _, change := range []struct{ name, body string }{
+		{"main_test.go", "package main // changed\n"},
+		{"p/testdata/shim.c", "int x;\n"},
+	} {
+		write(change.name, change.body)
+		if got := testsKey(); got == k {
+			t.Errorf("writing %s left the key of a build with tests as it was", change.name)
+		} else {
+			k = got
+		}
 	}
 }

@@ -58,14 +58,11 @@ func Scrub() (cleanup func()) {
 	}
 	return func() {
 		os.RemoveAll(home)
-		if build.private != "" {
-			os.RemoveAll(build.private)
+		for _, d := range private.dirs {
+			os.RemoveAll(d)
 		}
 		if cover.private {
 			os.RemoveAll(cover.dir)
-		}
-		if windows.dir != "" {
-			os.RemoveAll(windows.dir)
 		}
 		stopWine()
 	}

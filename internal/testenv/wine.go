@@ -1,12 +1,15 @@
 package testenv
 
 import (
+	"crypto/sha256"
 	_ "embed"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -115,24 +118,52 @@ func startWine() {
 	windir := filepath.Join(w.Prefix, "drive_c", "windows")
 	for _, c := range []struct {
 		src  []byte
-		name string
+		dest string // in windir
 		args []string
 	}{
-		{prngShim, "bcryptprimitives.c", []string{"-shared", "-o", filepath.Join(windir, "system32", "bcryptprimitives.dll"), "-ladvapi32"}},
+		{prngShim, filepath.Join("system32", "bcryptprimitives.dll"), []string{"-shared", "-ladvapi32"}},
 		// C:\windows is on the Windows PATH: the helper finds git.exe there.
-		{gitBridge, "gitbridge.c", []string{"-o", filepath.Join(windir, "git.exe"), "-DGIT=" + strconv.Quote(git), "-lshell32"}},
+		{gitBridge, "git.exe", []string{"-DGIT=" + strconv.Quote(git), "-lshell32"}},
 	} {
-		src := filepath.Join(w.Prefix, c.name)
-		if err := os.WriteFile(src, c.src, 0o600); err != nil {
+		bin, err := compile(gcc, c.src, filepath.Base(c.dest), c.args...)
+		if err != nil {
 			wine.err = err
 			return
 		}
-		if out, err := exec.Command(gcc, append([]string{"-O2", src}, c.args...)...).CombinedOutput(); err != nil {
-			fail("compiling "+c.name, err, out)
+		b, err := os.ReadFile(bin)
+		if err == nil {
+			err = os.WriteFile(filepath.Join(windir, c.dest), b, 0o755)
+		}
+		if err != nil {
+			wine.err = err
 			return
 		}
 	}
 	wine.err = w.restart()
+}
+
+// compile returns the path of src compiled by gcc (mingw-w64) with args into
+// a file named name, once per source, compiler and arguments (cached).
+func compile(gcc string, src []byte, name string, args ...string) (string, error) {
+	fi, err := os.Stat(gcc)
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%s %d %d %s %q\n", gcc, fi.Size(), fi.ModTime().UnixNano(), name, args)
+	h.Write(src)
+	key := "mingw-" + hex.EncodeToString(h.Sum(nil))[:20]
+	dir, err := cached(key, func(dir string) error {
+		c := filepath.Join(dir, "src.c")
+		if err := os.WriteFile(c, src, 0o600); err != nil {
+			return err
+		}
+		if out, err := exec.Command(gcc, slices.Concat([]string{"-O2", c, "-o", filepath.Join(dir, name)}, args)...).CombinedOutput(); err != nil {
+			return fmt.Errorf("compiling %s: %v\n%s", name, err, out)
+		}
+		return nil
+	})
+	return filepath.Join(dir, name), err
 }
 
 // restart gives the tests a new wineserver, without the programs
@@ -258,17 +289,16 @@ func (w *Wine) LocalAppData(t testing.TB) string {
 // host's root.
 func WinPath(p string) string { return `Z:` + strings.ReplaceAll(p, "/", `\`) }
 
-// windows holds the Windows builds made once per test process.
+// windows holds the Windows builds of this test process.
 var windows struct {
 	mu    sync.Mutex
-	dir   string
 	built map[string]string
 }
 
-// WindowsBuild builds, once per test process, a windows/amd64 program
-// (goArgs: "build <package>" or "test -c <package>") into name.exe, as the
-// release builds (CGO_ENABLED=0, -trimpath, so that CI finds what .ci/release
-// compiled), and returns its host path.
+// WindowsBuild builds a windows/amd64 program (goArgs: "build <package>" or
+// "test -c <package>") into name.exe, as the release builds (CGO_ENABLED=0,
+// -trimpath, so that CI finds what .ci/release compiled), once per source
+// (cached), and returns its host path.
 func WindowsBuild(t testing.TB, name string, goArgs ...string) string {
 	t.Helper()
 	windows.mu.Lock()
@@ -276,20 +306,31 @@ func WindowsBuild(t testing.TB, name string, goArgs ...string) string {
 	if p, ok := windows.built[name]; ok {
 		return p
 	}
-	if windows.dir == "" {
-		d, err := os.MkdirTemp("", "testenv-windows-")
-		if err != nil {
-			t.Fatal(err)
+	root, err := moduleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0"}
+	exe := name + ".exe"
+	key, err := sourceKey(root, slices.Concat(goArgs, env, []string{exe}), goArgs[0] == "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, err := cached(key, func(dir string) error {
+		args := slices.Concat(goArgs[:1], []string{"-trimpath", "-o", filepath.Join(dir, exe)}, goArgs[1:])
+		cmd := exec.Command("go", args...)
+		cmd.Env = append(os.Environ(), env...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, out)
 		}
-		windows.dir, windows.built = d, map[string]string{}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
-	exe := filepath.Join(windows.dir, name+".exe")
-	args := append([]string{goArgs[0], "-trimpath", "-o", exe}, goArgs[1:]...)
-	cmd := exec.Command("go", args...)
-	cmd.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+	if windows.built == nil {
+		windows.built = map[string]string{}
 	}
-	windows.built[name] = exe
-	return exe
+	windows.built[name] = filepath.Join(dir, exe)
+	return windows.built[name]
 }
