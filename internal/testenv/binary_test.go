@@ -20,14 +20,16 @@ func TestSourceKey(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	key := func() string {
+	// keyWith is the key of a build, with the tests or without.
+	keyWith := func(tests bool) string {
 		t.Helper()
-		k, err := sourceKey(root, []string{"build"}, false)
+		k, err := sourceKey(root, []string{"build"}, tests)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return k
 	}
+	key := func() string { t.Helper(); return keyWith(false) }
 	write("go.mod", "module m\n")
 	write("main.go", "package main\n\nfunc main() {}\n")
 	write("p/p.go", "package p\n")
@@ -63,21 +65,13 @@ func TestSourceKey(t *testing.T) {
 		t.Errorf("the key does not depend on the build's flags: %v", err)
 	}
 	// A build of tests (go test -c) reads the tests, and embeds testdata.
-	testsKey := func() string {
-		t.Helper()
-		k, err := sourceKey(root, []string{"build"}, true)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return k
-	}
-	k = testsKey()
+	k = keyWith(true)
 	for _, change := range []struct{ name, body string }{
 		{"main_test.go", "package main // changed\n"},
 		{"p/testdata/shim.c", "int x;\n"},
 	} {
 		write(change.name, change.body)
-		if got := testsKey(); got == k {
+		if got := keyWith(true); got == k {
 			t.Errorf("writing %s left the key of a build with tests as it was", change.name)
 		} else {
 			k = got
