@@ -52,6 +52,16 @@ func Scrub() (cleanup func()) {
 	if err != nil {
 		panic(err)
 	}
+	// The go commands the tests run count Go's telemetry under HOME, from a
+	// process that outlives them and wrote there after the cleanup below had
+	// removed home (a stray testenv-home-* now and then): off, in this home.
+	telemetry := filepath.Join(home, ".config", "go", "telemetry")
+	if err := os.MkdirAll(telemetry, 0o700); err != nil {
+		panic(err)
+	}
+	if err := os.WriteFile(filepath.Join(telemetry, "mode"), []byte("off"), 0o600); err != nil {
+		panic(err)
+	}
 	for _, kv := range Baseline(home) {
 		k, v, _ := strings.Cut(kv, "=")
 		os.Setenv(k, v)
