@@ -182,7 +182,9 @@ func (w *Wine) restart() error {
 		return fmt.Errorf("wineserver -p30: %v", err)
 	}
 	// cmd /k waits for commands on its standard input, a pipe that stays
-	// open until stopWine's wineserver -k ends it.
+	// open until stopWine's wineserver -k ends it; should the test process
+	// die first, the pipe closes and cmd exits, and the server 30 seconds
+	// later.
 	keep := w.Command(nil, w.loader, "cmd", "/k")
 	if _, err := keep.StdinPipe(); err != nil {
 		return err
