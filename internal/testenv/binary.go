@@ -87,11 +87,11 @@ func buildHelper() (string, error) {
 }
 
 // cached returns the directory named key under this user's directory of
-// builds, first making it with make(dir) when it is not there: under a
+// builds, first making it with fill(dir) when it is not there: under a
 // lock, so that one process makes it and the others wait and use it. Where
 // that directory is not this user's own, it makes a directory for this
 // process alone, as untrusted a place must not hand us a program.
-func cached(key string, make func(dir string) error) (string, error) {
+func cached(key string, fill func(dir string) error) (string, error) {
 	base := filepath.Join(os.TempDir(), fmt.Sprintf("git-credential-codecommit-test-%d", os.Getuid()))
 	if err := safefile.MkdirTrusted(base); err != nil {
 		dir, err := os.MkdirTemp("", "testenv-bin-")
@@ -101,7 +101,7 @@ func cached(key string, make func(dir string) error) (string, error) {
 		private.Lock()
 		private.dirs = append(private.dirs, dir)
 		private.Unlock()
-		return dir, make(dir)
+		return dir, fill(dir)
 	}
 	dir := filepath.Join(base, key)
 	lock := flock.New(dir + ".lock")
@@ -119,7 +119,7 @@ func cached(key string, make func(dir string) error) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := make(tmp); err != nil {
+	if err := fill(tmp); err != nil {
 		os.RemoveAll(tmp)
 		return "", err
 	}
@@ -186,16 +186,20 @@ func sourceKey(root string, args []string, tests bool) (string, error) {
 			}
 			return nil
 		}
-		inTestdata := strings.Contains(filepath.ToSlash(path), "/testdata/")
-		if !inTestdata && !(strings.HasSuffix(name, ".go") && (tests || !strings.HasSuffix(name, "_test.go"))) && name != "go.mod" && name != "go.sum" {
+		rel, _ := filepath.Rel(root, path)
+		rel = filepath.ToSlash(rel)
+		// A testdata directory is walked only with tests: all of it, for
+		// what they embed.
+		testdata := strings.HasPrefix(rel, "testdata/") || strings.Contains(rel, "/testdata/")
+		source := strings.HasSuffix(name, ".go") && (tests || !strings.HasSuffix(name, "_test.go"))
+		if !testdata && !source && name != "go.mod" && name != "go.sum" {
 			return nil
 		}
 		b, err := os.ReadFile(path)
 		if err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel(root, path)
-		fmt.Fprintf(h, "%s %d\n", filepath.ToSlash(rel), len(b))
+		fmt.Fprintf(h, "%s %d\n", rel, len(b))
 		h.Write(b)
 		return nil
 	})

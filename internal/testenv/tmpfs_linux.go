@@ -2,7 +2,8 @@ package testenv
 
 import (
 	"os"
-	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // shm is where Linux keeps a tmpfs for everyone.
@@ -19,8 +20,8 @@ func memoryTempDir() {
 	if os.Getenv("TMPDIR") != "" {
 		return
 	}
-	var st syscall.Statfs_t
-	if syscall.Statfs(shm, &st) != nil || st.Type != tmpfsMagic || st.Flags&stNoExec != 0 || st.Bavail*uint64(st.Bsize) < minShmFree {
+	var st unix.Statfs_t
+	if unix.Statfs(shm, &st) != nil || st.Type != unix.TMPFS_MAGIC || st.Flags&unix.ST_NOEXEC != 0 || st.Bavail*uint64(st.Bsize) < minShmFree {
 		return
 	}
 	if f, err := os.CreateTemp(shm, "testenv-probe-"); err == nil {
@@ -31,8 +32,6 @@ func memoryTempDir() {
 	}
 }
 
-const (
-	tmpfsMagic = 0x01021994 // statfs(2)'s TMPFS_MAGIC
-	stNoExec   = 0x8        // statfs(2)'s ST_NOEXEC in f_flags
-	minShmFree = 2 << 30    // the Windows suite's Wine prefix alone takes hundreds of MB
-)
+// minShmFree is the room memoryTempDir asks of /dev/shm: the Windows suite's
+// Wine prefix alone takes hundreds of MB.
+const minShmFree = 2 << 30
