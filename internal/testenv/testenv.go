@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // scrubbed reports whether a variable of the machine must not reach a test:
@@ -149,9 +150,16 @@ func Command(home string, extra []string, name string, args ...string) *exec.Cmd
 	return CommandContext(context.Background(), home, extra, name, args...)
 }
 
+// PipeDelay bounds how long a command's Wait waits for its output pipes
+// once it has exited (or its context has ended): a program it started that
+// still holds them (Wine's services, a browser opener) makes Wait fail
+// with exec.ErrWaitDelay instead of waiting for ever.
+const PipeDelay = 10 * time.Second
+
 // CommandContext is Command with a context that kills the command.
 func CommandContext(ctx context.Context, home string, extra []string, name string, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.WaitDelay = PipeDelay
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, Baseline(home)...)
 	cmd.Env = append(cmd.Env, extra...)
 	cmd.Dir = home

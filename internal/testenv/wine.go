@@ -193,6 +193,15 @@ func (w *Wine) restart() error {
 		return fmt.Errorf("wine64 cmd /k: %v", err)
 	}
 	go keep.Wait()
+	// The first program of a server starts Wine's services, which inherit
+	// its descriptors: had a test's program been first, they would hold its
+	// output pipe open, and the test would wait for it forever (seen when
+	// TestWindows ran alone). One more program, run to its end with no
+	// pipes (their output goes to /dev/null), makes sure the first has come
+	// and gone: either it or cmd /k.
+	if err := w.Command(nil, w.loader, "cmd", "/c", "exit").Run(); err != nil {
+		return fmt.Errorf("wine64 cmd /c exit: %v", err)
+	}
 	return nil
 }
 
@@ -267,6 +276,7 @@ func (w *Wine) Env() []string {
 // extra.
 func (w *Wine) Command(extra []string, name string, args ...string) *exec.Cmd {
 	cmd := exec.Command(name, args...)
+	cmd.WaitDelay = PipeDelay
 	cmd.Env = append(append(os.Environ(), w.Env()...), extra...)
 	return cmd
 }
