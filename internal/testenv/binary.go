@@ -87,14 +87,19 @@ func buildHelper() (string, error) {
 }
 
 // cached returns the directory named key under this user's directory of
-// builds, first making it with fill(dir) when it is not there: under a
-// lock, so that one process makes it and the others wait and use it. Where
-// that directory is not this user's own, it makes a directory for this
-// process alone, as untrusted a place must not hand us a program.
+// builds in os.TempDir, first making it with fill(dir) when it is not
+// there: under a lock, so that one process makes it and the others wait and
+// use it. Where that directory is not this user's own, it makes a directory
+// for this process alone, as untrusted a place must not hand us a program.
 func cached(key string, fill func(dir string) error) (string, error) {
-	base := filepath.Join(os.TempDir(), fmt.Sprintf("git-credential-codecommit-test-%d", os.Getuid()))
+	return cachedIn(os.TempDir(), key, fill)
+}
+
+// cachedIn is cached with the directory of builds in temp.
+func cachedIn(temp, key string, fill func(dir string) error) (string, error) {
+	base := filepath.Join(temp, fmt.Sprintf("git-credential-codecommit-test-%d", os.Getuid()))
 	if err := safefile.MkdirTrusted(base); err != nil {
-		dir, err := os.MkdirTemp("", "testenv-bin-")
+		dir, err := os.MkdirTemp(temp, "testenv-bin-")
 		if err != nil {
 			return "", err
 		}

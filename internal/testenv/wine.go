@@ -4,7 +4,9 @@ import (
 	"crypto/sha256"
 	_ "embed"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"os/user"
@@ -89,95 +91,177 @@ func startWine() {
 		wine.missing = "mingw-w64 (x86_64-w64-mingw32-gcc)"
 		return
 	}
-	fail := func(what string, err error, out []byte) {
-		wine.err = fmt.Errorf("%s: %v\n%s", what, err, out)
-	}
-	// Making a prefix fails now and then when the machine is busy (seen
-	// once in a whole-suite run: "could not load kernel32.dll"): a second
-	// try, in a new prefix with a new server, is made before giving up.
-	for try := 1; ; try++ {
-		out, err := w.boot()
-		if err == nil {
-			break
-		}
-		if try == 2 {
-			fail("wineboot --init", err, out)
-			return
-		}
-		stopWine()
-	}
 	git, err := exec.LookPath("git")
+	if err == nil {
+		git, err = filepath.Abs(git)
+	}
 	if err != nil {
 		wine.err = err
 		return
 	}
-	if git, err = filepath.Abs(git); err != nil {
+	// The prefix goes where the template is, so that it can link to its
+	// files: on disk, as a prefix is hundreds of MB.
+	temp := diskTemp
+	if temp == "" {
+		temp = os.TempDir()
+	}
+	template, err := w.template(temp, gcc, git)
+	if err != nil {
 		wine.err = err
 		return
 	}
-	windir := filepath.Join(w.Prefix, "drive_c", "windows")
-	for _, c := range []struct {
-		src  []byte
-		dest string // in windir
-		args []string
-	}{
-		{prngShim, filepath.Join("system32", "bcryptprimitives.dll"), []string{"-shared", "-ladvapi32"}},
-		// C:\windows is on the Windows PATH: the helper finds git.exe there.
-		{gitBridge, "git.exe", []string{"-DGIT=" + strconv.Quote(git), "-lshell32"}},
-	} {
-		bin, err := compile(gcc, c.src, filepath.Base(c.dest), c.args...)
-		if err != nil {
-			wine.err = err
-			return
-		}
-		b, err := os.ReadFile(bin)
-		if err == nil {
-			err = os.WriteFile(filepath.Join(windir, c.dest), b, 0o755)
-		}
-		if err != nil {
-			wine.err = err
-			return
-		}
+	if w.Prefix, err = os.MkdirTemp(temp, "testenv-wine-"); err != nil {
+		wine.err = err
+		return
 	}
-	wine.err = w.restart()
+	wine.w = w
+	if err := cloneTree(template, w.Prefix); err != nil {
+		wine.err = err
+		return
+	}
+	wine.err = w.start()
 }
 
-// compile returns the path of src compiled by gcc (mingw-w64) with args into
-// a file named name, once per source, compiler and arguments (cached).
-func compile(gcc string, src []byte, name string, args ...string) (string, error) {
-	fi, err := os.Stat(gcc)
-	if err != nil {
-		return "", err
-	}
+// templateRecipe names how template makes a prefix: change it when that
+// changes, so that no test process uses a template made the old way.
+const templateRecipe = "wineboot --init, the shim and the git bridge; v1"
+
+// template returns a prefix that wineboot --init made, with the C programs
+// below in place, made once per Wine, mingw-w64, git and source (cached in
+// temp): booting a prefix costs about 3 seconds of CPU, and the suite runs
+// on machines with 2 cores. Its server has stopped, so that the registry
+// is on disk; test processes never run Wine in it, only in a copy.
+func (w *Wine) template(temp, gcc, git string) (string, error) {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s %d %d %s %q\n", gcc, fi.Size(), fi.ModTime().UnixNano(), name, args)
-	h.Write(src)
-	key := "mingw-" + hex.EncodeToString(h.Sum(nil))[:20]
-	dir, err := cached(key, func(dir string) error {
-		c := filepath.Join(dir, "src.c")
-		if err := os.WriteFile(c, src, 0o600); err != nil {
+	fmt.Fprintf(h, "%s\n%q\n%q\n", templateRecipe, git, w.Env())
+	for _, f := range []string{w.loader, w.server, gcc} {
+		fi, err := os.Stat(f)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(h, "%s %d %d\n", f, fi.Size(), fi.ModTime().UnixNano())
+	}
+	h.Write(prngShim)
+	h.Write(gitBridge)
+	key := "wine-" + hex.EncodeToString(h.Sum(nil))[:20]
+	dir, err := cachedIn(temp, key, func(dir string) error {
+		b := &Wine{Prefix: filepath.Join(dir, "prefix"), loader: w.loader, server: w.server}
+		// Making a prefix fails now and then when the machine is busy
+		// (seen once in a whole-suite run: "could not load kernel32.dll"):
+		// a second try, in a new prefix with a new server, is made before
+		// giving up.
+		for try := 1; ; try++ {
+			out, err := b.boot()
+			if err == nil {
+				break
+			}
+			b.stop()
+			if try == 2 {
+				return fmt.Errorf("wineboot --init: %v\n%s", err, out)
+			}
+			if err := os.RemoveAll(b.Prefix); err != nil {
+				return err
+			}
+		}
+		windir := filepath.Join(b.Prefix, "drive_c", "windows")
+		for _, c := range []struct {
+			src  []byte
+			dest string // in windir
+			args []string
+		}{
+			{prngShim, filepath.Join("system32", "bcryptprimitives.dll"), []string{"-shared", "-ladvapi32"}},
+			// C:\windows is on the Windows PATH: the helper finds git.exe there.
+			{gitBridge, "git.exe", []string{"-DGIT=" + strconv.Quote(git), "-lshell32"}},
+		} {
+			if err := compile(gcc, c.src, filepath.Join(windir, c.dest), c.args...); err != nil {
+				b.stop()
+				return err
+			}
+		}
+		b.stop()
+		// Debian's Wine keeps in the prefix the name of the directory it
+		// made in /tmp for the server's socket: each copy makes its own.
+		return os.Remove(filepath.Join(b.Prefix, "wineserver"))
+	})
+	return filepath.Join(dir, "prefix"), err
+}
+
+// compile compiles src with gcc (mingw-w64) and args into out, replacing
+// what is there.
+func compile(gcc string, src []byte, out string, args ...string) error {
+	c := out + ".c"
+	if err := os.WriteFile(c, src, 0o600); err != nil {
+		return err
+	}
+	defer os.Remove(c)
+	if err := os.Remove(out); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if msg, err := exec.Command(gcc, slices.Concat([]string{"-O2", c, "-o", out}, args)...).CombinedOutput(); err != nil {
+		return fmt.Errorf("compiling %s: %v\n%s", filepath.Base(out), err, msg)
+	}
+	return nil
+}
+
+// sharedExts are the extensions of the files cloneTree links: programs and
+// libraries, which Wine only reads.
+var sharedExts = []string{".acm", ".com", ".cpl", ".dll", ".drv", ".ds", ".exe", ".icm", ".msstyles", ".nls", ".ocx", ".sys", ".tlb"}
+
+// cloneTree makes the empty directory dst a copy of the tree src: its
+// programs and libraries as hard links to src's (all but a few MB of a
+// prefix), every other file copied (the registry, which Wine rewrites), and
+// symbolic links as they are.
+func cloneTree(src, dst string) error {
+	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
 			return err
 		}
-		if out, err := exec.Command(gcc, slices.Concat([]string{"-O2", c, "-o", filepath.Join(dir, name)}, args)...).CombinedOutput(); err != nil {
-			return fmt.Errorf("compiling %s: %v\n%s", name, err, out)
+		rel, err := filepath.Rel(src, path)
+		if err != nil || rel == "." {
+			return err
 		}
-		return nil
+		to := filepath.Join(dst, rel)
+		switch {
+		case d.IsDir():
+			return os.Mkdir(to, 0o755)
+		case d.Type()&fs.ModeSymlink != 0:
+			link, err := os.Readlink(path)
+			if err != nil {
+				return err
+			}
+			return os.Symlink(link, to)
+		case !d.Type().IsRegular():
+			return fmt.Errorf("%s is not a file, a directory or a link", path)
+		case slices.Contains(sharedExts, strings.ToLower(filepath.Ext(path))) && os.Link(path, to) == nil:
+			return nil
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(to, b, fi.Mode().Perm())
 	})
-	return filepath.Join(dir, name), err
 }
 
-// restart gives the tests a new wineserver, without the programs
-// wineboot --init left running, and one Windows program that lives as long
-// as it does. After wineboot --init, two service managers run, and without
-// a display the explorer it started fails to start the RPC service a few
-// seconds later; the first URL opened after that (login's rundll32 url.dll)
-// waited 10 seconds. In a new server the first program starts Wine's
-// services cleanly, and the program left running keeps them up: without
-// one they stopped after each program and started again with the next,
-// 0.6 seconds a program instead of 0.06.
-func (w *Wine) restart() error {
-	w.Command(nil, w.server, "-k").Run()
-	w.Command(nil, w.server, "-w").Run()
+// start starts the server of w's prefix, and one Windows program that
+// lives as long as it does. In a prefix wineboot --init made, that run
+// left two service managers, and without a display the explorer it started
+// failed to start the RPC service a few seconds later; the first URL
+// opened after that (login's rundll32 url.dll) waited 10 seconds. In a
+// copy, with a new server, the first program starts Wine's services
+// cleanly, and the program left running keeps them up: without one they
+// stopped after each program and started again with the next, 0.6 seconds
+// a program instead of 0.06.
+func (w *Wine) start() error {
+	// A wineserver that outlives each program: every Windows program the
+	// tests start joins it, instead of each paying for a server of its
+	// own. stopWine ends it; should the test process die first, it ends
+	// itself 30 seconds after its last program. It runs in the background,
+	// holding the standard streams it was given: none.
 	if err := w.Command(nil, w.server, "-p30").Run(); err != nil {
 		return fmt.Errorf("wineserver -p30: %v", err)
 	}
@@ -211,28 +295,22 @@ func (w *Wine) restart() error {
 // Windows PATH ("executable file not found in %PATH%").
 var diskTemp string
 
-// boot makes w a new prefix and starts its server, and on failure returns
-// what wineboot said.
+// boot makes w's prefix with wineboot --init, and on failure returns what
+// wineboot said. The server it starts keeps running until stop.
 func (w *Wine) boot() ([]byte, error) {
-	var err error
-	if w.Prefix, err = os.MkdirTemp("", "testenv-wine-"); err != nil {
+	if err := os.Mkdir(w.Prefix, 0o700); err != nil {
 		return nil, err
 	}
-	wine.w = w
-	// A wineserver that outlives each program: every Windows program the
-	// tests start joins it, instead of each paying for a server of its
-	// own. stopWine ends it; should the test process die first, it ends
-	// itself 30 seconds after its last program. It runs in the background,
-	// holding the standard streams it was given: none.
 	if err := w.Command(nil, w.server, "-p30").Run(); err != nil {
 		return nil, fmt.Errorf("wineserver -p30: %v", err)
 	}
 	// wineboot's output goes to a file, not a pipe: the services it starts
 	// inherit the descriptor and hold it open long after it has exited.
-	log, err := os.CreateTemp(w.Prefix, "wineboot-*.log")
+	log, err := os.CreateTemp(filepath.Dir(w.Prefix), "wineboot-*.log")
 	if err != nil {
 		return nil, err
 	}
+	defer os.Remove(log.Name())
 	boot := w.Command(nil, w.loader, "wineboot", "--init")
 	boot.Stdout, boot.Stderr = log, log
 	err = boot.Run()
@@ -244,17 +322,21 @@ func (w *Wine) boot() ([]byte, error) {
 	return nil, nil
 }
 
-// stopWine ends the wineserver of the test process's prefix, and with it
-// every Windows program still running there, and removes the prefix.
-func stopWine() {
-	w := wine.w
-	if w == nil {
-		return
-	}
+// stop ends the wineserver of w's prefix, and with it every Windows program
+// still running there; the server saves the registry as it goes.
+func (w *Wine) stop() {
 	w.Command(nil, w.server, "-k").Run()
 	// -w waits until the server has exited.
 	w.Command(nil, w.server, "-w").Run()
-	os.RemoveAll(w.Prefix)
+}
+
+// stopWine ends the wineserver of the test process's prefix and removes
+// the prefix.
+func stopWine() {
+	if w := wine.w; w != nil {
+		w.stop()
+		os.RemoveAll(w.Prefix)
+	}
 }
 
 // Env is what runs a Windows program in the prefix: Wine's own messages
