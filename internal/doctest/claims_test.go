@@ -488,6 +488,10 @@ var checks = map[string]func(t *testing.T, c claim){
 		}
 	},
 
+	"pipe-delay": func(t *testing.T, c claim) {
+		says(t, c, fmt.Sprintf("%d seconds after it has exited (`testenv.PipeDelay`)", int(testenv.PipeDelay.Seconds())))
+	},
+
 	"ci-tools": func(t *testing.T, c claim) {
 		// Each version of a tool CI pins that the claim names must be one CI
 		// installs.
