@@ -133,6 +133,7 @@ const templateRecipe = "wineboot --init, the shim and the git bridge; v1"
 // is on disk; test processes never run Wine in it, only in a copy.
 func (w *Wine) template(temp, gcc, git string) (string, error) {
 	h := sha256.New()
+	// w has no prefix yet: its environment is the one every copy gets.
 	fmt.Fprintf(h, "%s\n%q\n%q\n", templateRecipe, git, w.Env())
 	for _, f := range []string{w.loader, w.server, gcc} {
 		fi, err := os.Stat(f)
@@ -181,7 +182,10 @@ func (w *Wine) template(temp, gcc, git string) (string, error) {
 		b.stop()
 		// Debian's Wine keeps in the prefix the name of the directory it
 		// made in /tmp for the server's socket: each copy makes its own.
-		return os.Remove(filepath.Join(b.Prefix, "wineserver"))
+		if err := os.Remove(filepath.Join(b.Prefix, "wineserver")); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		return nil
 	})
 	return filepath.Join(dir, "prefix"), err
 }
