@@ -32,6 +32,7 @@ func memoryTempDir() {
 	}
 }
 
-// minShmFree is the room memoryTempDir asks of /dev/shm: the Windows suite's
-// Wine prefix alone takes hundreds of MB.
+// minShmFree is the room memoryTempDir asks of /dev/shm: the tests' files
+// and the cached builds take hundreds of MB (the Windows suite's Wine prefix
+// stays on disk: see startWine).
 const minShmFree = 2 << 30

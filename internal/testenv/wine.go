@@ -22,8 +22,9 @@ import (
 // build of the helper under Wine, against the host's git and the fakes.
 // Wine 8 (Debian 12's wine64) lacks one function Go's runtime needs, and
 // cannot hand a Windows program the Linux git it starts; the C files below,
-// compiled with mingw-w64 into a throw-away Wine prefix, fill both gaps
-// (each says how). They exist for the tests only and never ship.
+// compiled with mingw-w64 into the prefix each test process's prefix copies
+// (template), fill both gaps (each says how). They exist for the tests only
+// and never ship.
 
 //go:embed testdata/bcryptprimitives.c
 var prngShim []byte
